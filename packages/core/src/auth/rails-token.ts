@@ -1,0 +1,27 @@
+import { header } from '../request.js'
+import { defineAuthMethod, quote, type AuthContext, type AuthMethod } from './auth-method.js'
+
+export interface RailsTokenOptions<P> {
+  realm: string
+  verify(token: string, context: AuthContext): Promise<P>
+}
+
+// Rails' token_and_options: `Token token="abc"`, `Token token=abc`, other options ignored.
+const TOKEN_PARAM = /(?:^|[\s,])token=(?:"((?:[^"\\]|\\.)*)"|([^\s,"]+))/i
+
+/** `Authorization: Token token="<token>"`, as Rails' authenticate_with_http_token reads it. */
+export function railsToken<P>(options: RailsTokenOptions<P>): AuthMethod<P, string> {
+  if (!options.realm) throw new TypeError('railsToken(): realm is required')
+  return defineAuthMethod<P, string>({
+    kind: 'railsToken',
+    doc: { type: 'apiKey', in: 'header', name: 'Authorization', description: 'Token token="<jwt>"' },
+    challenge: () => `Token realm=${quote(options.realm)}`,
+    extract(request) {
+      const value = header(request, 'authorization')
+      if (!value || !/^token\b/i.test(value)) return undefined
+      const match = TOKEN_PARAM.exec(value.slice(5))
+      return (match?.[1] ?? match?.[2] ?? '').replace(/\\(.)/g, '$1')
+    },
+    verify: (token, context) => options.verify(token, context),
+  })
+}

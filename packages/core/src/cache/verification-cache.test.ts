@@ -1,0 +1,70 @@
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { createVerificationCache } from './verification-cache.js'
+
+const later = () => Date.now() + 60_000
+
+test('a cached credential is verified once, and concurrent calls share that one verification', async () => {
+  const cache = createVerificationCache()
+  let calls = 0
+  const verifier = async (token: string) => {
+    calls++
+    await new Promise((resolve) => setTimeout(resolve, 10))
+    return { value: token.length, expiresAt: later() }
+  }
+  const results = await Promise.all(Array.from({ length: 20 }, () => cache.verify('s', 'abc', verifier)))
+  assert.deepEqual(new Set(results), new Set([3]))
+  assert.equal(calls, 1)
+  await cache.verify('s', 'abc', verifier)
+  assert.equal(calls, 1)
+})
+
+test('scopes are kept apart', async () => {
+  const cache = createVerificationCache()
+  assert.equal(await cache.verify('a', 't', async () => ({ value: 'A', expiresAt: later() })), 'A')
+  assert.equal(await cache.verify('b', 't', async () => ({ value: 'B', expiresAt: later() })), 'B')
+})
+
+test('failures are not cached', async () => {
+  const cache = createVerificationCache()
+  let calls = 0
+  const failing = async () => {
+    calls++
+    throw new Error('bad')
+  }
+  await assert.rejects(cache.verify('s', 't', failing), /bad/)
+  await assert.rejects(cache.verify('s', 't', failing), /bad/)
+  assert.equal(calls, 2)
+})
+
+test('an entry never outlives the token exp', async () => {
+  const cache = createVerificationCache({ maxTtlMs: 60_000 })
+  let calls = 0
+  const verifier = async () => {
+    calls++
+    return { value: 1, expiresAt: Date.now() + 30 }
+  }
+  await cache.verify('s', 't', verifier)
+  await new Promise((resolve) => setTimeout(resolve, 60))
+  await cache.verify('s', 't', verifier)
+  assert.equal(calls, 2)
+})
+
+test('revoke(jti) evicts every cached verification of that token', async () => {
+  const cache = createVerificationCache()
+  let calls = 0
+  const verifier = async () => {
+    calls++
+    return { value: 1, expiresAt: later(), jti: 'j1' }
+  }
+  await cache.verify('s', 't', verifier)
+  cache.revoke('j1')
+  await cache.verify('s', 't', verifier)
+  assert.equal(calls, 2)
+})
+
+test('the cache is bounded by max', async () => {
+  const cache = createVerificationCache({ max: 10 })
+  for (let i = 0; i < 100; i++) await cache.verify('s', `t${i}`, async () => ({ value: i, expiresAt: later() }))
+  assert.equal(cache.size, 10)
+})

@@ -1,0 +1,99 @@
+import type { PolytokenError } from './errors.js'
+import type { BodyType, HttpMethod, PolyRequest, PolyResponse } from './request.js'
+import type { AuthMethod } from './auth/auth-method.js'
+import type { Store } from './storage/store.js'
+import type { VerificationCache } from './cache/verification-cache.js'
+import type { KeyRing, KeyRingOptions } from './keys/keyring.js'
+import type { Clock } from './util/time.js'
+import type { Logger } from './util/logger.js'
+
+/** A JSON Schema (draft 2020-12 subset that ajv compiles in strict mode). */
+export type JsonSchema = Record<string, unknown>
+
+/** What a dialect can use at run time; one set per dialect. */
+export interface DialectServices {
+  /** The dialect's own namespace of the store. */
+  store: Store
+  cache: VerificationCache
+  clock: Clock
+  logger: Logger
+  /** Load (or generate, seal and persist) a key ring; its public keys join /.well-known/jwks.json. */
+  keyRing(options: KeyRingOptions): Promise<KeyRing>
+}
+
+export interface BodyLimits {
+  /** Largest body in bytes. Default 64 KiB. */
+  bytes: number
+  /** Most fields (form, multipart) or top-level keys. Default 64. */
+  fields: number
+  /** Largest single field value in bytes. Default 16 KiB. */
+  fieldBytes: number
+  /** Most multipart parts. Default 64. */
+  parts: number
+}
+
+export interface RouteSchema {
+  body?: JsonSchema
+  query?: JsonSchema
+  params?: JsonSchema
+}
+
+export interface RouteInput {
+  body: unknown
+  query: Record<string, unknown>
+  params: Record<string, unknown>
+}
+
+export interface RouteContext<P> {
+  request: PolyRequest
+  /** Validated (and, for forms and query strings, type-coerced) input. */
+  input: RouteInput
+  /** What the first auth method that found a credential verified. */
+  principal: P
+  services: DialectServices
+}
+
+export interface ResponseDoc {
+  description: string
+  contentType?: string
+  schema?: JsonSchema
+}
+
+export interface RouteDefinition<P = unknown> {
+  method: HttpMethod
+  /** Express 5 path syntax, relative to the dialect's mount point. */
+  path: string
+  summary?: string
+  /** Body types this route parses; anything else is 415. None for GET. */
+  accepts?: readonly BodyType[]
+  limits?: Partial<BodyLimits>
+  schema?: RouteSchema
+  /** Tried in order; the first that finds a credential decides. None: no authentication. */
+  auth?: readonly AuthMethod<P>[]
+  /** Success responses, by status, for /openapi.json. */
+  responses?: Record<number, ResponseDoc>
+  handle(context: RouteContext<P>): Promise<PolyResponse> | PolyResponse
+}
+
+export interface DialectDefinition {
+  /** kebab-case, unique; also the store namespace. */
+  name: string
+  description?: string
+  /** Runs once before the router is returned (load keys, warm caches). */
+  setup?(services: DialectServices): Promise<void> | void
+  routes: readonly RouteDefinition<any>[]
+  /** The dialect's own error envelope and status for every failure. */
+  renderError(error: PolytokenError, request: PolyRequest | undefined): PolyResponse
+  /** JSON Schema of that envelope: documented in /openapi.json, enforced by the conformance kit. */
+  errorSchema: JsonSchema
+}
+
+/** Identity helper: lets TypeScript check a dialect against the contract. */
+export function defineDialect<const D extends DialectDefinition>(dialect: D): D {
+  return dialect
+}
+
+/** Identity helper for one route, so `principal` is typed from its auth methods. */
+export function defineRoute<P>(route: RouteDefinition<P>): RouteDefinition<P> {
+  return route
+}

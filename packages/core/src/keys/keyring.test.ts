@@ -1,0 +1,66 @@
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { generateKeyPairSync } from 'node:crypto'
+import { createStore } from '../storage/create-store.js'
+import { loadKeyRing } from './keyring.js'
+import { libtrustKeyId } from './libtrust-kid.js'
+import { createJwtSigner, createJwtVerifier } from '../tokens/jwt.js'
+
+const masterKey = 'test-master-key-test-master-key!'
+
+for (const algorithm of ['HS256', 'ES256', 'RS256', 'EdDSA'] as const) {
+  test(`${algorithm}: a generated key is sealed, persisted and reloaded; tokens verify across reloads`, async () => {
+    const store = createStore('memory://').namespace('d')
+    const first = await loadKeyRing({ name: 'k', algorithm }, { store, masterKey })
+    const token = createJwtSigner(first).sign({ sub: 'x', exp: Math.floor(Date.now() / 1000) + 60 })
+    const second = await loadKeyRing({ name: 'k', algorithm }, { store, masterKey })
+    assert.equal(second.active.kid, first.active.kid)
+    const claims = await createJwtVerifier(second)(token)
+    assert.equal(claims.sub, 'x')
+    const header = JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString())
+    assert.equal(header.kid, first.active.kid)
+    assert.equal(header.alg, algorithm)
+    const record = [...JSON.stringify(await store.get('keyring:k:' + algorithm))].join('')
+    assert.ok(!record.includes('"d"') && !record.includes('"k"'), 'no clear key material in the store')
+    if (algorithm === 'HS256') assert.deepEqual(second.publicJwks(), [])
+    else assert.equal(second.publicJwks()[0]?.kid, first.active.kid)
+  })
+}
+
+test('a wrong master key cannot unseal a stored key', async () => {
+  const store = createStore('memory://').namespace('d')
+  await loadKeyRing({ name: 'k', algorithm: 'ES256' }, { store, masterKey })
+  await assert.rejects(loadKeyRing({ name: 'k', algorithm: 'ES256' }, { store, masterKey: 'another' }), { code: 'ERR_KEY_INVALID' })
+})
+
+test('generating without a master key is a configuration error that names the key', async () => {
+  const store = createStore('memory://').namespace('d')
+  await assert.rejects(loadKeyRing({ name: 'k', algorithm: 'ES256' }, { store, masterKey: undefined }), (error: Error & { code?: string }) => {
+    assert.equal(error.code, 'ERR_CONFIG_INVALID')
+    assert.match(error.message, /masterKey/)
+    return true
+  })
+})
+
+test('rotation: a verify-only old key still verifies, the new one signs', async () => {
+  const store = createStore('memory://').namespace('d')
+  const oldPem = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }) as string
+  const newPem = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }) as string
+  const before = await loadKeyRing({ name: 'k', algorithm: 'ES256', keys: [{ pem: oldPem }] }, { store, masterKey })
+  const oldToken = createJwtSigner(before).sign({ exp: Math.floor(Date.now() / 1000) + 60 })
+  const after = await loadKeyRing({ name: 'k', algorithm: 'ES256', keys: [{ pem: newPem }, { pem: oldPem, use: 'verify' }] }, { store, masterKey })
+  assert.notEqual(after.active.kid, before.active.kid)
+  await createJwtVerifier(after)(oldToken)
+  assert.equal(after.publicJwks().length, 2)
+})
+
+test('a key that does not fit the algorithm is refused at load', async () => {
+  const store = createStore('memory://').namespace('d')
+  const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }) as string
+  await assert.rejects(loadKeyRing({ name: 'k', algorithm: 'ES256', keys: [{ pem: rsa }] }, { store, masterKey }), { code: 'ERR_KEY_INVALID' })
+})
+
+test('libtrust kid has 12 groups of 4 base32 characters', () => {
+  const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' })
+  assert.match(libtrustKeyId(publicKey), /^([A-Z2-7]{4}:){11}[A-Z2-7]{4}$/)
+})

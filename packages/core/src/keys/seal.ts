@@ -1,0 +1,29 @@
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto'
+import { KeyInvalid } from '../errors.js'
+
+/**
+ * Private keys that polytoken generates are stored sealed (AES-256-GCM under
+ * a key derived from the configured master key), never in clear.
+ */
+function deriveKey(masterKey: string): Buffer {
+  return Buffer.from(hkdfSync('sha256', Buffer.from(masterKey, 'utf8'), Buffer.alloc(0), 'polytoken/sealed-keys/v1', 32))
+}
+
+export function seal(masterKey: string, plaintext: string): string {
+  const iv = randomBytes(12)
+  const cipher = createCipheriv('aes-256-gcm', deriveKey(masterKey), iv)
+  const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()])
+  return ['v1', iv.toString('base64url'), body.toString('base64url'), cipher.getAuthTag().toString('base64url')].join('.')
+}
+
+export function unseal(masterKey: string, sealed: string): string {
+  const [version, iv, body, tag] = sealed.split('.')
+  if (version !== 'v1' || !iv || !body || !tag) throw new KeyInvalid('sealed key record is malformed')
+  try {
+    const decipher = createDecipheriv('aes-256-gcm', deriveKey(masterKey), Buffer.from(iv, 'base64url'))
+    decipher.setAuthTag(Buffer.from(tag, 'base64url'))
+    return Buffer.concat([decipher.update(Buffer.from(body, 'base64url')), decipher.final()]).toString('utf8')
+  } catch (cause) {
+    throw new KeyInvalid('cannot unseal a stored key: the master key differs from the one that sealed it', { cause })
+  }
+}

@@ -1,0 +1,102 @@
+import { DialectInvalid, RouteConflict } from '../errors.js'
+import type { DialectDefinition, RouteDefinition } from '../dialect.js'
+import { isAuthMethod } from '../auth/auth-method.js'
+import { compileValidator, type InputValidator } from '../validation/validator.js'
+import type { BodyType } from '../request.js'
+import { checkPathSyntax, joinPath, routeShape } from './path-syntax.js'
+
+const NAME = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/
+const METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE'])
+const BODY_TYPES = new Set<BodyType>(['json', 'urlencoded', 'multipart'])
+
+/** A dialect placed at a mount prefix inside the router. */
+export interface Mount {
+  dialect: DialectDefinition
+  prefix: string
+}
+
+export interface RegisteredRoute {
+  mount: Mount
+  route: RouteDefinition<unknown>
+  /** prefix + route path: what the router matches. */
+  fullPath: string
+  validators: {
+    body: Partial<Record<BodyType, InputValidator>>
+    query: InputValidator | undefined
+    params: InputValidator | undefined
+  }
+}
+
+/**
+ * Checks every dialect when it is registered, so a broken dialect fails at
+ * start-up with a coded error that names it, never at the first request.
+ */
+export function registerDialects(mounts: readonly Mount[]): RegisteredRoute[] {
+  const names = new Set<string>()
+  const shapes = new Map<string, string>()
+  const registered: RegisteredRoute[] = []
+  for (const mount of mounts) {
+    const { dialect } = mount
+    const label = `dialect "${String(dialect?.name)}"`
+    if (typeof dialect?.name !== 'string' || !NAME.test(dialect.name)) {
+      throw new DialectInvalid(`${label}: name must be kebab-case ([a-z0-9-])`)
+    }
+    if (names.has(dialect.name)) throw new DialectInvalid(`${label}: registered twice (names are unique)`)
+    names.add(dialect.name)
+    if (typeof dialect.renderError !== 'function') throw new DialectInvalid(`${label}: renderError must be a function`)
+    compileOrThrow(() => compileValidator(dialect.errorSchema, 'json', 'body'), `${label}: errorSchema`)
+    if (mount.prefix !== '' && checkPathSyntax(mount.prefix) !== undefined) {
+      throw new DialectInvalid(`${label}: prefix "${mount.prefix}" ${checkPathSyntax(mount.prefix)}`)
+    }
+    if (!Array.isArray(dialect.routes) || dialect.routes.length === 0) throw new DialectInvalid(`${label}: needs at least one route`)
+    for (const route of dialect.routes) {
+      registered.push(registerRoute(mount, route, shapes))
+    }
+  }
+  return registered
+}
+
+function registerRoute(mount: Mount, route: RouteDefinition<unknown>, shapes: Map<string, string>): RegisteredRoute {
+  const where = `dialect "${mount.dialect.name}" route ${String(route?.method)} ${String(route?.path)}`
+  if (!METHODS.has(route.method)) throw new DialectInvalid(`${where}: method must be one of ${[...METHODS].join(', ')}`)
+  const pathProblem = typeof route.path === 'string' ? checkPathSyntax(route.path) : 'must be a string'
+  if (pathProblem) throw new DialectInvalid(`${where}: path ${pathProblem}`)
+  if (typeof route.handle !== 'function') throw new DialectInvalid(`${where}: handle must be a function`)
+  const accepts = route.accepts ?? []
+  for (const type of accepts) {
+    if (!BODY_TYPES.has(type)) throw new DialectInvalid(`${where}: unknown body type "${String(type)}"`)
+  }
+  if (route.method === 'GET' && accepts.length > 0) throw new DialectInvalid(`${where}: a GET route cannot accept a body`)
+  if (route.schema?.body && accepts.length === 0) throw new DialectInvalid(`${where}: a body schema needs accepts`)
+  const auth = route.auth ?? []
+  auth.forEach((method, index) => {
+    if (!isAuthMethod(method)) throw new DialectInvalid(`${where}: auth[${index}] is not an auth method (create it with a core factory or defineAuthMethod)`)
+    if (method.kind === 'anonymous' && index !== auth.length - 1) throw new DialectInvalid(`${where}: anonymous must be the last auth method`)
+  })
+
+  const fullPath = joinPath(mount.prefix, route.path)
+  const shape = routeShape(route.method, fullPath)
+  const owner = shapes.get(shape)
+  if (owner) {
+    throw new RouteConflict(`${shape} is claimed by dialect "${owner}" and dialect "${mount.dialect.name}": mount one of them under its own prefix`)
+  }
+  shapes.set(shape, mount.dialect.name)
+
+  const body: RegisteredRoute['validators']['body'] = {}
+  if (route.schema?.body) {
+    for (const type of accepts) {
+      body[type] = compileOrThrow(() => compileValidator(route.schema!.body!, type === 'json' ? 'json' : 'coerce', 'body'), `${where}: schema.body`)
+    }
+  }
+  const query = route.schema?.query ? compileOrThrow(() => compileValidator(route.schema!.query!, 'coerce', 'querystring'), `${where}: schema.query`) : undefined
+  const params = route.schema?.params ? compileOrThrow(() => compileValidator(route.schema!.params!, 'coerce', 'url'), `${where}: schema.params`) : undefined
+  return { mount, route, fullPath, validators: { body, query, params } }
+}
+
+function compileOrThrow<T>(compile: () => T, where: string): T {
+  try {
+    return compile()
+  } catch (cause) {
+    throw new DialectInvalid(`${where} does not compile in strict mode: ${(cause as Error).message}`, { cause })
+  }
+}

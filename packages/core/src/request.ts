@@ -1,0 +1,40 @@
+/**
+ * Core never sees Express: a request arrives as a plain object and leaves
+ * as one. Hosts (the Express middleware, tests, other servers) translate.
+ */
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
+
+export interface PolyRequest {
+  method: string
+  /** Path inside the dialect's mount point, e.g. `/token/create`. */
+  path: string
+  params: Record<string, string>
+  /** Repeated query keys become arrays. */
+  query: Record<string, string | string[]>
+  /** Lower-case names; repeated headers joined the way Node joins them. */
+  headers: Record<string, string | undefined>
+  /** Parsed body: JSON value, or fields (repeated → array) for forms and multipart. */
+  body: unknown
+  /** Which parser produced `body`; undefined when there was none. */
+  bodyType: BodyType | undefined
+  ip: string
+  /** Epoch milliseconds when the request arrived. */
+  receivedAt: number
+}
+
+export type BodyType = 'json' | 'urlencoded' | 'multipart'
+
+export interface PolyResponse {
+  status: number
+  headers?: Record<string, string | string[]>
+  /**
+   * A string or Buffer is sent as is (set Content-Type in headers; text/plain
+   * by default); anything else is sent as JSON.
+   */
+  body?: unknown
+}
+
+export function header(request: PolyRequest, name: string): string | undefined {
+  return request.headers[name.toLowerCase()]
+}

@@ -1,0 +1,74 @@
+import type { RegisteredRoute } from '../registry/registry.js'
+import type { JsonSchema } from '../dialect.js'
+
+const CONTENT_TYPES = { json: 'application/json', urlencoded: 'application/x-www-form-urlencoded', multipart: 'multipart/form-data' } as const
+
+/** OpenAPI 3.1 of every mounted route, from the dialects' own schemas, auth methods and responses. */
+export function buildOpenApi(routes: readonly RegisteredRoute[], title: string): Record<string, unknown> {
+  const paths: Record<string, Record<string, unknown>> = {}
+  const securitySchemes: Record<string, unknown> = {}
+  const schemas: Record<string, JsonSchema> = {}
+
+  for (const { mount, route, fullPath } of routes) {
+    const dialect = mount.dialect.name
+    const errorRef = `${dialect}.Error`
+    schemas[errorRef] = mount.dialect.errorSchema
+    const security: Record<string, string[]>[] = []
+    for (const method of route.auth ?? []) {
+      if (method.kind === 'anonymous') security.push({})
+      else if (method.doc && (method.doc as { in?: string }).in !== 'body') {
+        const name = `${dialect}.${method.kind}`
+        securitySchemes[name] = method.doc
+        security.push({ [name]: [] })
+      }
+    }
+    const parameters = [
+      ...schemaParameters(route.schema?.params, 'path'),
+      ...schemaParameters(route.schema?.query, 'query'),
+    ]
+    const responses: Record<string, unknown> = {}
+    for (const [status, doc] of Object.entries(route.responses ?? {})) {
+      responses[status] = {
+        description: doc.description,
+        ...(doc.schema || doc.contentType ? { content: { [doc.contentType ?? 'application/json']: { schema: doc.schema ?? {} } } } : {}),
+      }
+    }
+    responses.default = {
+      description: `Error, in the ${dialect} envelope`,
+      content: { 'application/json': { schema: { $ref: `#/components/schemas/${errorRef}` } } },
+    }
+    const operation: Record<string, unknown> = {
+      operationId: `${dialect}:${route.method} ${route.path}`,
+      tags: [dialect],
+      summary: route.summary ?? `${route.method} ${route.path}`,
+      parameters,
+      responses,
+    }
+    if (security.length > 0) operation.security = security
+    if ((route.accepts ?? []).length > 0) {
+      operation.requestBody = {
+        required: true,
+        content: Object.fromEntries((route.accepts ?? []).map((type) => [CONTENT_TYPES[type], { schema: route.schema?.body ?? {} }])),
+      }
+    }
+    const openapiPath = fullPath.replace(/[:*]([A-Za-z_$][A-Za-z0-9_$]*)/g, '{$1}').replace(/[{}](?![A-Za-z_$])/g, '')
+    ;(paths[openapiPath] ??= {})[route.method.toLowerCase()] = operation
+  }
+  return {
+    openapi: '3.1.0',
+    info: { title, version: '1.0.0' },
+    paths,
+    components: { schemas, securitySchemes },
+  }
+}
+
+function schemaParameters(schema: JsonSchema | undefined, where: 'path' | 'query'): unknown[] {
+  const properties = (schema?.properties ?? {}) as Record<string, JsonSchema>
+  const required = new Set((schema?.required ?? []) as string[])
+  return Object.entries(properties).map(([name, property]) => ({
+    name,
+    in: where,
+    required: where === 'path' || required.has(name),
+    schema: property,
+  }))
+}

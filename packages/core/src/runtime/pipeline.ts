@@ -1,0 +1,54 @@
+import { AuthRequired, toPolytokenError, type PolytokenError } from '../errors.js'
+import { authenticate } from '../auth/authenticate.js'
+import type { DialectDefinition, DialectServices, RouteInput } from '../dialect.js'
+import type { PolyRequest, PolyResponse } from '../request.js'
+import type { RegisteredRoute } from '../registry/registry.js'
+import type { Logger } from '../util/logger.js'
+
+/**
+ * One request through one route: find credentials → validate input (ajv,
+ * compiled at registration) → verify credentials → the route's handler.
+ * Every failure leaves through the dialect's renderError.
+ */
+export function createRouteExecutor(registered: RegisteredRoute, services: DialectServices) {
+  const { route, validators } = registered
+  const dialect = registered.mount.dialect
+  const methods = route.auth ?? []
+
+  return async function execute(request: PolyRequest): Promise<PolyResponse> {
+    try {
+      // A request with no credential at all is told so before its input is judged.
+      if (methods.length > 0 && !methods.some((method) => method.extract(request) !== undefined)) {
+        await authenticate(methods, { request, services }) // throws AuthRequired, with every challenge
+        throw new AuthRequired('authentication required')
+      }
+      const input = validate(request)
+      const principal = methods.length > 0 ? await authenticate(methods, { request, services }) : undefined
+      return await route.handle({ request, input, principal, services })
+    } catch (error) {
+      return renderError(dialect, toPolytokenError(error), request, services.logger)
+    }
+  }
+  function validate(request: PolyRequest): RouteInput {
+    const bodyValidator = request.bodyType ? validators.body[request.bodyType] : undefined
+    return {
+      body: bodyValidator ? bodyValidator(request.body) : request.body,
+      query: validators.query ? (validators.query(request.query) as Record<string, unknown>) : request.query,
+      params: validators.params ? (validators.params(request.params) as Record<string, unknown>) : request.params,
+    }
+  }
+}
+
+/** The dialect's envelope; if the dialect's own renderer fails, a plain JSON error, still never HTML. */
+export function renderError(dialect: DialectDefinition, error: PolytokenError, request: PolyRequest | undefined, logger: Logger): PolyResponse {
+  if (error.status >= 500 && error.code === 'ERR_INTERNAL') {
+    const cause = error.cause as Error | undefined
+    logger.error('unexpected error', { dialect: dialect.name, path: request?.path, error: cause?.stack ?? String(cause) })
+  }
+  try {
+    return dialect.renderError(error, request)
+  } catch (renderFailure) {
+    logger.error('renderError failed', { dialect: dialect.name, error: String(renderFailure) })
+    return { status: error.status, body: { error: error.code, message: error.message } }
+  }
+}

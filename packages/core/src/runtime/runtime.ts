@@ -1,0 +1,140 @@
+import type { JWK } from 'jose'
+import { ConfigInvalid, toPolytokenError as toError } from '../errors.js'
+import type { BodyLimits, DialectDefinition, DialectServices } from '../dialect.js'
+import type { PolyRequest, PolyResponse, HttpMethod, BodyType } from '../request.js'
+import { registerDialects, type Mount, type RegisteredRoute } from '../registry/registry.js'
+import { createStore, type StoreOptions } from '../storage/create-store.js'
+import type { StoreBackend } from '../storage/store.js'
+import { createVerificationCache, type VerificationCache, type VerificationCacheOptions } from '../cache/verification-cache.js'
+import { loadKeyRing, type KeyRing } from '../keys/keyring.js'
+import { createConsoleLogger, type Logger } from '../util/logger.js'
+import { systemClock, type Clock } from '../util/time.js'
+import { createRouteExecutor, renderError } from './pipeline.js'
+import { buildOpenApi } from './openapi.js'
+
+export interface MountOptions {
+  dialect: DialectDefinition
+  /** Mount point inside the router, e.g. `/zazz`. Default: none. */
+  prefix?: string
+}
+
+export interface PolytokenOptions {
+  /** Dialects, each optionally under its own prefix. */
+  dialects: ReadonlyArray<DialectDefinition | MountOptions>
+  /** `memory://` (default), `sqlite://path`, a StoreOptions object or a ready StoreBackend. */
+  store?: string | StoreOptions | StoreBackend
+  /** Seals generated signing keys in the store. Required when any key is generated. */
+  masterKey?: string
+  /** Verification cache options, or a cache to share. */
+  cache?: VerificationCacheOptions | VerificationCache
+  /** Default body limits for every route (a route may lower or raise its own). */
+  limits?: Partial<BodyLimits>
+  logger?: Logger
+  clock?: Clock
+  /** Title of /openapi.json. */
+  title?: string
+}
+
+export const DEFAULT_LIMITS: BodyLimits = { bytes: 64 * 1024, fields: 64, fieldBytes: 16 * 1024, parts: 64 }
+
+export interface CompiledRoute {
+  readonly dialect: DialectDefinition
+  readonly method: HttpMethod
+  readonly fullPath: string
+  readonly accepts: readonly BodyType[]
+  readonly limits: BodyLimits
+  execute(request: PolyRequest): Promise<PolyResponse>
+  /** For failures before the route runs (body parsing, 405): the dialect's envelope. */
+  fail(error: unknown, request: PolyRequest | undefined): PolyResponse
+}
+
+export interface Runtime {
+  readonly routes: readonly CompiledRoute[]
+  readonly store: StoreBackend
+  readonly cache: VerificationCache
+  readonly logger: Logger
+  jwks(): { keys: JWK[] }
+  health(): Promise<{ status: 'ok' | 'unavailable'; store: string }>
+  openapi(): Record<string, unknown>
+  close(): Promise<void>
+}
+
+/** Build everything the host needs: checked routes with their executors, JWKS, health, OpenAPI. */
+export async function createRuntime(options: PolytokenOptions): Promise<Runtime> {
+  if (!options || !Array.isArray(options.dialects)) throw new ConfigInvalid('dialects: an array of dialects is required')
+  const logger = options.logger ?? createConsoleLogger()
+  const clock = options.clock ?? systemClock
+  const mounts: Mount[] = options.dialects.map((entry) =>
+    'dialect' in entry ? { dialect: entry.dialect, prefix: entry.prefix ?? '' } : { dialect: entry, prefix: '' },
+  )
+  const registered = registerDialects(mounts)
+  const store = isStoreBackend(options.store) ? options.store : createStore(withLogger(options.store, logger))
+  const cache = isVerificationCache(options.cache) ? options.cache : createVerificationCache(options.cache)
+  const rings: KeyRing[] = []
+  const limits = { ...DEFAULT_LIMITS, ...options.limits }
+
+  const servicesByDialect = new Map<DialectDefinition, DialectServices>()
+  for (const { dialect } of mounts) {
+    const namespace = store.namespace(dialect.name)
+    const services: DialectServices = {
+      store: namespace,
+      cache,
+      clock,
+      logger,
+      keyRing: async (ringOptions) => {
+        const ring = await loadKeyRing(ringOptions, { store: namespace, masterKey: options.masterKey })
+        rings.push(ring)
+        return ring
+      },
+    }
+    servicesByDialect.set(dialect, services)
+    await dialect.setup?.(services)
+  }
+
+  const routes = registered.map((reg) => compile(reg, servicesByDialect.get(reg.mount.dialect)!, limits, logger))
+  return {
+    routes,
+    store,
+    cache,
+    logger,
+    jwks: () => ({ keys: rings.flatMap((ring) => ring.publicJwks()) }),
+    async health() {
+      try {
+        await store.ping()
+        return { status: 'ok', store: store.kind }
+      } catch {
+        return { status: 'unavailable', store: store.kind }
+      }
+    },
+    openapi: () => buildOpenApi(registered, options.title ?? 'polytoken'),
+    close: () => store.close(),
+  }
+}
+
+function compile(reg: RegisteredRoute, services: DialectServices, defaults: BodyLimits, logger: Logger): CompiledRoute {
+  const execute = createRouteExecutor(reg, services)
+  const dialect = reg.mount.dialect
+  return {
+    dialect,
+    method: reg.route.method,
+    fullPath: reg.fullPath,
+    accepts: reg.route.accepts ?? [],
+    limits: { ...defaults, ...reg.route.limits },
+    execute,
+    fail: (error, request) => renderError(dialect, toError(error), request, logger),
+  }
+}
+
+function withLogger(store: string | StoreOptions | undefined, logger: Logger): StoreOptions {
+  if (store === undefined) return { url: 'memory://', logger }
+  if (typeof store === 'string') return { url: store, logger }
+  return { logger, ...store }
+}
+
+function isStoreBackend(value: unknown): value is StoreBackend {
+  return typeof value === 'object' && value !== null && typeof (value as StoreBackend).namespace === 'function'
+}
+
+function isVerificationCache(value: unknown): value is VerificationCache {
+  return typeof value === 'object' && value !== null && typeof (value as VerificationCache).verify === 'function'
+}

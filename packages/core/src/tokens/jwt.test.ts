@@ -1,0 +1,43 @@
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { SignJWT } from 'jose'
+import { createStore } from '../storage/create-store.js'
+import { loadKeyRing } from '../keys/keyring.js'
+import { createJwtSigner, createJwtVerifier } from './jwt.js'
+
+const now = () => Math.floor(Date.now() / 1000)
+
+async function ring() {
+  return loadKeyRing({ name: 'k', algorithm: 'HS256', keys: [{ secret: 's'.repeat(32) }] }, { store: createStore().namespace('x'), masterKey: undefined })
+}
+
+test('expired, not-yet-valid, tampered and foreign tokens get their own codes', async () => {
+  const r = await ring()
+  const sign = createJwtSigner(r)
+  const verify = createJwtVerifier(r, { issuer: 'me' })
+  await assert.rejects(verify(sign.sign({ iss: 'me', exp: now() - 10 })), { code: 'ERR_TOKEN_EXPIRED' })
+  await assert.rejects(verify(sign.sign({ iss: 'me', exp: now() + 60, nbf: now() + 30 })), { code: 'ERR_TOKEN_NOT_YET_VALID' })
+  await assert.rejects(verify(sign.sign({ iss: 'other', exp: now() + 60 })), { code: 'ERR_TOKEN_INVALID' })
+  const good = sign.sign({ iss: 'me', exp: now() + 60 })
+  await assert.rejects(verify(good.slice(0, -2) + (good.endsWith('AA') ? 'BB' : 'AA')), { code: 'ERR_TOKEN_INVALID' })
+  await assert.rejects(verify('not.a.jwt'), { code: 'ERR_TOKEN_INVALID' })
+  await assert.rejects(verify(sign.sign({ iss: 'me' })), { code: 'ERR_TOKEN_INVALID' }, 'exp is required')
+  assert.equal((await verify(good)).iss, 'me')
+})
+
+test('tokens signed by jose verify, and ours verify in jose (same bytes on the wire)', async () => {
+  const r = await ring()
+  const key = new TextEncoder().encode('s'.repeat(32))
+  const fromJose = await new SignJWT({ a: 1 }).setProtectedHeader({ alg: 'HS256', kid: r.active.kid }).setExpirationTime('1m').sign(key)
+  assert.equal((await createJwtVerifier(r)(fromJose)).a, 1)
+  const ours = createJwtSigner(r).sign({ a: 2, exp: now() + 60 })
+  const { jwtVerify } = await import('jose')
+  assert.equal((await jwtVerify(ours, key)).payload.a, 2)
+})
+
+test('alg none and algorithm confusion are refused', async () => {
+  const r = await ring()
+  const header = Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url')
+  const payload = Buffer.from(JSON.stringify({ exp: now() + 60 })).toString('base64url')
+  await assert.rejects(createJwtVerifier(r)(`${header}.${payload}.`), { code: 'ERR_TOKEN_INVALID' })
+})

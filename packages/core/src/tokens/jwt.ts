@@ -1,0 +1,118 @@
+import { createHmac, sign as cryptoSign } from 'node:crypto'
+import { errors as joseErrors, jwtVerify, type JWTPayload, type JWTVerifyOptions } from 'jose'
+import { TokenExpired, TokenInvalid, TokenNotYetValid } from '../errors.js'
+import type { KeyRing, RingKey } from '../keys/keyring.js'
+
+export type JwtClaims = JWTPayload & Record<string, unknown>
+
+export interface JwtSigner {
+  readonly algorithm: string
+  readonly kid: string
+  sign(claims: JwtClaims): string
+}
+
+/**
+ * Signs with node:crypto directly. jose signs through WebCrypto, which costs
+ * an order of magnitude more per token (about 5 000 vs 110 000 HS256/s on one
+ * core); the header is encoded once per key, not once per token.
+ */
+export function createJwtSigner(ring: KeyRing, extraHeader: Record<string, unknown> = {}): JwtSigner {
+  const key = ring.active
+  const header: Record<string, unknown> = { typ: 'JWT', alg: key.algorithm, kid: key.kid, ...extraHeader }
+  if (key.x5c) header.x5c = key.x5c
+  const encodedHeader = Buffer.from(JSON.stringify(header)).toString('base64url')
+  const signature = signatureFunction(key)
+  return {
+    algorithm: key.algorithm,
+    kid: key.kid,
+    sign(claims) {
+      const input = `${encodedHeader}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`
+      return `${input}.${signature(input)}`
+    },
+  }
+}
+
+function signatureFunction(key: RingKey): (input: string) => string {
+  const privateKey = key.signingKey!
+  switch (key.algorithm) {
+    case 'HS256':
+      return (input) => createHmac('sha256', privateKey).update(input).digest('base64url')
+    case 'ES256':
+      return (input) => cryptoSign('sha256', Buffer.from(input), { key: privateKey, dsaEncoding: 'ieee-p1363' }).toString('base64url')
+    case 'RS256':
+      return (input) => cryptoSign('sha256', Buffer.from(input), privateKey).toString('base64url')
+    case 'EdDSA':
+      return (input) => cryptoSign(null, Buffer.from(input), privateKey).toString('base64url')
+  }
+}
+
+export interface JwtVerifyOptions {
+  issuer?: string | string[]
+  audience?: string | string[]
+  /** Seconds of leeway on exp/nbf. Default 0. */
+  clockToleranceSec?: number
+  /** Claims that must be present. exp is always required. */
+  requiredClaims?: string[]
+  /** Epoch milliseconds "now", for tests. */
+  now?: () => number
+}
+
+/**
+ * Verifies an untrusted JWT with jose against the ring's keys (signing and
+ * verify-only): the kid picks the key; a token without kid is tried against
+ * every key of the ring's algorithm. Every failure is a coded token error.
+ */
+export function createJwtVerifier(ring: KeyRing, options: JwtVerifyOptions = {}): (token: string) => Promise<JwtClaims> {
+  const required = ['exp', ...(options.requiredClaims ?? [])]
+  const base: JWTVerifyOptions = {
+    algorithms: [ring.algorithm],
+    requiredClaims: required,
+    clockTolerance: options.clockToleranceSec ?? 0,
+  }
+  if (options.issuer !== undefined) base.issuer = options.issuer
+  if (options.audience !== undefined) base.audience = options.audience
+
+  return async (token) => {
+    if (typeof token !== 'string' || token.length === 0 || token.length > 16_384) throw new TokenInvalid('token is malformed')
+    const verifyOptions = options.now ? { ...base, currentDate: new Date(options.now()) } : base
+    const kid = readKid(token)
+    const byKid = ring.find(kid)
+    const candidates = byKid ? [byKid] : kid === undefined ? ring.keys : []
+    if (candidates.length === 0) throw new TokenInvalid('token was signed by an unknown key')
+    let lastError: unknown
+    for (const key of candidates) {
+      try {
+        const { payload } = await jwtVerify(token, key.verifyKey, verifyOptions)
+        return payload as JwtClaims
+      } catch (error) {
+        lastError = error
+        if (!(error instanceof joseErrors.JWSSignatureVerificationFailed)) break
+      }
+    }
+    throw mapJoseError(lastError)
+  }
+}
+
+function readKid(token: string): string | undefined {
+  const dot = token.indexOf('.')
+  if (dot <= 0) return undefined
+  try {
+    const header = JSON.parse(Buffer.from(token.slice(0, dot), 'base64url').toString('utf8')) as unknown
+    const kid = (header as { kid?: unknown } | null)?.kid
+    return typeof kid === 'string' ? kid : undefined
+  } catch {
+    return undefined
+  }
+}
+
+function mapJoseError(error: unknown): Error {
+  if (error instanceof joseErrors.JWTExpired) return new TokenExpired('token has expired', { cause: error })
+  if (error instanceof joseErrors.JWTClaimValidationFailed && error.claim === 'nbf') {
+    return new TokenNotYetValid('token is not valid yet', { cause: error })
+  }
+  if (error instanceof joseErrors.JWTClaimValidationFailed) {
+    return new TokenInvalid(`token claim "${error.claim}" is invalid`, { cause: error })
+  }
+  if (error instanceof joseErrors.JWSSignatureVerificationFailed) return new TokenInvalid('token signature is invalid', { cause: error })
+  return new TokenInvalid('token is malformed or uses an unexpected algorithm', { cause: error })
+}

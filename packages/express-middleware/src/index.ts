@@ -1,0 +1,2 @@
+export { polytoken, type PolytokenRouter } from './polytoken.js'
+export type { PolytokenOptions, MountOptions } from '@polytoken/core'

@@ -1,0 +1,118 @@
+import express, { type NextFunction, type Request, type Response, type Router } from 'express'
+import {
+  MethodNotAllowed,
+  RequestMalformed,
+  createRuntime,
+  toPolytokenError,
+  type CompiledRoute,
+  type PolytokenOptions,
+  type Runtime,
+} from '@polytoken/core'
+import { parseBody, type ParsedBody } from './body/parse-body.js'
+import { toPolyRequest } from './to-poly-request.js'
+import { send } from './send.js'
+
+export interface PolytokenRouter extends Router {
+  /** The core runtime behind the router: routes, store, cache, JWKS. */
+  readonly runtime: Runtime
+  /** Close the store connections. */
+  close(): Promise<void>
+}
+
+const NO_BODY: ParsedBody = { body: undefined, bodyType: undefined }
+
+/**
+ * Build the one router to mount: `app.use('/auth', await polytoken({...}))`.
+ * Every dialect route, their 405s, and GET /.well-known/jwks.json, /healthz,
+ * /openapi.json. Unknown paths fall through to the host app.
+ */
+export async function polytoken(options: PolytokenOptions): Promise<PolytokenRouter> {
+  const runtime = await createRuntime(options)
+  const router = express.Router()
+
+  for (const route of runtime.routes) {
+    router[route.method.toLowerCase() as 'get' | 'post' | 'put' | 'patch' | 'delete'](route.fullPath, routeHandler(route))
+  }
+  for (const [path, routes] of groupByPath(runtime.routes)) {
+    const allow = [...new Set(routes.flatMap((route) => (route.method === 'GET' ? ['GET', 'HEAD'] : [route.method])))].join(', ')
+    router.all(path, (req: Request, res: Response, next: NextFunction) => {
+      if (req.method === 'OPTIONS') return next()
+      const error = new MethodNotAllowed(`method ${req.method} is not allowed here`, { headers: { Allow: allow } })
+      send(res, withHeaders(routes[0]!.fail(error, toPolyRequest(req, req.path, NO_BODY, Date.now())), error.headers))
+    })
+  }
+  router.get('/.well-known/jwks.json', (_req, res) => {
+    send(res, { status: 200, headers: { 'Cache-Control': 'public, max-age=300' }, body: runtime.jwks() })
+  })
+  router.get('/healthz', async (_req, res) => {
+    const health = await runtime.health()
+    send(res, { status: health.status === 'ok' ? 200 : 503, body: health })
+  })
+  router.get('/openapi.json', (_req, res) => {
+    send(res, { status: 200, headers: { 'Cache-Control': 'public, max-age=60' }, body: runtime.openapi() })
+  })
+  router.use(errorHandler(runtime))
+
+  return Object.assign(router, { runtime, close: () => runtime.close() }) as PolytokenRouter
+}
+
+function routeHandler(route: CompiledRoute) {
+  return async (req: Request, res: Response) => {
+    const receivedAt = Date.now()
+    let parsed: ParsedBody
+    try {
+      parsed = await parseBody(req, route.accepts, route.limits)
+    } catch (error) {
+      const response = route.fail(error, toPolyRequest(req, req.path, NO_BODY, receivedAt))
+      // The rest of an oversized body is not read; the connection cannot be reused.
+      if (response.status === 413 || !req.complete) res.setHeader('Connection', 'close')
+      send(res, response)
+      return
+    }
+    send(res, await route.execute(toPolyRequest(req, req.path, parsed, receivedAt)))
+  }
+}
+
+/** Failures Express raises before a handler runs (a broken %-escape in a path parameter). */
+function errorHandler(runtime: Runtime) {
+  return (error: unknown, req: Request, res: Response, next: NextFunction) => {
+    if (res.headersSent) return next(error)
+    const route = ownerOf(runtime.routes, req.path)
+    const status = (error as { status?: unknown })?.status
+    const coded = typeof status === 'number' && status >= 400 && status < 500 ? new RequestMalformed('request is malformed', { location: 'url', cause: error }) : toPolytokenError(error)
+    if (route) {
+      send(res, route.fail(coded, toPolyRequest(req, req.path, NO_BODY, Date.now())))
+    } else {
+      if (coded.status >= 500) runtime.logger.error('unexpected error', { error: String((error as Error)?.stack ?? error) })
+      send(res, { status: coded.status, body: { error: coded.code, message: coded.message } })
+    }
+  }
+}
+
+function groupByPath(routes: readonly CompiledRoute[]): Map<string, CompiledRoute[]> {
+  const groups = new Map<string, CompiledRoute[]>()
+  for (const route of routes) {
+    const list = groups.get(route.fullPath) ?? []
+    list.push(route)
+    groups.set(route.fullPath, list)
+  }
+  return groups
+}
+
+/** The route whose static path prefix is the longest match: its dialect renders the error. */
+function ownerOf(routes: readonly CompiledRoute[], path: string): CompiledRoute | undefined {
+  let best: CompiledRoute | undefined
+  let bestLength = -1
+  for (const route of routes) {
+    const staticPart = route.fullPath.split(/[:*{]/, 1)[0]!
+    if (path.startsWith(staticPart) && staticPart.length > bestLength) {
+      best = route
+      bestLength = staticPart.length
+    }
+  }
+  return best
+}
+
+function withHeaders(response: ReturnType<CompiledRoute['fail']>, headers: Record<string, string | string[]>) {
+  return { ...response, headers: { ...headers, ...response.headers } }
+}

@@ -1,0 +1,29 @@
+import type { Response } from 'express'
+import type { PolyResponse } from '@polytoken/core'
+
+/**
+ * Write a core response. Strings and Buffers go out as they are, anything
+ * else as JSON. Token responses are never cacheable unless the dialect says
+ * otherwise.
+ */
+export function send(res: Response, response: PolyResponse): void {
+  if (res.headersSent) return
+  res.status(response.status)
+  for (const [name, value] of Object.entries(response.headers ?? {})) res.setHeader(name, value)
+  if (!res.hasHeader('cache-control')) res.setHeader('Cache-Control', 'no-store')
+  const body = response.body
+  if (body === undefined || response.status === 204 || response.status === 304) {
+    res.end()
+    return
+  }
+  let payload: string | Buffer
+  if (typeof body === 'string' || Buffer.isBuffer(body)) {
+    payload = body
+    if (!res.hasHeader('content-type')) res.setHeader('Content-Type', 'text/plain; charset=utf-8')
+  } else {
+    payload = JSON.stringify(body)
+    if (!res.hasHeader('content-type')) res.setHeader('Content-Type', 'application/json; charset=utf-8')
+  }
+  res.setHeader('Content-Length', Buffer.byteLength(payload))
+  res.end(payload)
+}

@@ -1,0 +1,1 @@
+export { prodmanager, type ProdManagerOptions } from './prodmanager/index.js'

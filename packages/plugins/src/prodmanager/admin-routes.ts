@@ -1,0 +1,67 @@
+import { AuthInvalid, RouteNotFound, basic, defineRoute, formSecret, safeEqual } from '@polytoken/core'
+import type { ResolvedProdManagerOptions } from './options.js'
+import type { Records } from './records.js'
+
+/** Operator access: the application secret as the Basic password (any user name). */
+function secretAsBasicPassword(options: ResolvedProdManagerOptions) {
+  return basic({
+    realm: options.realm,
+    async verify(credential) {
+      const password = credential.pair?.password ?? ''
+      let ok = false
+      for (const secret of options.secrets) ok = safeEqual(password, secret) || ok
+      if (!ok) throw new AuthInvalid('secret is invalid', { location: 'header', field: 'authorization' })
+      return { kind: 'form-secret' as const }
+    },
+  })
+}
+
+const recordSchema = {
+  type: 'object',
+  properties: {
+    jti: { type: 'string' }, name: { type: 'string' }, description: { type: 'string' },
+    permissions: { type: 'array', items: { type: 'string' } },
+    nbf: { type: 'integer' }, exp: { type: 'integer' }, iat: { type: 'integer' }, revoked: { type: 'boolean' },
+  },
+}
+
+export function listRoute(options: ResolvedProdManagerOptions, state: { records?: Records }) {
+  return defineRoute({
+    method: 'GET',
+    path: '/token/list',
+    summary: 'Issued tokens that have not expired (metadata only)',
+    auth: [secretAsBasicPassword(options)],
+    responses: { 200: { description: 'Token records', schema: { type: 'object', properties: { tokens: { type: 'array', items: recordSchema } } } } },
+    handle: async () => ({ status: 200, body: { tokens: await state.records!.list() } }),
+  })
+}
+
+export function revokeRoute(options: ResolvedProdManagerOptions, state: { records?: Records }) {
+  return defineRoute({
+    method: 'POST',
+    path: '/token/revoke',
+    summary: 'Revoke a token by its jti; whoami refuses it at once',
+    accepts: ['multipart', 'urlencoded', 'json'],
+    auth: [secretAsBasicPassword(options), formSecret({ field: 'secret', secret: options.secrets })],
+    schema: {
+      body: {
+        type: 'object',
+        required: ['jti'],
+        additionalProperties: false,
+        properties: {
+          secret: { type: 'string', maxLength: 1024 },
+          jti: { type: 'string', pattern: '^[0-9a-fA-F-]{36}$' },
+        },
+      },
+    },
+    responses: { 200: { description: 'Revoked', schema: recordSchema } },
+    async handle({ input, services }) {
+      const { jti } = input.body as { jti: string }
+      const record = await state.records!.get(jti.toLowerCase())
+      if (!record) throw new RouteNotFound('no live token has this jti', { location: 'body', field: 'jti' })
+      await state.records!.revoke(record)
+      services.cache.revoke(record.jti)
+      return { status: 200, body: { ...record, revoked: true } }
+    },
+  })
+}

@@ -1,0 +1,29 @@
+import { createJwtSigner, createJwtVerifier, defineDialect, type JwtClaims, type JwtSigner } from '@polytoken/core'
+import { resolveOptions, type ProdManagerOptions } from './options.js'
+import { errorSchema, renderError } from './envelope.js'
+import { createRecords, type Records } from './records.js'
+import { createTokenRoute } from './create-route.js'
+import { whoamiRoute } from './whoami-route.js'
+import { listRoute, revokeRoute } from './admin-routes.js'
+
+export type { ProdManagerOptions } from './options.js'
+export type { TokenRecord } from './records.js'
+
+/** ProdManager application tokens: POST /token/create, GET /token/whoami, plus list and revoke. */
+export function prodmanager(options: ProdManagerOptions) {
+  const resolved = resolveOptions(options)
+  const state: { signer?: JwtSigner; verify?: (token: string) => Promise<JwtClaims>; records?: Records } = {}
+  return defineDialect({
+    name: 'prodmanager',
+    description: 'ProdManager application tokens (HS256 JWT)',
+    async setup(services) {
+      const ring = await services.keyRing({ name: 'signing', algorithm: 'HS256', keys: resolved.keys })
+      state.signer = createJwtSigner(ring)
+      state.verify = createJwtVerifier(ring, { issuer: resolved.issuer, requiredClaims: ['jti', 'nbf', 'iat'], now: services.clock })
+      state.records = createRecords(services.store, services.clock)
+    },
+    routes: [createTokenRoute(resolved, state), whoamiRoute(resolved, state), listRoute(resolved, state), revokeRoute(resolved, state)],
+    errorSchema,
+    renderError: (error, request) => renderError(error, request, resolved.realm),
+  })
+}

@@ -1,0 +1,50 @@
+import { ConfigInvalid, type KeySource } from '@polytoken/core'
+
+export interface ProdManagerOptions {
+  /** The application secret(s) that create, list and revoke require. Several: rotation. */
+  secret: string | string[]
+  /** `iss` of every token. Default `prodmanager`. */
+  issuer?: string
+  /** Permission names accepted by create → the integer ids tokens carry. */
+  permissions: Record<string, number>
+  /** HS256 signing keys; default: one generated on first start, sealed in the store. */
+  keys?: KeySource[]
+  /** Token lifetime when expiration_date is absent, in ms. Default 1 hour. */
+  defaultLifetimeMs?: number
+  /** Longest lifetime create will grant, in ms. Default 366 days. */
+  maxLifetimeMs?: number
+  /** Length bounds of `name` and `description`. Defaults [8, 64] and [12, 256]. */
+  nameLength?: [number, number]
+  descriptionLength?: [number, number]
+  /** Realm in WWW-Authenticate. Default `prodmanager`. */
+  realm?: string
+}
+
+export type ResolvedProdManagerOptions = Required<Omit<ProdManagerOptions, 'keys' | 'secret'>> & {
+  keys: KeySource[] | undefined
+  secrets: string[]
+}
+
+export function resolveOptions(options: ProdManagerOptions): ResolvedProdManagerOptions {
+  const secrets = typeof options?.secret === 'string' ? [options.secret] : options?.secret
+  if (!Array.isArray(secrets) || secrets.length === 0 || secrets.some((s) => typeof s !== 'string' || s.length === 0)) {
+    throw new ConfigInvalid('prodmanager.secret: a non-empty application secret is required')
+  }
+  const permissions = options.permissions ?? {}
+  for (const [name, id] of Object.entries(permissions)) {
+    if (!Number.isSafeInteger(id)) throw new ConfigInvalid(`prodmanager.permissions.${name}: must be an integer id`)
+  }
+  const ids = Object.values(permissions)
+  if (new Set(ids).size !== ids.length) throw new ConfigInvalid('prodmanager.permissions: two names share one id')
+  return {
+    secrets,
+    issuer: options.issuer ?? 'prodmanager',
+    permissions,
+    keys: options.keys,
+    defaultLifetimeMs: options.defaultLifetimeMs ?? 60 * 60 * 1000,
+    maxLifetimeMs: options.maxLifetimeMs ?? 366 * 24 * 60 * 60 * 1000,
+    nameLength: options.nameLength ?? [8, 64],
+    descriptionLength: options.descriptionLength ?? [12, 256],
+    realm: options.realm ?? 'prodmanager',
+  }
+}
