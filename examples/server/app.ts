@@ -1,0 +1,36 @@
+import express from 'express'
+import { polytoken, type PolytokenRouter } from '@polytoken/express'
+import { createConsoleLogger, type Logger } from '@polytoken/core'
+import { dialects } from './dialects/index.js'
+import { EXAMPLE_MASTER_KEY, type ServerConfig } from './load-config.js'
+import type { DialectMount } from './context.js'
+
+export interface ExampleServer {
+  app: express.Express
+  router: PolytokenRouter
+  mounts: Array<DialectMount & { key: string }>
+  warnings: string[]
+}
+
+/** Every configured dialect in one router at the root of a fresh app. */
+export async function createExampleServer(config: ServerConfig, env: NodeJS.ProcessEnv, baseUrl: string, logger: Logger = createConsoleLogger()): Promise<ExampleServer> {
+  const warnings: string[] = []
+  if (config.masterKey === EXAMPLE_MASTER_KEY) warnings.push('masterKey (POLYTOKEN_MASTER_KEY)')
+  const mounts: ExampleServer['mounts'] = []
+  for (const [key, section] of Object.entries(config.sections)) {
+    const mount = dialects[key]
+    if (!mount || section?.enabled === false) continue
+    const mounted = await mount({ config: section, env, dataDir: config.dataDir, baseUrl, exampleSecret: (name) => warnings.push(name) })
+    mounts.push({ ...mounted, key })
+  }
+  const router = await polytoken({
+    dialects: mounts.map(({ dialect, prefix }) => ({ dialect, prefix: prefix ?? '' })),
+    store: config.store,
+    masterKey: config.masterKey,
+    logger,
+  })
+  const app = express()
+  app.disable('x-powered-by')
+  app.use(router)
+  return { app, router, mounts, warnings }
+}

@@ -1,0 +1,21 @@
+import type { MountOptions } from '@polytoken/core'
+
+/** What each dialect's mount file gets from the examples server. */
+export interface ServerContext {
+  /** This dialect's section of config.json (after environment overrides). */
+  config: Record<string, any>
+  env: NodeJS.ProcessEnv
+  /** Where the server keeps its files (POLYTOKEN_DATA_DIR, default ./data). */
+  dataDir: string
+  /** http://host:port of this server, for realms and endpoints. */
+  baseUrl: string
+  /** Call for every secret still at its example value: the server warns loudly at start-up. */
+  exampleSecret(key: string): void
+}
+
+export interface DialectMount extends MountOptions {
+  /** Lines printed at start-up under the dialect's routes (how to try it, registry config, ...). */
+  notes?: string[]
+}
+
+export type MountDialect = (context: ServerContext) => Promise<DialectMount> | DialectMount

@@ -1,0 +1,7 @@
+import type { MountDialect } from '../context.js'
+import prodmanager from './prodmanager.js'
+
+/** Every dialect the examples server mounts, by its key in config.json. */
+export const dialects: Record<string, MountDialect> = {
+  prodmanager,
+}

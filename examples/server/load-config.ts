@@ -1,0 +1,28 @@
+import { readFileSync } from 'node:fs'
+import { resolve } from 'node:path'
+
+export interface ServerConfig {
+  port: number
+  store: string
+  masterKey: string
+  dataDir: string
+  /** Dialect sections, by key. A section with `"enabled": false` is not mounted. */
+  sections: Record<string, Record<string, any>>
+}
+
+export const EXAMPLE_MASTER_KEY = 'example-master-key-change-me-please'
+
+/** config.json (or POLYTOKEN_CONFIG), then the environment: PORT, POLYTOKEN_DATA_DIR, POLYTOKEN_STORE, POLYTOKEN_MASTER_KEY. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
+  const file = env.POLYTOKEN_CONFIG ?? new URL('./config.json', import.meta.url).pathname
+  const raw = JSON.parse(readFileSync(file, 'utf8')) as Record<string, any>
+  const dataDir = resolve(env.POLYTOKEN_DATA_DIR ?? raw.dataDir ?? 'data')
+  const { port, store, masterKey, dataDir: _ignored, ...sections } = raw
+  return {
+    port: Number(env.PORT ?? port ?? 8080),
+    store: (env.POLYTOKEN_STORE ?? store ?? 'sqlite://${dataDir}/polytoken.db').replace('${dataDir}', dataDir),
+    masterKey: env.POLYTOKEN_MASTER_KEY ?? masterKey ?? EXAMPLE_MASTER_KEY,
+    dataDir,
+    sections,
+  }
+}
