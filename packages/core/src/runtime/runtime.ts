@@ -43,6 +43,8 @@ export interface CompiledRoute {
   readonly fullPath: string
   readonly accepts: readonly BodyType[]
   readonly limits: BodyLimits
+  /** True when the route has auth methods and none of them is anonymous. */
+  readonly requiresCredential: boolean
   execute(request: PolyRequest): Promise<PolyResponse>
   /** For failures before the route runs (body parsing, 405): the dialect's envelope. */
   fail(error: unknown, request: PolyRequest | undefined): PolyResponse
@@ -120,6 +122,7 @@ function compile(reg: RegisteredRoute, services: DialectServices, defaults: Body
     fullPath: reg.fullPath,
     accepts: reg.route.accepts ?? [],
     limits: { ...defaults, ...reg.route.limits },
+    requiresCredential: (reg.route.auth ?? []).length > 0 && !(reg.route.auth ?? []).some((method) => method.kind === 'anonymous'),
     execute,
     fail: (error, request) => renderError(dialect, toError(error), request, logger),
   }

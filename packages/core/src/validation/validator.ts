@@ -40,14 +40,16 @@ function messageOf(error: ErrorObject): string {
 }
 
 export function toReasons(errors: ErrorObject[]): FieldReasons {
-  const reasons: FieldReasons = {}
+  // A Map, because field names come from the client: "constructor" or "__proto__" must stay plain keys.
+  const reasons = new Map<string, string[]>()
   for (const error of errors) {
     const field = fieldOf(error)
-    const list = (reasons[field] ??= [])
+    const list = reasons.get(field) ?? []
     const message = messageOf(error)
     if (!list.includes(message)) list.push(message)
+    reasons.set(field, list)
   }
-  return reasons
+  return Object.fromEntries(reasons)
 }
 
 function summarise(errors: ErrorObject[]): string {
