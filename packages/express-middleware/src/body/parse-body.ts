@@ -19,7 +19,8 @@ export async function parseBody(request: Request, accepts: readonly BodyType[], 
   if (accepts.length === 0) return { body: undefined, bodyType: undefined }
   const contentType = request.headers['content-type']
   const type = bodyTypeOf(contentType)
-  const hostParsed = (request as { _body?: boolean })._body === true
+  // body-parser 1 marks `_body`; body-parser 2 (express.json() in Express 5) just consumes the stream.
+  const hostParsed = (request as { _body?: boolean })._body === true || (request.readableEnded && request.body !== undefined)
 
   if (!hasBody(request) && !hostParsed) {
     // An empty body is judged by the route's schema like any other: missing fields are 400, not 415.

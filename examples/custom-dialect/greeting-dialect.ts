@@ -1,0 +1,84 @@
+/**
+ * A complete dialect in one file: "greeting tokens". POST /greet with a
+ * JSON or form body {name} and the API key in `X-Api-Key` returns an
+ * EdDSA-signed JWT; GET /greet/verify checks one through the verification
+ * cache. Errors use this dialect's own envelope: {"ok": false, "why": ...}.
+ */
+import { randomUUID } from 'node:crypto'
+import {
+  AuthInvalid, createJwtSigner, createJwtVerifier, bearer, defineAuthMethod, defineDialect, defineRoute, epochSeconds, safeEqual,
+  type JwtSigner, type JwtClaims, type PolytokenError,
+} from '@polytoken/core'
+
+export interface GreetingOptions {
+  apiKey: string
+  issuer?: string
+}
+
+/** A custom auth method: an API key in a header. */
+function apiKeyHeader(expected: string) {
+  return defineAuthMethod<{ client: 'api-key' }, string>({
+    kind: 'apiKey',
+    doc: { type: 'apiKey', in: 'header', name: 'X-Api-Key' },
+    challenge: () => undefined,
+    extract: (request) => request.headers['x-api-key'],
+    async verify(key) {
+      if (!safeEqual(key, expected)) throw new AuthInvalid('API key is invalid', { location: 'header', field: 'x-api-key' })
+      return { client: 'api-key' }
+    },
+  })
+}
+
+export function greeting(options: GreetingOptions) {
+  const issuer = options.issuer ?? 'greeting'
+  const state: { signer?: JwtSigner; verify?: (token: string) => Promise<JwtClaims> } = {}
+
+  const greet = defineRoute({
+    method: 'POST',
+    path: '/greet',
+    accepts: ['json', 'urlencoded'],
+    auth: [apiKeyHeader(options.apiKey)],
+    schema: {
+      body: { type: 'object', required: ['name'], additionalProperties: false, properties: { name: { type: 'string', minLength: 1, maxLength: 64 } } },
+    },
+    responses: { 201: { description: 'A greeting token', schema: { type: 'object', properties: { token: { type: 'string' } } } } },
+    handle({ input, services }) {
+      const { name } = input.body as { name: string }
+      const iat = epochSeconds(services.clock())
+      const token = state.signer!.sign({ iss: issuer, sub: name, iat, exp: iat + 600, jti: randomUUID(), greeting: `hello, ${name}` })
+      return { status: 201, body: { token } }
+    },
+  })
+
+  const verify = defineRoute({
+    method: 'GET',
+    path: '/greet/verify',
+    auth: [
+      bearer({
+        realm: 'greeting',
+        verify: (token, { services }) =>
+          services.cache.verify('greeting', token, async (t) => {
+            const claims = await state.verify!(t)
+            return { value: claims, expiresAt: claims.exp! * 1000 }
+          }),
+      }),
+    ],
+    handle: ({ principal }) => ({ status: 200, body: { ok: true, greeting: principal.greeting } }),
+  })
+
+  return defineDialect({
+    name: 'greeting',
+    async setup(services) {
+      const ring = await services.keyRing({ name: 'signing', algorithm: 'EdDSA' })
+      state.signer = createJwtSigner(ring)
+      state.verify = createJwtVerifier(ring, { issuer })
+    },
+    routes: [greet, verify],
+    errorSchema: { type: 'object', required: ['ok', 'why'], properties: { ok: { const: false }, why: { type: 'string' }, code: { type: 'string' } } },
+    renderError: (error: PolytokenError) => ({
+      status: error.status,
+      headers: { ...error.headers, ...(error.challenges.length ? { 'WWW-Authenticate': error.challenges.join(', ') } : {}) },
+      body: { ok: false, why: error.status >= 500 && error.code === 'ERR_INTERNAL' ? 'internal error' : error.message, code: error.code },
+    }),
+  })
+}

@@ -1,0 +1,34 @@
+/**
+ * polytoken inside an app that already has its own routes, its own body
+ * parser (express.json() for everything) and its own error handler. The
+ * router is mounted at /auth; nothing else in the app changes.
+ */
+import express, { type NextFunction, type Request, type Response } from 'express'
+import { polytoken } from '@polytoken/express'
+import { prodmanager } from '@polytoken/plugins'
+
+export async function createHostApp(options: { masterKey: string; store?: string }) {
+  const app = express()
+  app.use(express.json())
+  app.get('/', (_req, res) => {
+    res.json({ app: 'my existing app' })
+  })
+  app.post('/echo', (req, res) => {
+    res.json({ youSent: req.body })
+  })
+
+  const auth = await polytoken({
+    dialects: [prodmanager({ secret: process.env.PRODMANAGER_SECRET ?? 'changeit', permissions: { scope_api: 1 } })],
+    store: options.store ?? 'memory://',
+    masterKey: options.masterKey,
+  })
+  app.use('/auth', auth)
+
+  app.use((_req, res) => {
+    res.status(404).json({ host: 'not found' })
+  })
+  app.use((error: Error, _req: Request, res: Response, _next: NextFunction) => {
+    res.status(500).json({ host: 'error', message: error.message })
+  })
+  return { app, auth }
+}

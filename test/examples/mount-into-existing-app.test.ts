@@ -1,0 +1,39 @@
+import { after, before, test } from 'node:test'
+import assert from 'node:assert/strict'
+import request from 'supertest'
+import type express from 'express'
+import { createHostApp } from '../../examples/mount-into-existing-app/app.js'
+
+let app: express.Express
+let close: () => Promise<void>
+before(async () => {
+  const host = await createHostApp({ masterKey: 'test-master-key-0123456789abcdef' })
+  app = host.app
+  close = () => host.auth.close()
+})
+after(() => close())
+
+test('the host app keeps its routes, its JSON parser and its 404', async () => {
+  assert.deepEqual((await request(app).get('/')).body, { app: 'my existing app' })
+  assert.deepEqual((await request(app).post('/echo').send({ a: 1 })).body, { youSent: { a: 1 } })
+  assert.deepEqual((await request(app).get('/auth/no-such-route')).body, { host: 'not found' }, 'unknown paths fall through to the host')
+})
+
+test('polytoken under /auth works with a body the host already parsed, and with multipart the host does not parse', async () => {
+  const json = await request(app).post('/auth/token/create').send({ secret: 'changeit', name: 'host-token', description: 'issued through the host', permission: ['scope_api'] })
+  assert.equal(json.status, 200, json.text)
+  const multipart = await request(app).post('/auth/token/create').field('secret', 'changeit').field('name', 'host-token').field('description', 'issued through the host')
+  assert.equal(multipart.status, 200, multipart.text)
+  const whoami = await request(app).get('/auth/token/whoami').set('authorization', `Bearer ${multipart.text}`)
+  assert.equal(whoami.status, 200)
+  assert.equal(whoami.body.aud, 'host-token')
+})
+
+test("polytoken's errors stay in its envelope and never reach the host's error handler", async () => {
+  const res = await request(app).post('/auth/token/create').send({ secret: 'nope', name: 'host-token', description: 'issued through the host' })
+  assert.equal(res.status, 400)
+  assert.deepEqual(res.body.reasons, { secret: ['is invalid'] })
+  const form = await request(app).post('/auth/token/create').type('form').send('a=%zz')
+  assert.equal(form.status, 400)
+  assert.equal(form.body.code, 'ERR_REQUEST_MALFORMED')
+})
