@@ -57,7 +57,7 @@ test('no warning when every secret is set from the environment', async () => {
     await new Promise((resolve) => setTimeout(resolve, 300))
     assert.doesNotMatch(server.output(), /prodmanager\.secret|POLYTOKEN_MASTER_KEY/)
   } finally {
-    await server.stop()
+    await server?.stop()
     rmSync(fresh, { recursive: true, force: true })
   }
 })

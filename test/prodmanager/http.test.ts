@@ -42,8 +42,8 @@ describe('POST /token/create', () => {
   test('the curl of the document works: 200 text/plain HS256 JWT with the documented claims', async () => {
     const res = await createLikeTheDocument()
     assert.equal(res.status, 200)
-    assert.match(res.headers['content-type'], /^text\/plain/)
-    const { header, claims } = decodeJwt(res.text)
+    assert.match(String(res.headers['content-type']), /^text\/plain/)
+    const { header, claims } = decodeJwt(res.text as string)
     assert.equal(header.alg, 'HS256')
     assert.ok(header.kid)
     assert.equal(claims.iss, 'prodmanager-test')
@@ -63,7 +63,7 @@ describe('POST /token/create', () => {
       .type('form')
       .send({ secret: SECRET, name: 'form-token-1', description: 'made with a form body', not_before_date: '2026-12-01T10:30', expiration_date: '2026-12-02T10:30', permission: 'scope_api' })
     assert.equal(res.status, 200)
-    const { claims } = decodeJwt(res.text)
+    const { claims } = decodeJwt(res.text as string)
     assert.equal(claims.nbf, Date.UTC(2026, 11, 1, 10, 30) / 1000)
     assert.equal(claims.exp, Date.UTC(2026, 11, 2, 10, 30) / 1000)
     assert.deepEqual(claims.permissions, [1])
@@ -72,7 +72,7 @@ describe('POST /token/create', () => {
   test('a client that accepts only JSON gets the token as a JSON string; one that accepts neither gets 406', async () => {
     const json = await createLikeTheDocument().set('accept', 'application/json')
     assert.equal(json.status, 200)
-    assert.match(json.headers['content-type'], /^application\/json/)
+    assert.match(String(json.headers['content-type']), /^application\/json/)
     assert.equal(typeof JSON.parse(json.text), 'string')
     const none = await createLikeTheDocument().set('accept', 'image/png')
     assert.equal(none.status, 406)
@@ -110,7 +110,7 @@ describe('GET /token/whoami', () => {
     const res = await request(app).get('/api/token/whoami').set('authorization', `Bearer ${token}`)
     assert.equal(res.status, 200)
     assert.deepEqual(Object.keys(res.body).sort(), ['aud', 'exp', 'iat', 'iss', 'jti', 'nbf', 'permissions', 'sub', 'version'])
-    assert.deepEqual(res.body, decodeJwt(token).claims)
+    assert.deepEqual(res.body, decodeJwt(token as string).claims)
   })
 
   test('no token → 401 with a Bearer challenge; a bad one → 401 invalid_token', async () => {
@@ -119,7 +119,7 @@ describe('GET /token/whoami', () => {
     assert.equal(none.headers['www-authenticate'], 'Bearer realm="prodmanager"')
     const bad = await request(app).get('/api/token/whoami').set('authorization', 'Bearer abc.def.ghi')
     assert.equal(bad.status, 401)
-    assert.match(bad.headers['www-authenticate'], /^Bearer realm="prodmanager", error="invalid_token"/)
+    assert.match(String(bad.headers['www-authenticate']), /^Bearer realm="prodmanager", error="invalid_token"/)
     assert.equal(typeof bad.body.message, 'string')
   })
 
@@ -154,7 +154,7 @@ describe('list and revoke', () => {
 
   test('a revoked token fails whoami at once, even though it was cached', async () => {
     const token = (await createLikeTheDocument()).text
-    const { jti } = decodeJwt(token).claims
+    const { jti } = decodeJwt(token as string).claims
     assert.equal((await request(app).get('/api/token/whoami').set('authorization', `Bearer ${token}`)).status, 200)
     const revoked = await request(app).post('/api/token/revoke').set('authorization', admin).type('form').send({ jti })
     assert.equal(revoked.status, 200)
@@ -171,7 +171,7 @@ describe('list and revoke', () => {
 
   test('list shows metadata only — never a token — and needs the secret', async () => {
     const token = (await createLikeTheDocument()).text
-    const { jti } = decodeJwt(token).claims
+    const { jti } = decodeJwt(token as string).claims
     assert.equal((await request(app).get('/api/token/list')).status, 401)
     assert.equal((await request(app).get('/api/token/list').set('authorization', `Basic ${Buffer.from('ops:nope').toString('base64')}`)).status, 401)
     const res = await request(app).get('/api/token/list').set('authorization', admin)
