@@ -1,0 +1,104 @@
+import { ConfigInvalid, compileValidator, type InputValidator, type JsonSchema, type KeySource } from '@polytoken/core'
+import { defaultPermissionSchema } from './permission-schema.js'
+
+export interface TokenGeneratorOptions {
+  /** HS256 keys that verify the caller's session token (`[{ secret }]`; several: rotation). Required. */
+  sessionKeys: KeySource[]
+  /** HS256 keys that sign the new token: the resource service's secret. Required, and not a session key. */
+  resourceKeys: KeySource[]
+  /** Where the resource service lives; returned as `endpoint`. Required. */
+  endpoint: string
+  /** JSON Schema every `permission` object must satisfy (ajv, strict). Default: the document's shape. */
+  permissionSchema?: JsonSchema
+  /** Claims `permission` may not set, besides exp, iat, nbf, iss, sub, aud, jti, user_id and the caller's own claims. */
+  reservedClaims?: string[]
+  /** Claims the session token must carry besides exp. Default `['iat', 'user_id']`. */
+  requiredClaims?: string[]
+  /** Shorten the new token's life to at most this many seconds from now. Default: none (the caller's exp). */
+  maxLifetimeSec?: number
+  /** Leeway on the session token's exp/nbf, in seconds. Default 0. */
+  clockToleranceSec?: number
+  /** Echo the caller's token in `X-token`, as the original does. Default true. */
+  echoToken?: boolean
+  /** Realm in `WWW-Authenticate`. Default `Application` (Rails' default). */
+  realm?: string
+}
+
+export interface ResolvedTokenGeneratorOptions {
+  sessionKeys: KeySource[]
+  resourceKeys: KeySource[]
+  endpoint: string
+  validatePermission: InputValidator
+  reservedClaims: ReadonlySet<string>
+  requiredClaims: string[]
+  maxLifetimeSec: number | undefined
+  clockToleranceSec: number
+  echoToken: boolean
+  realm: string
+  /** Put a `kid` in the new token's header only when the operator named one; the document's tokens have none. */
+  resourceKid: string | undefined
+}
+
+export const REGISTERED_CLAIMS = ['exp', 'iat', 'nbf', 'iss', 'sub', 'aud', 'jti', 'user_id'] as const
+
+export function resolveOptions(options: TokenGeneratorOptions): ResolvedTokenGeneratorOptions {
+  const where = 'token-generator'
+  if (!options || typeof options !== 'object') throw new ConfigInvalid(`${where}: options are required`)
+  const sessionKeys = checkKeys(options.sessionKeys, `${where}.sessionKeys`)
+  const resourceKeys = checkKeys(options.resourceKeys, `${where}.resourceKeys`)
+  const sessionSecrets = new Set(sessionKeys.map((key) => key.secret).filter((secret) => secret !== undefined))
+  // One secret for both would make every abilities token a valid session token and the reverse.
+  if (resourceKeys.some((key) => key.secret !== undefined && sessionSecrets.has(key.secret))) {
+    throw new ConfigInvalid(`${where}.resourceKeys: must not share a secret with sessionKeys`)
+  }
+  if (typeof options.endpoint !== 'string' || options.endpoint.length === 0) {
+    throw new ConfigInvalid(`${where}.endpoint: a non-empty string is required (where the resource service lives)`)
+  }
+  const maxLifetimeSec = options.maxLifetimeSec
+  if (maxLifetimeSec !== undefined && !(Number.isSafeInteger(maxLifetimeSec) && maxLifetimeSec > 0)) {
+    throw new ConfigInvalid(`${where}.maxLifetimeSec: must be a positive integer`)
+  }
+  const clockToleranceSec = options.clockToleranceSec ?? 0
+  if (!(Number.isSafeInteger(clockToleranceSec) && clockToleranceSec >= 0)) {
+    throw new ConfigInvalid(`${where}.clockToleranceSec: must be a non-negative integer`)
+  }
+  const extraReserved = options.reservedClaims ?? []
+  if (!Array.isArray(extraReserved) || extraReserved.some((claim) => typeof claim !== 'string')) {
+    throw new ConfigInvalid(`${where}.reservedClaims: must be an array of claim names`)
+  }
+  const requiredClaims = options.requiredClaims ?? ['iat', 'user_id']
+  if (!Array.isArray(requiredClaims) || requiredClaims.some((claim) => typeof claim !== 'string')) {
+    throw new ConfigInvalid(`${where}.requiredClaims: must be an array of claim names`)
+  }
+  let validatePermission: InputValidator
+  try {
+    validatePermission = compileValidator(options.permissionSchema ?? defaultPermissionSchema, 'json', 'body')
+  } catch (cause) {
+    throw new ConfigInvalid(`${where}.permissionSchema: does not compile in strict mode: ${(cause as Error).message}`, { cause })
+  }
+  const activeResourceKey = resourceKeys.find((key) => (key.use ?? 'sign') === 'sign')
+  return {
+    sessionKeys,
+    resourceKeys,
+    endpoint: options.endpoint,
+    validatePermission,
+    reservedClaims: new Set([...REGISTERED_CLAIMS, ...extraReserved]),
+    requiredClaims,
+    maxLifetimeSec,
+    clockToleranceSec,
+    echoToken: options.echoToken ?? true,
+    realm: options.realm ?? 'Application',
+    resourceKid: activeResourceKey?.kid,
+  }
+}
+
+function checkKeys(keys: unknown, where: string): KeySource[] {
+  if (!Array.isArray(keys) || keys.length === 0) throw new ConfigInvalid(`${where}: at least one HS256 key is required, e.g. [{ "secret": "..." }]`)
+  keys.forEach((key, index) => {
+    if (!key || typeof key !== 'object') throw new ConfigInvalid(`${where}[${index}]: must be a key object`)
+    if (typeof key.secret === 'string' && key.secret.length < 16) {
+      throw new ConfigInvalid(`${where}[${index}].secret: too short (at least 16 characters; 32 random bytes recommended)`)
+    }
+  })
+  return keys as KeySource[]
+}

@@ -1,0 +1,51 @@
+import { defineRoute, epochSeconds, type JwtClaims, type JwtSigner, type PolyResponse } from '@polytoken/core'
+import type { ResolvedTokenGeneratorOptions } from './options.js'
+import { parsePermission } from './permission.js'
+import { responseHeaders } from './headers.js'
+import type { sessionAuth, SessionPrincipal } from './session.js'
+
+const responseSchema = {
+  type: 'object',
+  required: ['token', 'endpoint'],
+  properties: {
+    token: { type: 'string', description: 'HS256 JWT: the session claims plus the permission object, signed with the resource secret' },
+    endpoint: { type: 'string', description: 'Where the resource service lives' },
+  },
+}
+
+export function tokenRoute(options: ResolvedTokenGeneratorOptions, auth: ReturnType<typeof sessionAuth>, state: { signer?: JwtSigner }) {
+  const rules = { validate: options.validatePermission, reserved: options.reservedClaims }
+  return defineRoute<SessionPrincipal>({
+    method: 'POST',
+    path: '/api/v1/token',
+    summary: 'Exchange a session token for a token carrying abilities (token-generator.md)',
+    accepts: ['urlencoded', 'json'],
+    schema: {
+      body: {
+        type: 'object',
+        properties: {
+          // Form: JSON text. JSON body: the object itself, or the same text.
+          permission: { anyOf: [{ type: 'string', maxLength: 8192 }, { type: 'object' }] },
+        },
+      },
+    },
+    auth: auth.methods,
+    responses: { 200: { description: 'The new token and where to use it', schema: responseSchema } },
+    handle({ request, input, principal, services }): PolyResponse {
+      const caller = principal.claims
+      const raw = (input.body as { permission?: unknown } | undefined)?.permission
+      const permission = raw === undefined ? undefined : parsePermission(raw, caller, rules)
+      // Caller's claims first, in their order, so the payload reads as the original's.
+      const claims: JwtClaims = { ...caller, ...permission }
+      if (options.maxLifetimeSec !== undefined) {
+        claims.exp = Math.min(caller.exp!, epochSeconds(services.clock()) + options.maxLifetimeSec)
+      }
+      const token = state.signer!.sign(claims)
+      const headers = responseHeaders(request)
+      // The caller's own token, back to the caller on the same connection: it learns nothing new, and
+      // Cache-Control keeps it out of shared caches. Only a token that verified is echoed (base64url and dots).
+      if (options.echoToken) headers['X-token'] = auth.tokenOf(request)!
+      return { status: 200, headers, body: { token, endpoint: options.endpoint } }
+    },
+  })
+}
