@@ -1,0 +1,7 @@
+export { browserId, type BrowserIdOptions, type BrowserIdPrincipal } from './browser-id.js'
+export { createLocalBrowserIdVerifier, type BrowserIdIdentity, type BrowserIdVerifier, type LocalVerifierOptions, type TrustedIssuer } from './local-verifier.js'
+export { createRemoteBrowserIdVerifier, type RemoteVerifierOptions } from './remote-verifier.js'
+export { createSupportDocumentFetcher, type SupportDocumentOptions, type FetchLike } from './support-document.js'
+export { importBrowserIdPublicKey, exportBrowserIdPublicKey, type BrowserIdPublicKey, type BrowserIdPublicKeyJson, type BrowserIdAlgorithm } from './public-key.js'
+export { signBrowserIdJws, createBrowserIdCertificate, createBrowserIdAssertion, type CertifyOptions } from './jws.js'
+export { normaliseAudience } from './audience.js'
