@@ -1,63 +1,147 @@
-import { mkdirSync } from 'node:fs'
-import { dirname, resolve } from 'node:path'
+import { resolve } from 'node:path'
 import { Keyv } from 'keyv'
-import KeyvSqlite from '@keyv/sqlite'
 import { ConfigInvalid } from '../errors.js'
-import { createKeyvBackend } from './keyv-store.js'
+import { createKeyvBackend, type KeyvDriver } from './keyv-store.js'
 import type { StoreBackend } from './store.js'
+import { redactUrl } from './redact-url.js'
+import { sqliteDriver } from './sqlite-driver.js'
 import type { Logger } from '../util/logger.js'
 import { silentLogger } from '../util/logger.js'
 
 export interface StoreOptions {
   /**
-   * `memory://` (tests; gone on exit) or `sqlite://path/to/file.db` (the
-   * embedded default). Ignored when `keyv` is given.
+   * Where the data lives:
+   * - `memory://` — tests; one process, gone on exit.
+   * - `sqlite://path/to/file.db` — the embedded default (`sqlite://:memory:` too).
+   * - `redis://[user:password@]host:6379[/db]` or `rediss://…` (TLS) — several instances.
+   * - `postgres://user:password@host:5432/db` or `postgresql://…` — several instances.
+   *
+   * Redis and PostgreSQL URLs may carry `?prefix=name-` (see `prefix`). Ignored when `keyv` is given.
    */
   url?: string
-  /** Bring your own Keyv: every namespace shares it, with key prefixes. */
+  /** Bring your own Keyv: every namespace shares its adapter. A KeyvRedis or KeyvPostgres gets the atomic operations of its server. */
   keyv?: Keyv
   /** A store operation slower than this fails with 503. Default 1000 ms. */
   timeoutMs?: number
+  /** Put before every namespace, to keep several deployments on one Redis or database apart. Letters, digits, `_.-`. */
+  prefix?: string
   logger?: Logger
 }
 
+/**
+ * The store named by a URL. Redis and PostgreSQL adapters are imported on
+ * first use, so a SQLite deployment never loads them.
+ */
 export function createStore(options: StoreOptions | string = {}): StoreBackend {
   const opts: StoreOptions = typeof options === 'string' ? { url: options } : options
   const timeoutMs = opts.timeoutMs ?? 1000
   const logger = opts.logger ?? silentLogger
+  if (!(timeoutMs > 0)) throw new ConfigInvalid('store: timeoutMs must be a positive number of milliseconds')
+  const base = { timeoutMs, logger }
 
-  if (opts.keyv) {
-    const shared = opts.keyv
-    return createKeyvBackend({
-      kind: 'keyv',
-      timeoutMs,
-      logger,
-      createKeyv: (namespace) => new Keyv({ store: shared.store, namespace, useKeyPrefix: true }),
-    })
-  }
+  if (opts.keyv) return keyvOfYourOwn(opts.keyv, { ...base, prefix: opts.prefix })
 
   const url = opts.url ?? 'memory://'
-  if (url === 'memory://' || url === 'memory:') {
-    // One Map per namespace: keyv's iterator cannot tell namespaces apart in a shared Map.
+  const scheme = url.slice(0, Math.max(0, url.indexOf(':'))).toLowerCase()
+  switch (scheme) {
+    case 'memory':
+      if (url !== 'memory://' && url !== 'memory:') break
+      return createKeyvBackend({ ...base, kind: 'memory', prefix: opts.prefix, location: 'memory', connect: memoryDriver })
+    case 'sqlite': {
+      const file = url.slice('sqlite://'.length)
+      if (!url.startsWith('sqlite://') || !file) throw new ConfigInvalid('store: sqlite:// needs a file path, e.g. sqlite://data/polytoken.db')
+      const path = file === ':memory:' ? file : resolve(file)
+      return createKeyvBackend({ ...base, kind: 'sqlite', prefix: opts.prefix, location: `sqlite://${path}`, connect: () => sqliteDriver(path) })
+    }
+    case 'redis':
+    case 'rediss': {
+      const { clean, prefix } = splitPrefix(url, opts.prefix)
+      const location = redactUrl(clean)
+      return createKeyvBackend({
+        ...base,
+        kind: 'redis',
+        prefix,
+        location,
+        connect: async () => (await import('./redis-driver.js')).connectRedis({ url: clean, timeoutMs, logger, location }),
+      })
+    }
+    case 'postgres':
+    case 'postgresql': {
+      const { clean, prefix } = splitPrefix(url, opts.prefix)
+      const location = redactUrl(clean)
+      return createKeyvBackend({
+        ...base,
+        kind: 'postgres',
+        prefix,
+        location,
+        connect: async () => (await import('./postgres-driver.js')).connectPostgres({ url: clean, timeoutMs, logger, location }),
+      })
+    }
+  }
+  throw new ConfigInvalid(`store: unsupported URL "${redactUrl(url)}" (use memory://, sqlite://path, redis://host:port or postgres://user@host/db)`)
+}
+
+/** One Map per namespace: keyv's iterator cannot tell namespaces apart in a shared Map. */
+function memoryDriver(): KeyvDriver {
+  return {
+    keyv: (namespace) => new Keyv({ store: new Map(), namespace }),
+    fullKey: (namespace, key) => `${namespace}:${key}`,
+    async close() {},
+  }
+}
+
+/** `?prefix=` is ours, not the driver's: take it out of the URL. */
+function splitPrefix(url: string, prefix: string | undefined): { clean: string; prefix: string | undefined } {
+  let parsed: URL
+  try {
+    parsed = new URL(url)
+  } catch {
+    throw new ConfigInvalid(`store: "${redactUrl(url)}" is not a valid URL`)
+  }
+  const fromUrl = parsed.searchParams.get('prefix')
+  if (fromUrl === null) return { clean: url, prefix }
+  parsed.searchParams.delete('prefix')
+  return { clean: parsed.toString(), prefix: prefix ?? fromUrl }
+}
+
+interface AdapterShape {
+  opts?: { dialect?: string; uri?: string; table?: string; schema?: string; url?: string }
+  client?: unknown
+}
+
+function keyvOfYourOwn(shared: Keyv, base: { timeoutMs: number; logger: Logger; prefix: string | undefined }): StoreBackend {
+  const adapter = shared.store as AdapterShape
+  const dialect = adapter?.opts?.dialect
+  if (dialect === 'redis' && adapter.client) {
+    const location = redactUrl(adapter.opts?.url ?? 'redis')
     return createKeyvBackend({
-      kind: 'memory',
-      timeoutMs,
-      logger,
-      createKeyv: (namespace) => new Keyv({ store: new Map(), namespace }),
+      ...base,
+      kind: 'redis',
+      location,
+      connect: async () => (await import('./redis-driver.js')).connectRedis({ client: adapter.client, ...base, location }),
     })
   }
-  if (url.startsWith('sqlite://')) {
-    const file = url.slice('sqlite://'.length)
-    if (!file) throw new ConfigInvalid('store: sqlite:// needs a file path, e.g. sqlite://data/polytoken.db')
-    const path = file === ':memory:' ? file : resolve(file)
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
+  if (dialect === 'postgres' && adapter.opts?.uri) {
+    const { uri, table, schema } = adapter.opts
+    const location = redactUrl(uri)
     return createKeyvBackend({
-      kind: 'sqlite',
-      timeoutMs,
-      logger,
-      createKeyv: (namespace) =>
-        new Keyv({ store: new KeyvSqlite({ uri: `sqlite://${path}`, busyTimeout: 5000 }), namespace }),
+      ...base,
+      kind: 'postgres',
+      location,
+      connect: async () => (await import('./postgres-driver.js')).connectPostgres({ url: uri, table, schema, ...base, location }),
     })
   }
-  throw new ConfigInvalid(`store: unsupported URL scheme in "${url.replace(/\/\/[^@]*@/, '//***@')}" (use memory:// or sqlite://path)`)
+  base.logger.warn('store: a keyv of your own with an adapter polytoken does not know; add/take/increment are atomic within this process only')
+  return createKeyvBackend({
+    ...base,
+    kind: 'keyv',
+    location: 'keyv',
+    connect: () => ({
+      keyv: (namespace) => new Keyv({ store: shared.store, namespace, useKeyPrefix: true }),
+      fullKey: (namespace, key) => `${namespace}:${key}`,
+      async close() {
+        await shared.disconnect().catch(() => undefined)
+      },
+    }),
+  })
 }

@@ -1,41 +1,72 @@
-import { Keyv } from 'keyv'
+import type { Keyv } from 'keyv'
 import type { Store, StoreBackend } from './store.js'
 import { KeyLock } from './key-lock.js'
 import { withTimeout } from './with-timeout.js'
+import { normalizeTtl, type AtomicOps } from './atomic-ops.js'
+import { redactCredentials } from './redact-url.js'
 import type { Logger } from '../util/logger.js'
-import { StoreUnavailable } from '../errors.js'
+import { ConfigInvalid, StoreUnavailable } from '../errors.js'
+
+/** What one backend (memory, sqlite, redis, postgres, a keyv of your own) provides. */
+export interface KeyvDriver {
+  /** The Keyv of one namespace (the store prefix already applied to the name). */
+  keyv(namespace: string): Keyv
+  /** The backend's full key for key in namespace, exactly as that Keyv writes it. */
+  fullKey(namespace: string, key: string): string
+  /**
+   * Atomic add/take/increment done by the backend itself. Absent: those are
+   * serialised inside this process only (fine for memory; NOT across processes).
+   */
+  atomic?(namespace: string, keyv: Keyv): AtomicOps
+  /** Resolves when the backend answers. Default: a get. */
+  ping?(): Promise<void>
+  close(): Promise<void>
+}
 
 export interface KeyvBackendOptions {
   kind: string
-  /** Builds the Keyv for one namespace (each gets its own adapter instance). */
-  createKeyv(namespace: string): Keyv
+  /** Loads the adapter (dynamic import) and opens clients; called once, retried after a failure. */
+  connect(): Promise<KeyvDriver> | KeyvDriver
   timeoutMs: number
   logger: Logger
-  onClose?: () => Promise<void>
+  /** Put before every namespace name, to keep deployments sharing one server apart. */
+  prefix?: string
+  /** Where the data lives, credentials removed; for log lines. */
+  location?: string
 }
 
-/** A StoreBackend on keyv 5: one Keyv per namespace, errors turned into StoreUnavailable. */
-export function createKeyvBackend(options: KeyvBackendOptions): StoreBackend {
-  const stores = new Map<string, KeyvStore>()
-  const lock = new KeyLock()
-  let lastErrorLog = 0
+/** Names end up in keys, LIKE patterns and SCAN patterns: keep them plain. */
+const NAME = /^[A-Za-z0-9_.-]*$/
 
-  const onError = (error: unknown) => {
-    // keyv emits 'error' for connection failures; unhandled, it would crash the process.
-    const now = Date.now()
-    if (now - lastErrorLog > 10_000) {
-      lastErrorLog = now
-      options.logger.error('store error', { backend: options.kind, error: String((error as Error)?.message ?? error) })
+/** A StoreBackend on keyv 5: one Keyv per namespace, errors and slow replies turned into StoreUnavailable. */
+export function createKeyvBackend(options: KeyvBackendOptions): StoreBackend {
+  const prefix = options.prefix ?? ''
+  if (!NAME.test(prefix)) throw new ConfigInvalid('store: prefix may hold only letters, digits, "_", "." and "-"')
+  const stores = new Map<string, KeyvStore>()
+  const health = new Health(options)
+  let driver: Promise<KeyvDriver> | undefined
+  let closed = false
+
+  const connect = (): Promise<KeyvDriver> => {
+    if (closed) return Promise.reject(new StoreUnavailable('store is closed'))
+    if (!driver) {
+      driver = Promise.resolve()
+        .then(() => options.connect())
+        .catch((error: unknown) => {
+          driver = undefined
+          throw error
+        })
     }
+    return driver
   }
+  // Start loading the adapter now; the first request should not pay for the import.
+  connect().catch((error) => health.failed(error))
 
   const namespace = (name: string): Store => {
     let store = stores.get(name)
     if (!store) {
-      const keyv = options.createKeyv(name)
-      keyv.on('error', onError)
-      keyv.throwOnErrors = true
-      store = new KeyvStore(name, keyv, options.timeoutMs, lock)
+      if (!name || !NAME.test(name)) throw new ConfigInvalid(`store: namespace "${name}" may hold only letters, digits, "_", "." and "-"`)
+      store = new KeyvStore(name, prefix + name, connect, options.timeoutMs, health)
       stores.set(name, store)
     }
     return store
@@ -45,81 +76,174 @@ export function createKeyvBackend(options: KeyvBackendOptions): StoreBackend {
     kind: options.kind,
     namespace,
     async ping() {
-      await namespace('polytoken').get('ping')
+      await health.run('ping', options.timeoutMs, async () => {
+        const d = await connect()
+        if (d.ping) await d.ping()
+        else await d.keyv(prefix + 'polytoken').get('ping')
+      })
     },
     async close() {
-      for (const store of stores.values()) await store.disconnect()
-      await options.onClose?.()
+      if (closed) return
+      closed = true
+      const d = await driver?.catch(() => undefined)
+      await d?.close().catch(() => undefined)
     },
   }
 }
 
+/** Logs the first failure of an outage (then at most every 10 s) and the recovery. */
+class Health {
+  private down = false
+  private lastLog = 0
+  private readonly options: KeyvBackendOptions
+
+  constructor(options: KeyvBackendOptions) {
+    this.options = options
+  }
+
+  failed(error: unknown): void {
+    const now = Date.now()
+    if (!this.down || now - this.lastLog > 10_000) {
+      this.lastLog = now
+      const cause = error instanceof StoreUnavailable && error.cause !== undefined ? error.cause : error
+      this.options.logger.error('store unavailable', {
+        backend: this.options.kind,
+        at: this.options.location,
+        error: redactCredentials(String((cause as Error)?.message ?? cause)),
+      })
+    }
+    this.down = true
+  }
+
+  async run<T>(operation: string, timeoutMs: number, work: () => Promise<T>): Promise<T> {
+    try {
+      const result = await withTimeout(operation, timeoutMs, work)
+      if (this.down) {
+        this.down = false
+        this.options.logger.info('store available again', { backend: this.options.kind, at: this.options.location })
+      }
+      return result
+    } catch (error) {
+      this.failed(error)
+      throw error
+    }
+  }
+}
+
+interface Bound {
+  keyv: Keyv
+  driver: KeyvDriver
+  atomic: AtomicOps | undefined
+}
+
 class KeyvStore implements Store {
   readonly namespace: string
-  private readonly keyv: Keyv
+  private readonly fullNamespace: string
+  private readonly connect: () => Promise<KeyvDriver>
   private readonly timeoutMs: number
-  private readonly lock: KeyLock
+  private readonly health: Health
+  private readonly lock = new KeyLock()
+  private bound: Bound | undefined
 
-  constructor(namespace: string, keyv: Keyv, timeoutMs: number, lock: KeyLock) {
+  constructor(namespace: string, fullNamespace: string, connect: () => Promise<KeyvDriver>, timeoutMs: number, health: Health) {
     this.namespace = namespace
-    this.keyv = keyv
+    this.fullNamespace = fullNamespace
+    this.connect = connect
     this.timeoutMs = timeoutMs
-    this.lock = lock
+    this.health = health
   }
 
   get<T>(key: string): Promise<T | undefined> {
-    return withTimeout('get', this.timeoutMs, () => this.keyv.get<T>(key))
+    return this.run('get', async ({ keyv }) => keyv.get<T>(key))
   }
 
-  async set<T>(key: string, value: T, ttlMs?: number): Promise<void> {
-    const ok = await withTimeout('set', this.timeoutMs, () => this.keyv.set(key, value, ttlMs))
-    if (ok === false) throw new StoreUnavailable('store refused set')
+  set<T>(key: string, value: T, ttlMs?: number): Promise<void> {
+    return this.run('set', async ({ keyv }) => {
+      const ok = await keyv.set(key, value, normalizeTtl(ttlMs))
+      if (ok === false) throw new StoreUnavailable('store refused set')
+    })
   }
 
   delete(key: string): Promise<boolean> {
-    return withTimeout('delete', this.timeoutMs, () => this.keyv.delete(key))
+    return this.run('delete', async ({ keyv }) => keyv.delete(key))
   }
 
   add<T>(key: string, value: T, ttlMs?: number): Promise<boolean> {
-    return this.lock.run(this.lockKey(key), async () => {
-      if ((await this.get(key)) !== undefined) return false
-      await this.set(key, value, ttlMs)
-      return true
+    const ttl = normalizeTtl(ttlMs)
+    return this.run('add', async ({ keyv, driver, atomic }) => {
+      if (atomic) {
+        const now = Date.now()
+        const record = await keyv.serializeData({ value, expires: ttl === undefined ? undefined : now + ttl })
+        return atomic.add(driver.fullKey(this.fullNamespace, key), record as string, ttl, now)
+      }
+      return this.lock.run(key, async () => {
+        if ((await keyv.get(key)) !== undefined) return false
+        await keyv.set(key, value, ttl)
+        return true
+      })
     })
   }
 
   take<T>(key: string): Promise<T | undefined> {
-    return this.lock.run(this.lockKey(key), async () => {
-      const value = await this.get<T>(key)
-      if (value !== undefined) await this.delete(key)
-      return value
+    return this.run('take', async ({ keyv, driver, atomic }) => {
+      if (atomic) {
+        const record = await atomic.take(driver.fullKey(this.fullNamespace, key))
+        if (record === undefined) return undefined
+        const data = await keyv.deserializeData<T>(record)
+        if (!data || (typeof data.expires === 'number' && Date.now() > data.expires)) return undefined
+        return data.value
+      }
+      return this.lock.run(key, async () => {
+        const value = await keyv.get<T>(key)
+        if (value !== undefined) await keyv.delete(key)
+        return value
+      })
     })
   }
 
   increment(key: string, ttlMs: number): Promise<number> {
-    return this.lock.run(this.lockKey(key), async () => {
-      const current = await this.get<{ count: number; expiresAt: number }>(key)
-      const now = Date.now()
-      const live = current && current.expiresAt > now ? current : { count: 0, expiresAt: now + ttlMs }
-      const next = { count: live.count + 1, expiresAt: live.expiresAt }
-      await this.set(key, next, Math.max(1, next.expiresAt - now))
-      return next.count
+    const ttl = normalizeTtl(ttlMs) ?? 1
+    return this.run('increment', async ({ keyv, driver, atomic }) => {
+      if (atomic) return atomic.increment(driver.fullKey(this.fullNamespace, key), ttl, Date.now())
+      return this.lock.run(key, async () => {
+        const current = await keyv.get<unknown>(key, { raw: true })
+        const now = Date.now()
+        const live = current && Number.isSafeInteger(current.value) && typeof current.expires === 'number' && current.expires >= now
+        const count = live ? (current.value as number) + 1 : 1
+        const expires = live ? (current.expires as number) : now + ttl
+        await keyv.set(key, count, Math.max(1, expires - now))
+        return count
+      })
     })
   }
 
   async *entries<T>(prefix = ''): AsyncIterable<[string, T]> {
-    const iterator = this.keyv.iterator
+    // Iteration is paged by the adapter; each page is bounded by the timeout, not the whole walk.
+    const { keyv } = await this.run('entries', async (bound) => bound)
+    const iterator = keyv.iterator
     if (!iterator) return
-    for await (const [key, value] of iterator(this.keyv.namespace)) {
-      if (typeof key === 'string' && key.startsWith(prefix)) yield [key, value as T]
+    const pages = iterator(keyv.namespace)[Symbol.asyncIterator]()
+    for (;;) {
+      const next = await this.run('entries', async () => pages.next())
+      if (next.done) return
+      const [key, value] = next.value as [unknown, T]
+      if (typeof key === 'string' && key.startsWith(prefix)) yield [key, value]
     }
   }
 
-  async disconnect(): Promise<void> {
-    await this.keyv.disconnect().catch(() => undefined)
+  private run<T>(operation: string, work: (bound: Bound) => Promise<T>): Promise<T> {
+    return this.health.run(operation, this.timeoutMs, async () => work(this.bound ?? (await this.bind())))
   }
 
-  private lockKey(key: string): string {
-    return `${this.namespace}\u0000${key}`
+  private async bind(): Promise<Bound> {
+    const driver = await this.connect()
+    if (!this.bound) {
+      const keyv = driver.keyv(this.fullNamespace)
+      keyv.throwOnErrors = true
+      // keyv emits 'error' as well as throwing; unhandled, the event would crash the process.
+      keyv.on('error', () => undefined)
+      this.bound = { keyv, driver, atomic: driver.atomic?.(this.fullNamespace, keyv) }
+    }
+    return this.bound
   }
 }

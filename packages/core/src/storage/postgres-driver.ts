@@ -1,0 +1,144 @@
+import type { Keyv } from 'keyv'
+import type { Pool } from 'pg'
+import type { KeyvDriver } from './keyv-store.js'
+import type { AtomicOps } from './atomic-ops.js'
+import { parseCounter } from './atomic-ops.js'
+import { redactCredentials } from './redact-url.js'
+import type { Logger } from '../util/logger.js'
+
+export interface PostgresDriverOptions {
+  /** postgres:// or postgresql:// URL. */
+  url: string
+  /** keyv's table and schema; defaults `keyv` and `public`, as @keyv/postgres. */
+  table?: string
+  schema?: string
+  timeoutMs: number
+  logger: Logger
+  location: string
+  /** How often expired rows are deleted (keyv only drops them when read). Default 60 s; 0 turns it off. */
+  sweepIntervalMs?: number
+}
+
+const quote = (identifier: string) => `"${identifier.replace(/"/g, '""')}"`
+
+/**
+ * The SQL of the atomic operations on keyv's table (key VARCHAR PRIMARY KEY,
+ * value TEXT holding keyv's JSON record). Each is a single statement, so the
+ * row lock PostgreSQL takes makes it atomic across every connection.
+ */
+export function postgresAtomicOps(query: (sql: string, values: unknown[]) => Promise<Array<Record<string, unknown>>>, table: string): AtomicOps {
+  const expires = `(t.value::jsonb->>'expires')::numeric`
+  const addSql = `INSERT INTO ${table} AS t (key, value) VALUES ($1, $2)
+    ON CONFLICT (key) DO UPDATE SET value = excluded.value WHERE ${expires} < $3
+    RETURNING key`
+  const takeSql = `DELETE FROM ${table} WHERE key = $1 RETURNING value`
+  const incrementSql = `INSERT INTO ${table} AS t (key, value) VALUES ($1, '{"value":1,"expires":' || ($2::numeric + $3::numeric) || '}')
+    ON CONFLICT (key) DO UPDATE SET value = CASE
+      WHEN jsonb_typeof(t.value::jsonb->'value') = 'number' AND (t.value::jsonb->>'value') ~ '^[0-9]+$' AND ${expires} >= $2::numeric
+      THEN '{"value":' || ((t.value::jsonb->>'value')::bigint + 1) || ',"expires":' || (t.value::jsonb->>'expires') || '}'
+      ELSE excluded.value END
+    RETURNING value`
+  return {
+    async add(key, record, _ttlMs, now) {
+      return (await query(addSql, [key, record, now])).length === 1
+    },
+    async take(key) {
+      const rows = await query(takeSql, [key])
+      return rows.length === 0 ? undefined : String(rows[0]!.value)
+    },
+    async increment(key, ttlMs, now) {
+      const rows = await query(incrementSql, [key, now, ttlMs])
+      return parseCounter(String(rows[0]!.value))
+    },
+  }
+}
+
+/**
+ * PostgreSQL through @keyv/postgres, loaded on first use, on a pg Pool of our
+ * own: bounded connect and query times, pool errors logged (unhandled they
+ * would end the process), and the same pool for keyv and the atomic SQL.
+ */
+export async function connectPostgres(options: PostgresDriverOptions): Promise<KeyvDriver> {
+  const [{ default: pg }, { default: KeyvPostgres }, { Keyv }] = await Promise.all([import('pg'), import('@keyv/postgres'), import('keyv')])
+  const schema = options.schema ?? 'public'
+  const tableName = options.table ?? 'keyv'
+  const table = `${quote(schema)}.${quote(tableName)}`
+  const pool: Pool = new pg.Pool({
+    connectionString: options.url,
+    connectionTimeoutMillis: Math.max(options.timeoutMs, 1_000),
+    query_timeout: options.timeoutMs + 1_000,
+    idleTimeoutMillis: 30_000,
+    keepAlive: true,
+    max: 10,
+  })
+  let lastLog = 0
+  pool.on('error', (error) => {
+    const now = Date.now()
+    if (now - lastLog < 10_000) return
+    lastLog = now
+    options.logger.warn('postgres connection error', { at: options.location, error: redactCredentials(String(error?.message ?? error)) })
+  })
+
+  // Created by us (and retried after an outage), not only once by the adapter's constructor.
+  let tableReady: Promise<void> | undefined
+  const ensureTable = () =>
+    (tableReady ??= pool
+      .query(`CREATE TABLE IF NOT EXISTS ${table} (key VARCHAR(255) PRIMARY KEY, value TEXT)`)
+      .then(
+        () => undefined,
+        (error: { code?: string }) => {
+          if (error?.code === '23505' || error?.code === '42P07') return // created concurrently by another instance
+          tableReady = undefined
+          throw error
+        },
+      ))
+  const query = async (sql: string, values?: unknown[]) => {
+    await ensureTable()
+    return (await pool.query(sql, values)).rows as Array<Record<string, unknown>>
+  }
+
+  class PooledKeyvPostgres extends KeyvPostgres {
+    override async connect() {
+      return query
+    }
+    override async disconnect() {
+      // The pool is the driver's; it ends in close().
+    }
+    override async delete(key: string): Promise<boolean> {
+      return (await query(`DELETE FROM ${table} WHERE key = $1 RETURNING key`, [key])).length > 0
+    }
+  }
+
+  const namespaces = new Set<string>()
+  const sweepEvery = options.sweepIntervalMs ?? 60_000
+  const sweep =
+    sweepEvery > 0
+      ? setInterval(() => {
+          for (const namespace of namespaces) {
+            const pattern = `${namespace.replace(/[%_\\]/g, '\\$&')}:%`
+            query(`DELETE FROM ${table} WHERE key LIKE $1 AND (value::jsonb->>'expires')::numeric < $2`, [pattern, Date.now()]).catch(() => undefined)
+          }
+        }, sweepEvery)
+      : undefined
+  sweep?.unref()
+
+  const atomic = postgresAtomicOps(query, table)
+  return {
+    keyv(namespace: string): Keyv {
+      namespaces.add(namespace)
+      const adapter = new PooledKeyvPostgres({ uri: options.url, table: tableName, schema })
+      adapter.query = query
+      return new Keyv({ store: adapter, namespace })
+    },
+    // keyv prefixes `namespace:` unless the key already starts with it.
+    fullKey: (namespace, key) => (key.startsWith(`${namespace}:`) ? key : `${namespace}:${key}`),
+    atomic: () => atomic,
+    async ping() {
+      await pool.query('SELECT 1')
+    },
+    async close() {
+      if (sweep) clearInterval(sweep)
+      await pool.end().catch(() => undefined)
+    },
+  }
+}

@@ -1,0 +1,122 @@
+import type { Keyv } from 'keyv'
+import type { KeyvDriver } from './keyv-store.js'
+import { counterRecord, type AtomicOps } from './atomic-ops.js'
+import { redactCredentials } from './redact-url.js'
+import type { Logger } from '../util/logger.js'
+
+/** The few commands the atomic operations use, typed loosely: @redis/client's generics are heavy. */
+export interface RedisCommands {
+  set(key: string, value: string, options: Record<string, unknown>): Promise<unknown>
+  getDel(key: string): Promise<string | null>
+  eval(script: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>
+  ping(): Promise<unknown>
+}
+
+export interface RedisDriverOptions {
+  /** redis:// or rediss:// URL (ignored when client is given). */
+  url?: string
+  /** A client of your own (for example the `client` of a KeyvRedis you passed in). It is not closed by close(). */
+  client?: unknown
+  timeoutMs: number
+  logger: Logger
+  location: string
+}
+
+/** keyv's KeyvRedis writes `namespace::key`. */
+const SEPARATOR = '::'
+
+/**
+ * Increment as one Lua script, so no other client runs between the read and
+ * the write. The record is keyv's ({"value":count,"expires":ms}); the Redis
+ * expiry follows `expires`, which never moves once the counter exists.
+ */
+const INCREMENT = `
+local raw = redis.call('GET', KEYS[1])
+local now = tonumber(ARGV[1])
+local ttl = tonumber(ARGV[2])
+if raw then
+  local ok, data = pcall(cjson.decode, raw)
+  if ok and type(data) == 'table' and type(data.value) == 'number' and type(data.expires) == 'number' and data.expires >= now then
+    local count = data.value + 1
+    local px = data.expires - now
+    if px < 1 then px = 1 end
+    redis.call('SET', KEYS[1], string.format('{"value":%d,"expires":%d}', count, data.expires), 'PX', px)
+    return count
+  end
+end
+redis.call('SET', KEYS[1], string.format('{"value":1,"expires":%d}', now + ttl), 'PX', ttl)
+return 1
+`
+
+export function redisAtomicOps(client: RedisCommands): AtomicOps {
+  return {
+    async add(key, record, ttlMs) {
+      const options: Record<string, unknown> = { condition: 'NX' }
+      if (ttlMs !== undefined) options.expiration = { type: 'PX', value: ttlMs }
+      return (await client.set(key, record, options)) === 'OK'
+    },
+    async take(key) {
+      return (await client.getDel(key)) ?? undefined
+    },
+    async increment(key, ttlMs, now) {
+      return Number(await client.eval(INCREMENT, { keys: [key], arguments: [String(now), String(ttlMs)] }))
+    },
+  }
+}
+
+/**
+ * Redis through @keyv/redis, loaded on first use. The client never queues
+ * commands while disconnected (they fail at once, so requests get a 503
+ * instead of hanging), reconnects forever with a backoff capped at 1 s, and
+ * its errors are logged, never thrown at the process.
+ */
+export async function connectRedis(options: RedisDriverOptions): Promise<KeyvDriver> {
+  const [{ createClient }, { default: KeyvRedis }, { Keyv }] = await Promise.all([import('@redis/client'), import('@keyv/redis'), import('keyv')])
+  const own = options.client === undefined
+  const client = (options.client ??
+    createClient({
+      url: options.url,
+      disableOfflineQueue: true,
+      pingInterval: 5_000,
+      socket: {
+        connectTimeout: Math.max(options.timeoutMs, 1_000),
+        reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 1_000),
+      },
+    })) as ReturnType<typeof createClient>
+  client.setMaxListeners?.(0)
+  let lastLog = 0
+  client.on('error', (error: Error) => {
+    const now = Date.now()
+    if (now - lastLog < 10_000) return
+    lastLog = now
+    options.logger.warn('redis connection error (reconnecting)', { at: options.location, error: redactCredentials(String(error?.message ?? error)) })
+  })
+  if (own || !client.isOpen) {
+    // Waited for at most one timeout: while Redis is away the server still starts, answers 503 for
+    // what needs the store, and the client keeps connecting in the background until Redis comes.
+    const connecting = client.connect().catch((error: Error) => {
+      options.logger.warn('redis connect failed', { at: options.location, error: redactCredentials(String(error?.message ?? error)) })
+    })
+    let timer: NodeJS.Timeout | undefined
+    await Promise.race([connecting, new Promise((resolve) => (timer = setTimeout(resolve, options.timeoutMs / 2)))])
+    clearTimeout(timer)
+  }
+  const commands = client as unknown as RedisCommands
+  const atomic = redisAtomicOps(commands)
+  return {
+    keyv(namespace: string): Keyv {
+      const adapter = new KeyvRedis(client as never, { namespace, keyPrefixSeparator: SEPARATOR, throwOnErrors: true, throwOnConnectError: true })
+      return new Keyv(adapter, { namespace, useKeyPrefix: false })
+    },
+    fullKey: (namespace, key) => `${namespace}${SEPARATOR}${key}`,
+    atomic: () => atomic,
+    async ping() {
+      await commands.ping()
+    },
+    async close() {
+      if (!own) return
+      if (client.isReady) await client.close().catch(() => client.destroy())
+      else if (client.isOpen) client.destroy()
+    },
+  }
+}

@@ -1,0 +1,67 @@
+import { mkdirSync } from 'node:fs'
+import { dirname } from 'node:path'
+import { Keyv } from 'keyv'
+import KeyvSqlite from '@keyv/sqlite'
+import type { KeyvDriver } from './keyv-store.js'
+import { parseCounter, type AtomicOps } from './atomic-ops.js'
+
+type SqliteQuery = (sql: string, ...params: unknown[]) => Promise<Array<Record<string, unknown>>>
+
+/**
+ * The atomic operations as single SQLite statements (UPSERT and DELETE with
+ * RETURNING, SQLite ≥ 3.35): SQLite runs each statement under its write lock,
+ * so they hold across connections and processes sharing the file.
+ */
+export function sqliteAtomicOps(query: SqliteQuery, table: string): AtomicOps {
+  const expires = `json_extract(${table}.value, '$.expires')`
+  const addSql = `INSERT INTO ${table} (key, value) VALUES (?, ?)
+    ON CONFLICT(key) DO UPDATE SET value = excluded.value WHERE json_valid(${table}.value) AND ${expires} < ?
+    RETURNING key`
+  const takeSql = `DELETE FROM ${table} WHERE key = ? RETURNING value`
+  const incrementSql = `INSERT INTO ${table} (key, value) VALUES (?, '{"value":1,"expires":' || CAST(? AS INTEGER) || '}')
+    ON CONFLICT(key) DO UPDATE SET value = CASE
+      WHEN json_valid(${table}.value) AND json_type(${table}.value, '$.value') = 'integer' AND json_extract(${table}.value, '$.value') >= 0
+        AND json_type(${table}.value, '$.expires') IN ('integer', 'real') AND ${expires} >= ?
+      THEN '{"value":' || (json_extract(${table}.value, '$.value') + 1) || ',"expires":' || CAST(${expires} AS INTEGER) || '}'
+      ELSE excluded.value END
+    RETURNING value`
+  return {
+    async add(key, record, _ttlMs, now) {
+      return (await query(addSql, key, record, now)).length === 1
+    },
+    async take(key) {
+      const rows = await query(takeSql, key)
+      return rows.length === 0 ? undefined : String(rows[0]!.value)
+    },
+    async increment(key, ttlMs, now) {
+      const rows = await query(incrementSql, key, now + ttlMs, now)
+      return parseCounter(String(rows[0]!.value))
+    },
+  }
+}
+
+/** SQLite through @keyv/sqlite: one connection per namespace, a busy timeout for writers in other processes. */
+export function sqliteDriver(path: string): KeyvDriver {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
+  const adapters: KeyvSqlite[] = []
+  return {
+    keyv(namespace) {
+      const adapter = new KeyvSqlite({ uri: `sqlite://${path}`, busyTimeout: 5000 })
+      adapters.push(adapter)
+      const query = adapter.query as unknown as SqliteQuery
+      const table = String(adapter.opts.table)
+      // keyv's delete reads then deletes: two callers could both be told they deleted.
+      adapter.delete = async (key: string) => (await query(`DELETE FROM ${table} WHERE key = ? RETURNING key`, key)).length > 0
+      return new Keyv({ store: adapter, namespace })
+    },
+    fullKey: (namespace, key) => (key.startsWith(`${namespace}:`) ? key : `${namespace}:${key}`),
+    // In-memory SQLite is one connection per namespace already; the file case is what needs it.
+    atomic: (_namespace, keyv) => {
+      const adapter = keyv.store as KeyvSqlite
+      return sqliteAtomicOps(adapter.query as unknown as SqliteQuery, String(adapter.opts.table))
+    },
+    async close() {
+      for (const adapter of adapters) await adapter.disconnect().catch(() => undefined)
+    },
+  }
+}
