@@ -1,0 +1,62 @@
+import { createJwtSigner, createJwtVerifier, defineDialect } from '@polytoken/core'
+import { createAccessTokens } from './access-tokens.js'
+import { createBruteForceGuard } from './brute-force.js'
+import { createClientDirectory } from './clients.js'
+import { errorSchema, renderError } from './envelope.js'
+import { introspectRoute } from './introspect-route.js'
+import { meRoute } from './me-route.js'
+import { resolveOptions, type ZazzOptions } from './options.js'
+import { createRefreshTokens } from './refresh-tokens.js'
+import { revokeRoute } from './revoke-route.js'
+import type { ZazzState } from './state.js'
+import { tokenRoute } from './token-route.js'
+import { createUserView } from './user-view.js'
+import { createZazzUsers } from './users.js'
+
+export type { ZazzOptions, ZazzClientOptions, ZazzUserOptions, BruteForceOptions, GrantType, AccountType, PhotoLinks } from './options.js'
+export { createZazzUsers, normalizeUsername, type ZazzUsers, type UserRecord, type NewUser, type ZazzUsersOptions } from './users.js'
+
+/**
+ * Zazz: the OAuth 2 password and refresh grants of zazz.md, with rotation and
+ * reuse detection, brute-force protection, RFC 7009 revocation, RFC 7662
+ * introspection and GET /api/v1/me.
+ */
+export function zazz(options: ZazzOptions) {
+  const resolved = resolveOptions(options)
+  const directory = createClientDirectory(resolved.clients)
+  const state: ZazzState = {}
+  return defineDialect({
+    name: 'zazz',
+    description: 'Zazz OAuth 2 password and refresh grants (RFC 6749, 7009, 7662, 9700)',
+    async setup(services) {
+      const ring = await services.keyRing({ name: 'access', algorithm: resolved.algorithm, keys: resolved.keys })
+      const verify = createJwtVerifier(ring, {
+        issuer: resolved.issuer,
+        audience: resolved.audience,
+        requiredClaims: ['jti', 'nbf', 'usr', 'client', 'fam'],
+        now: services.clock,
+      })
+      state.users = createZazzUsers(services.store, { passwordHash: resolved.passwordHash })
+      state.refresh = createRefreshTokens(services.store, services.clock, {
+        idleMs: resolved.refreshIdleTtlSec * 1000,
+        absoluteMs: resolved.refreshAbsoluteTtlSec * 1000,
+        accessTtlMs: resolved.accessTokenTtlSec * 1000,
+      })
+      state.access = createAccessTokens(resolved, createJwtSigner(ring), verify, state.refresh)
+      state.guard = createBruteForceGuard(services.store, services.clock, resolved.bruteForce)
+      state.view = createUserView(resolved.photoBaseUrl, resolved.placeholderImage)
+      for (const [index, user] of resolved.users.entries()) {
+        try {
+          await state.users.add(user, { update: true })
+        } catch (error) {
+          throw Object.assign(error as Error, { message: `zazz.users[${index}]: ${(error as Error).message}` })
+        }
+      }
+      // The decoy hash is made now, so the first unknown-user login is not the one that pays for it.
+      await state.users.warm()
+    },
+    routes: [tokenRoute(resolved, directory, state), revokeRoute(resolved, directory, state), introspectRoute(resolved, directory, state), meRoute(resolved, state)],
+    errorSchema,
+    renderError: (error, request) => renderError(error, request, resolved.realm),
+  })
+}

@@ -1,0 +1,92 @@
+import { defineRoute, isPolytokenError } from '@polytoken/core'
+import { clientAuth, type ClientDirectory, type ClientPrincipal } from './clients.js'
+import { NO_STORE } from './envelope.js'
+import type { ResolvedClient, ResolvedZazzOptions } from './options.js'
+import { looksLikeJwt, tokenFormSchema } from './revoke-route.js'
+import type { ZazzState } from './state.js'
+
+const INACTIVE = { active: false }
+
+/**
+ * POST /api/v1/token/introspect (RFC 7662). Checked fresh, never from the
+ * verification cache, so a revocation shows here at once on every instance.
+ * A client sees its own tokens; one with `introspectAny` (a resource server)
+ * sees every client's. Anything else is `{active: false}`.
+ */
+export function introspectRoute(options: ResolvedZazzOptions, directory: ClientDirectory, state: ZazzState) {
+  const allowed = (asking: ResolvedClient, ownerId: string | undefined) => asking.introspectAny || ownerId === asking.id
+
+  return defineRoute<ClientPrincipal>({
+    method: 'POST',
+    path: '/api/v1/token/introspect',
+    summary: 'Token introspection (RFC 7662)',
+    accepts: ['urlencoded'],
+    limits: { fields: 16, fieldBytes: 8192 },
+    auth: clientAuth(directory, options.realm),
+    schema: { body: tokenFormSchema },
+    responses: {
+      200: {
+        description: 'Introspection response',
+        schema: {
+          type: 'object',
+          required: ['active'],
+          properties: {
+            active: { type: 'boolean' }, scope: { type: 'string' }, client_id: { type: 'string' }, username: { type: 'string' },
+            token_type: { type: 'string' }, exp: { type: 'integer' }, iat: { type: 'integer' }, nbf: { type: 'integer' },
+            sub: { type: 'string' }, aud: { type: 'string' }, iss: { type: 'string' }, jti: { type: 'string' },
+          },
+        },
+      },
+    },
+    async handle({ input, principal }) {
+      const { token } = input.body as { token: string }
+      const body = looksLikeJwt(token) ? await access(token, principal.client) : await refresh(token, principal.client)
+      return { status: 200, headers: { ...NO_STORE }, body }
+    },
+  })
+
+  async function access(token: string, asking: ResolvedClient): Promise<Record<string, unknown>> {
+    const claims = await state.access!.check(token).catch((error: unknown) => {
+      // A bad token is inactive; a store outage is a 503, not a confident "inactive".
+      if (isPolytokenError(error) && error.status < 500) return undefined
+      throw error
+    })
+    if (!claims) return INACTIVE
+    const owner = directory.byNumber(claims.clientNumber)
+    if (!owner || !allowed(asking, owner.id)) return INACTIVE
+    const user = await state.users!.get(claims.userId)
+    if (!user) return INACTIVE
+    return {
+      active: true,
+      scope: claims.scope.join(' '),
+      client_id: owner.id,
+      username: user.username,
+      token_type: 'Bearer',
+      exp: claims.exp,
+      iat: claims.iat,
+      nbf: claims.nbf,
+      sub: String(claims.userId),
+      aud: options.audience,
+      iss: options.issuer,
+      jti: claims.jti,
+    }
+  }
+
+  async function refresh(token: string, asking: ResolvedClient): Promise<Record<string, unknown>> {
+    const { live } = await state.refresh!.find(token)
+    if (!live || !allowed(asking, live.client)) return INACTIVE
+    const [revoked, user] = await Promise.all([state.refresh!.isFamilyRevoked(live.family), state.users!.get(live.userId)])
+    if (revoked || !user) return INACTIVE
+    return {
+      active: true,
+      scope: live.scope.join(' '),
+      client_id: live.client,
+      username: user.username,
+      token_type: 'refresh_token',
+      exp: Math.floor(live.expiresAt / 1000),
+      iat: Math.floor(live.issuedAt / 1000),
+      sub: String(live.userId),
+      iss: options.issuer,
+    }
+  }
+}

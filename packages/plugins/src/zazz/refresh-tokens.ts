@@ -1,0 +1,147 @@
+import { randomBytes } from 'node:crypto'
+import { RequestInvalid, TokenExpired, TokenRevoked, fingerprint, type Clock, type Store } from '@polytoken/core'
+import { oauth } from './envelope.js'
+
+/** A live refresh token, stored under its fingerprint: the token itself is never kept. */
+export interface RefreshRecord {
+  family: string
+  userId: number
+  /** client_id it was issued to. */
+  client: string
+  scope: string[]
+  /** Epoch ms: this token's idle end, and the whole family's absolute end. */
+  expiresAt: number
+  familyExpiresAt: number
+  issuedAt: number
+}
+
+/** Kept for every token ever issued, until its family ends: how a replayed, retired token is recognised. */
+interface IssuedMark {
+  family: string
+  client: string
+  familyExpiresAt: number
+}
+
+const LIVE = 'rt:'
+const ISSUED = 'rt-issued:'
+const FAMILY_REVOKED = 'family-revoked:'
+const JTI_REVOKED = 'jti-revoked:'
+
+export interface RefreshTokenOptions {
+  idleMs: number
+  absoluteMs: number
+  /** How long an access token of a family can outlive the family's last refresh. */
+  accessTtlMs: number
+}
+
+/**
+ * Refresh tokens with rotation and reuse detection (RFC 9700 §4.14.2). Each
+ * token is consumed with store.take, so of two concurrent refreshes exactly
+ * one gets it; presenting a token that was issued but is no longer live
+ * revokes its whole family, because either the client or a thief is
+ * replaying it and the server cannot tell which.
+ */
+export function createRefreshTokens(store: Store, clock: Clock, options: RefreshTokenOptions) {
+  const familyRevokedTtl = (familyExpiresAt: number) => Math.max(1000, familyExpiresAt + options.accessTtlMs - clock())
+
+  async function issue(grant: { userId: number; client: string; scope: string[]; family?: string; familyExpiresAt?: number }): Promise<{ token: string; record: RefreshRecord }> {
+    const now = clock()
+    const familyExpiresAt = grant.familyExpiresAt ?? now + options.absoluteMs
+    const record: RefreshRecord = {
+      family: grant.family ?? randomBytes(16).toString('base64url'),
+      userId: grant.userId,
+      client: grant.client,
+      scope: grant.scope,
+      expiresAt: Math.min(now + options.idleMs, familyExpiresAt),
+      familyExpiresAt,
+      issuedAt: now,
+    }
+    const token = randomBytes(32).toString('base64url')
+    const key = fingerprint(token)
+    const mark: IssuedMark = { family: record.family, client: record.client, familyExpiresAt }
+    await Promise.all([
+      store.set(ISSUED + key, mark, Math.max(1, familyExpiresAt - now)),
+      store.set(LIVE + key, record, Math.max(1, record.expiresAt - now)),
+    ])
+    return { token, record }
+  }
+
+  async function revokeFamily(family: string, familyExpiresAt: number): Promise<void> {
+    await store.set(FAMILY_REVOKED + family, true, familyRevokedTtl(familyExpiresAt))
+  }
+
+  const isFamilyRevoked = async (family: string) => (await store.get<boolean>(FAMILY_REVOKED + family)) === true
+
+  /**
+   * Consume `token` for a refresh by `client`. Returns its record and what
+   * `load` made of it (run alongside the family check, to save a round trip),
+   * or throws invalid_grant; `onFamilyRevoked` runs when this call revoked a family.
+   */
+  async function consume<T>(token: string, client: string, onFamilyRevoked: (family: string) => void, load: (record: RefreshRecord) => Promise<T>): Promise<{ record: RefreshRecord; loaded: T }> {
+    const key = fingerprint(token)
+    const record = await store.take<RefreshRecord>(LIVE + key)
+    if (!record) {
+      const mark = await store.get<IssuedMark>(ISSUED + key)
+      if (mark) {
+        await revokeFamily(mark.family, mark.familyExpiresAt)
+        onFamilyRevoked(mark.family)
+        throw invalidGrant(new TokenRevoked('refresh token was already used; every token of this login is now revoked'))
+      }
+      throw invalidGrant(new RequestInvalid('refresh token is invalid or expired', { location: 'body', field: 'refresh_token' }))
+    }
+    if (record.client !== client) {
+      // Another client holding this token means it leaked: end the login rather than hand it back.
+      await revokeFamily(record.family, record.familyExpiresAt)
+      onFamilyRevoked(record.family)
+      throw invalidGrant(new RequestInvalid('refresh token was issued to another client', { location: 'body', field: 'refresh_token' }))
+    }
+    const now = clock()
+    if (now >= record.expiresAt) throw invalidGrant(new TokenExpired('refresh token has expired'))
+    const [revoked, loaded] = await Promise.all([isFamilyRevoked(record.family), load(record)])
+    if (revoked) throw invalidGrant(new TokenRevoked('refresh token has been revoked'))
+    return { record, loaded }
+  }
+
+  /** For introspection and revocation: the live record, or the issued mark of a retired one. */
+  async function find(token: string): Promise<{ live?: RefreshRecord; issued?: IssuedMark }> {
+    const key = fingerprint(token)
+    const [live, issued] = await Promise.all([store.get<RefreshRecord>(LIVE + key), store.get<IssuedMark>(ISSUED + key)])
+    const found: { live?: RefreshRecord; issued?: IssuedMark } = {}
+    if (live && live.expiresAt > clock()) found.live = live
+    if (issued) found.issued = issued
+    return found
+  }
+
+  async function revoke(token: string, mark: IssuedMark): Promise<void> {
+    await revokeFamily(mark.family, mark.familyExpiresAt)
+    await store.delete(LIVE + fingerprint(token))
+  }
+
+  /** Put back a token consumed by a request that then failed on its own input (a wider scope): the login survives a bad request. */
+  async function restore(token: string, record: RefreshRecord): Promise<void> {
+    const ttl = record.expiresAt - clock()
+    if (ttl > 0) await store.add(LIVE + fingerprint(token), record, ttl)
+  }
+
+  return {
+    issue,
+    consume,
+    restore,
+    find,
+    revoke,
+    revokeFamily,
+    isFamilyRevoked,
+    /** Access tokens: one revoked by its jti, until it would have expired anyway. */
+    revokeAccess: (jti: string, expSec: number) => store.set(JTI_REVOKED + jti, true, Math.max(1000, expSec * 1000 - clock())),
+    async isAccessRevoked(jti: string, family: string): Promise<boolean> {
+      const [byJti, byFamily] = await Promise.all([store.get<boolean>(JTI_REVOKED + jti), store.get<boolean>(FAMILY_REVOKED + family)])
+      return byJti === true || byFamily === true
+    },
+  }
+}
+
+export type RefreshTokens = ReturnType<typeof createRefreshTokens>
+
+function invalidGrant<E extends RequestInvalid | TokenRevoked | TokenExpired>(error: E): E {
+  return oauth('invalid_grant', error)
+}

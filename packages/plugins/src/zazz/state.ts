@@ -1,0 +1,14 @@
+import type { AccessTokens } from './access-tokens.js'
+import type { BruteForceGuard } from './brute-force.js'
+import type { RefreshTokens } from './refresh-tokens.js'
+import type { UserView } from './user-view.js'
+import type { UserRecord, ZazzUsers } from './users.js'
+
+/** What setup() builds and the routes use; filled before the first request. */
+export interface ZazzState {
+  users?: ZazzUsers
+  refresh?: RefreshTokens
+  access?: AccessTokens
+  guard?: BruteForceGuard
+  view?: (user: UserRecord) => UserView
+}

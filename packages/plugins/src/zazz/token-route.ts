@@ -1,0 +1,130 @@
+import { RequestInvalid, AuthInvalid, defineRoute, type DialectServices, type PolyRequest, type PolyResponse } from '@polytoken/core'
+import { clientAuth, type ClientDirectory, type ClientPrincipal } from './clients.js'
+import { NO_STORE, oauth } from './envelope.js'
+import type { ResolvedClient, ResolvedZazzOptions } from './options.js'
+import { grantScope, parseScope } from './scope.js'
+import type { ZazzState } from './state.js'
+import { userViewSchema } from './user-view.js'
+import type { UserRecord } from './users.js'
+
+interface TokenBody {
+  grant_type: string
+  username?: string
+  password?: string
+  scope?: string
+  refresh_token?: string
+}
+
+const field = (maxLength: number) => ({ type: 'string', maxLength })
+
+export const tokenResponseSchema = {
+  type: 'object',
+  required: ['access_token', 'token_type', 'expires_in', 'refresh_token', 'user'],
+  properties: {
+    access_token: { type: 'string' },
+    token_type: { type: 'string', enum: ['Bearer'] },
+    expires_in: { type: 'integer' },
+    refresh_token: { type: 'string' },
+    scope: { type: 'string' },
+    user: userViewSchema,
+  },
+}
+
+/** POST /api/v1/token: the password grant (RFC 6749 §4.3) and the refresh grant with rotation (§6, RFC 9700). */
+export function tokenRoute(options: ResolvedZazzOptions, directory: ClientDirectory, state: ZazzState) {
+  return defineRoute<ClientPrincipal>({
+    method: 'POST',
+    path: '/api/v1/token',
+    summary: 'Password and refresh_token grants (zazz.md, RFC 6749)',
+    accepts: ['urlencoded'],
+    limits: { fields: 16, fieldBytes: 4096 },
+    auth: clientAuth(directory, options.realm),
+    schema: {
+      body: {
+        type: 'object',
+        required: ['grant_type'],
+        // RFC 6749 §3.2: unknown parameters are ignored; each known one at most once (a repeat arrives as an array and fails).
+        properties: {
+          grant_type: field(64),
+          username: field(256),
+          password: field(1024),
+          scope: field(1024),
+          refresh_token: field(512),
+          client_id: field(256),
+          client_secret: field(1024),
+        },
+      },
+    },
+    responses: { 200: { description: 'Tokens and the user (zazz.md)', schema: tokenResponseSchema } },
+    async handle({ request, input, principal, services }) {
+      const body = input.body as TokenBody
+      const client = principal.client
+      if (body.grant_type !== 'password' && body.grant_type !== 'refresh_token') {
+        throw oauth('unsupported_grant_type', new RequestInvalid(`grant_type "${body.grant_type}" is not supported`, { location: 'body', field: 'grant_type' }))
+      }
+      if (!client.grantTypes.has(body.grant_type)) {
+        throw oauth('unauthorized_client', new RequestInvalid(`this client may not use grant_type ${body.grant_type}`, { location: 'body', field: 'grant_type' }))
+      }
+      return body.grant_type === 'password' ? passwordGrant(body, client, request, services) : refreshGrant(body, client, services)
+    },
+  })
+
+  async function passwordGrant(body: TokenBody, client: ResolvedClient, request: PolyRequest, services: DialectServices): Promise<PolyResponse> {
+    if (body.username === undefined || body.password === undefined) {
+      throw oauth('invalid_request', new RequestInvalid('username and password are required', { location: 'body', field: body.username === undefined ? 'username' : 'password' }))
+    }
+    // Scope first: a request that cannot succeed is refused before it costs a hash or an attempt.
+    const scope = grantScope(parseScope(body.scope), client.scopes, client.defaultScopes)
+    await state.guard!.before(body.username, request.ip)
+    const user = await state.users!.verifyLogin(body.username, body.password)
+    if (!user) {
+      await state.guard!.failed(request.ip)
+      // One answer for an unknown user and a wrong password.
+      throw oauth('invalid_grant', new AuthInvalid('the username or password is incorrect', { location: 'body', field: 'password' }))
+    }
+    await state.guard!.succeeded(body.username)
+    const refresh = await state.refresh!.issue({ userId: user.userId, client: client.id, scope })
+    return respond(user, client, scope, refresh.record.family, refresh.token, services)
+  }
+
+  async function refreshGrant(body: TokenBody, client: ResolvedClient, services: DialectServices): Promise<PolyResponse> {
+    if (body.refresh_token === undefined || body.refresh_token.length === 0) {
+      throw oauth('invalid_request', new RequestInvalid('refresh_token is required', { location: 'body', field: 'refresh_token' }))
+    }
+    const requested = parseScope(body.scope)
+    const { record, loaded: user } = await state.refresh!.consume(
+      body.refresh_token,
+      client.id,
+      (family) => services.cache.revoke(family),
+      (record) => state.users!.get(record.userId),
+    )
+    if (!user) throw oauth('invalid_grant', new RequestInvalid('the user of this refresh token no longer exists', { location: 'body', field: 'refresh_token' }))
+    // Narrow only: within what this token carries and what the client may still ask for.
+    const allowed = record.scope.filter((s) => client.scopes.includes(s))
+    let scope: string[]
+    try {
+      scope = grantScope(requested, allowed, allowed)
+    } catch (error) {
+      await state.refresh!.restore(body.refresh_token, record)
+      throw error
+    }
+    const next = await state.refresh!.issue({ userId: user.userId, client: client.id, scope, family: record.family, familyExpiresAt: record.familyExpiresAt })
+    return respond(user, client, scope, record.family, next.token, services)
+  }
+
+  function respond(user: UserRecord, client: ResolvedClient, scope: string[], family: string, refreshToken: string, services: DialectServices): PolyResponse {
+    const access = state.access!.issue({ userId: user.userId, clientNumber: client.number, scope, family }, services.clock())
+    return {
+      status: 200,
+      headers: { ...NO_STORE },
+      body: {
+        access_token: access.token,
+        token_type: 'Bearer',
+        expires_in: access.expiresIn,
+        refresh_token: refreshToken,
+        scope: scope.join(' '),
+        user: state.view!(user),
+      },
+    }
+  }
+}

@@ -1,0 +1,131 @@
+import { randomBytes } from 'node:crypto'
+import { ConfigInvalid, hashPassword, verifyPassword, type PasswordHashOptions, type Store } from '@polytoken/core'
+import { DEFAULT_PASSWORD_HASH, type AccountType, type PhotoLinks } from './options.js'
+
+/** What the store keeps of a user: the password only as an scrypt hash with its own salt. */
+export interface UserRecord {
+  userId: number
+  username: string
+  passwordHash: string
+  accountType: AccountType
+  isConfirmed: boolean
+  displayName?: string
+  photo?: PhotoLinks
+}
+
+export interface NewUser {
+  username: string
+  password?: string
+  passwordHash?: string
+  userId?: number
+  accountType?: AccountType
+  isConfirmed?: boolean
+  displayName?: string
+  photo?: PhotoLinks
+}
+
+const USER = 'user:'
+const LOGIN = 'login:'
+const SEQUENCE = 'seq:user'
+// A counter "window" long enough to never end: ids are allocated for good.
+const FOREVER_MS = 100 * 365 * 86_400_000
+const USERNAME = /^[^\u0000-\u001f\u007f]{1,128}$/
+
+/** Logins are case-insensitive and compatibility-normalised, so `Soroush` and `soroush` are one account. */
+export function normalizeUsername(username: string): string {
+  return username.normalize('NFKC').toLowerCase()
+}
+
+export interface ZazzUsersOptions {
+  /** scrypt cost of new hashes. Default N=2^14, r=8, p=5. */
+  passwordHash?: PasswordHashOptions
+}
+
+/**
+ * The user directory in the zazz namespace of the store. The examples
+ * server and the add-user command both use it, so they agree on the format.
+ */
+export function createZazzUsers(store: Store, options: ZazzUsersOptions = {}) {
+  const cost = { ...DEFAULT_PASSWORD_HASH, ...options.passwordHash }
+  // Our own decoy at our own cost: an unknown user costs exactly one scrypt of the same parameters.
+  let decoy: Promise<string> | undefined
+  const decoyHash = () => (decoy ??= hashPassword(randomBytes(16).toString('base64url'), cost))
+
+  const get = (userId: number) => store.get<UserRecord>(USER + userId)
+
+  async function allocateId(): Promise<number> {
+    for (;;) {
+      const id = await store.increment(SEQUENCE, FOREVER_MS)
+      if ((await store.get(USER + id)) === undefined) return id
+    }
+  }
+
+  /** Create a user, or with `update` change an existing one. Returns the stored record. */
+  async function add(input: NewUser, { update = false } = {}): Promise<UserRecord> {
+    if (typeof input.username !== 'string' || !USERNAME.test(input.username)) throw new ConfigInvalid('username: 1-128 printable characters')
+    if ((input.password === undefined) === (input.passwordHash === undefined)) throw new ConfigInvalid('give exactly one of password, passwordHash')
+    if (input.password !== undefined && input.password.length === 0) throw new ConfigInvalid('password: must not be empty')
+    if (input.passwordHash !== undefined && !input.passwordHash.startsWith('scrypt$')) throw new ConfigInvalid('passwordHash: must be an scrypt hash from hashPassword')
+    if (input.accountType !== undefined && input.accountType !== 'User' && input.accountType !== 'Club') throw new ConfigInvalid('accountType: User or Club')
+    if (input.userId !== undefined && (!Number.isSafeInteger(input.userId) || input.userId <= 0)) throw new ConfigInvalid('userId: a positive integer')
+    const login = LOGIN + normalizeUsername(input.username)
+    const existingId = await store.get<number>(login)
+    const existing = existingId === undefined ? undefined : await get(existingId)
+    if (existing && !update) throw new ConfigInvalid(`username "${input.username}" already exists (use update)`)
+
+    let passwordHash = input.passwordHash
+    if (input.password !== undefined) {
+      // Keep a matching hash: re-hashing on every start would churn salts for nothing.
+      passwordHash = existing && (await verifyPassword(input.password, existing.passwordHash)) ? existing.passwordHash : await hashPassword(input.password, cost)
+    }
+    const record: UserRecord = {
+      userId: existing?.userId ?? input.userId ?? 0,
+      username: input.username,
+      passwordHash: passwordHash!,
+      accountType: input.accountType ?? existing?.accountType ?? 'User',
+      isConfirmed: input.isConfirmed ?? existing?.isConfirmed ?? false,
+    }
+    const displayName = input.displayName ?? existing?.displayName
+    if (displayName !== undefined) record.displayName = displayName
+    const photo = input.photo ?? existing?.photo
+    if (photo !== undefined) record.photo = photo
+
+    if (existing) {
+      await store.set(USER + record.userId, record)
+      return record
+    }
+    if (record.userId === 0) record.userId = await allocateId()
+    if (!(await store.add(USER + record.userId, record))) throw new ConfigInvalid(`userId ${record.userId} is taken`)
+    if (!(await store.add(login, record.userId))) {
+      await store.delete(USER + record.userId)
+      throw new ConfigInvalid(`username "${input.username}" already exists`)
+    }
+    return record
+  }
+
+  /**
+   * The user when the password is right, otherwise undefined. An unknown
+   * user costs the same store reads and one scrypt of the same cost as a
+   * known one, so neither the answer nor its time tells them apart.
+   */
+  async function verifyLogin(username: string, password: string): Promise<UserRecord | undefined> {
+    const userId = await store.get<number>(LOGIN + normalizeUsername(username))
+    const record = await store.get<UserRecord>(USER + (userId ?? 'none'))
+    const ok = await verifyPassword(password, record?.passwordHash ?? (await decoyHash()))
+    if (!ok || !record) return undefined
+    if (!hasCost(record.passwordHash, cost)) {
+      // The configured cost went up since this hash was made: upgrade it now that we hold the password.
+      await store.set(USER + record.userId, { ...record, passwordHash: await hashPassword(password, cost) })
+    }
+    return record
+  }
+
+  return { add, get, verifyLogin, warm: () => decoyHash().then(() => undefined) }
+}
+
+export type ZazzUsers = ReturnType<typeof createZazzUsers>
+
+function hasCost(encoded: string, cost: Required<PasswordHashOptions>): boolean {
+  const [, N, r, p] = encoded.split('$')
+  return Number(N) === cost.N && Number(r) === cost.r && Number(p) === cost.p
+}
