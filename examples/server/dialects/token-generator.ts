@@ -1,0 +1,43 @@
+import { tokenGenerator } from '@polytoken/plugins'
+import type { MountDialect } from '../context.js'
+
+const EXAMPLE_SESSION_SECRET = 'example-session-secret-change-me'
+const EXAMPLE_RESOURCE_SECRET = 'example-resource-secret-change-me'
+
+/**
+ * The session secret the server verifies caller tokens with: TOKEN_GENERATOR_SESSION_SECRET,
+ * else `sessionSecret` in config.json. The mint script reads it the same way.
+ */
+export function sessionSecretOf(config: Record<string, any>, env: NodeJS.ProcessEnv): string {
+  return env.TOKEN_GENERATOR_SESSION_SECRET ?? config.sessionSecret
+}
+
+export function isExampleSessionSecret(secret: string): boolean {
+  return secret === EXAMPLE_SESSION_SECRET
+}
+
+// Shares POST /api/v1/token with zazz: token-generator keeps the document's path at the root, zazz goes under /zazz.
+const mount: MountDialect = ({ config, env, exampleSecret, baseUrl }) => {
+  const sessionSecret = sessionSecretOf(config, env)
+  const resourceSecret = env.TOKEN_GENERATOR_RESOURCE_SECRET ?? config.resourceSecret
+  if (sessionSecret === EXAMPLE_SESSION_SECRET) exampleSecret('token-generator.sessionSecret (TOKEN_GENERATOR_SESSION_SECRET)')
+  if (resourceSecret === EXAMPLE_RESOURCE_SECRET) exampleSecret('token-generator.resourceSecret (TOKEN_GENERATOR_RESOURCE_SECRET)')
+  const prefix = config.prefix ?? ''
+  return {
+    prefix,
+    dialect: tokenGenerator({
+      sessionKeys: [{ secret: sessionSecret }],
+      resourceKeys: [{ secret: resourceSecret }],
+      endpoint: env.TOKEN_GENERATOR_ENDPOINT ?? config.endpoint,
+      ...(config.realm !== undefined ? { realm: config.realm } : {}),
+      ...(config.maxLifetimeSec !== undefined ? { maxLifetimeSec: config.maxLifetimeSec } : {}),
+      ...(config.echoToken !== undefined ? { echoToken: config.echoToken } : {}),
+      ...(config.permissionSchema !== undefined ? { permissionSchema: config.permissionSchema } : {}),
+    }),
+    notes: [
+      'try: TOKEN=$(npx tsx examples/token-generator/mint-session-token.ts --user f551a1cb-930e-4501-87a9-f51a0718da3e)',
+      `     curl -i -X POST ${baseUrl}${prefix}/api/v1/token -H "Authorization: Token token=\\"$TOKEN\\"" --data-urlencode 'permission={"abilities":{"album_id":{"Access":{"see":true}}},"Id":"album_id"}'`,
+    ],
+  }
+}
+export default mount
