@@ -1,0 +1,258 @@
+import { after, before, describe, it, type TestContext } from 'node:test'
+import assert from 'node:assert/strict'
+import { randomBytes } from 'node:crypto'
+import type { Store, StoreBackend } from '@polytoken/core'
+
+export interface ComplianceOptions {
+  /** Resolves to a reason when the backend's service cannot be reached: every test then skips, saying so. */
+  unavailable?: () => Promise<string | undefined>
+  /**
+   * True when two backends made by makeBackend see the same data over separate
+   * connections (SQLite file, Redis, PostgreSQL): adds the cross-connection races.
+   */
+  shared?: boolean
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+const N = 50
+
+/**
+ * The contract every store backend keeps (the keyv test-suite idea): one call
+ * registers the same node:test tests for a backend. Each test works in
+ * namespaces of its own, unique to this run, and deletes what it wrote.
+ */
+export function storeComplianceSuite(name: string, makeBackend: () => StoreBackend | Promise<StoreBackend>, options: ComplianceOptions = {}): void {
+  describe(`store compliance: ${name}`, () => {
+    const run = randomBytes(4).toString('hex')
+    const opened: StoreBackend[] = []
+    const used: Array<[StoreBackend, string]> = []
+    let skipReason: string | undefined
+    let backend: StoreBackend
+    let second: StoreBackend | undefined
+
+    before(async () => {
+      skipReason = await options.unavailable?.()
+      if (skipReason) return
+      backend = await makeBackend()
+      opened.push(backend)
+      if (options.shared) {
+        second = await makeBackend()
+        opened.push(second)
+      }
+    })
+
+    after(async () => {
+      for (const [owner, namespace] of used) {
+        const store = owner.namespace(namespace)
+        for await (const [key] of store.entries()) await store.delete(key).catch(() => undefined)
+      }
+      for (const b of opened) await b.close()
+    })
+
+    /** A namespace of this run; `on` picks the backend (the second one shares the data). */
+    const ns = (label: string, on: StoreBackend = backend): Store => {
+      const namespace = `${label}-${run}`
+      used.push([on, namespace])
+      return on.namespace(namespace)
+    }
+
+    const test = (title: string, body: (t: TestContext) => Promise<void>) =>
+      it(title, async (t) => {
+        if (skipReason) return t.skip(skipReason)
+        await body(t)
+      })
+
+    test('set then get returns the value; values round-trip exactly', async () => {
+      const store = ns('roundtrip')
+      const values: Array<[string, unknown]> = [
+        ['object', { a: 1, nested: { list: [1, 'two', null, true] }, text: 'ünïcødé ✓' }],
+        ['colon-string', ':starts with a colon'],
+        ['base64-lookalike', ':base64:AAAA'],
+        ['number', 1234567890123],
+        ['zero', 0],
+        ['false', false],
+        ['empty-string', ''],
+        ['array', [{ x: 1 }, [2]]],
+      ]
+      for (const [key, value] of values) await store.set(key, value)
+      for (const [key, value] of values) assert.deepEqual(await store.get(key), value, key)
+    })
+
+    test('get of a missing key is undefined', async () => {
+      assert.equal(await ns('missing').get('nothing-here'), undefined)
+    })
+
+    test('set overwrites; delete reports whether it deleted', async () => {
+      const store = ns('delete')
+      await store.set('k', 'one')
+      await store.set('k', 'two')
+      assert.equal(await store.get('k'), 'two')
+      assert.equal(await store.delete('k'), true)
+      assert.equal(await store.get('k'), undefined)
+      assert.equal(await store.delete('k'), false)
+    })
+
+    test('a value set with a ttl expires; one without stays', async () => {
+      const store = ns('ttl')
+      await store.set('short', 'gone soon', 200)
+      await store.set('long', 'stays')
+      assert.equal(await store.get('short'), 'gone soon')
+      await sleep(400)
+      assert.equal(await store.get('short'), undefined)
+      assert.equal(await store.get('long'), 'stays')
+    })
+
+    test('namespaces are kept apart: get, delete, entries', async () => {
+      const a = ns('apart-a')
+      const b = ns('apart-b')
+      await a.set('same', 'in a')
+      await b.set('same', 'in b')
+      assert.equal(await a.get('same'), 'in a')
+      assert.equal(await b.get('same'), 'in b')
+      assert.equal(await a.delete('same'), true)
+      assert.equal(await b.get('same'), 'in b')
+      assert.equal(await a.take('same'), undefined)
+      assert.equal(await a.add('same', 'again in a'), true)
+      assert.equal(await b.get('same'), 'in b')
+      const listed: string[] = []
+      for await (const [key, value] of b.entries()) listed.push(`${key}=${value}`)
+      assert.deepEqual(listed, ['same=in b'])
+    })
+
+    test('entries(prefix) lists exactly the live keys with that prefix', async () => {
+      const store = ns('entries')
+      await store.set('p:1', { n: 1 })
+      await store.set('p:2', { n: 2 })
+      await store.set('p:expiring', { n: 3 }, 100)
+      await store.set('q:1', { n: 4 })
+      await store.set('p', { n: 5 })
+      await sleep(250)
+      const listed = new Map<string, unknown>()
+      for await (const [key, value] of store.entries('p:')) listed.set(key, value)
+      assert.deepEqual(Object.fromEntries(listed), { 'p:1': { n: 1 }, 'p:2': { n: 2 } })
+      const all: string[] = []
+      for await (const [key] of store.entries()) all.push(key)
+      assert.deepEqual(all.sort(), ['p', 'p:1', 'p:2', 'q:1'])
+    })
+
+    test('add writes only when absent, and what it wrote reads back with get', async () => {
+      const store = ns('add')
+      assert.equal(await store.add('k', { first: true, s: ':colon' }), true)
+      assert.deepEqual(await store.get('k'), { first: true, s: ':colon' })
+      assert.equal(await store.add('k', { first: false }), false)
+      assert.deepEqual(await store.get('k'), { first: true, s: ':colon' })
+      await store.set('set-first', 'x')
+      assert.equal(await store.add('set-first', 'y'), false)
+      assert.equal(await store.get('set-first'), 'x')
+    })
+
+    test('add with a ttl expires, and an expired key can be added again', async () => {
+      const store = ns('add-ttl')
+      assert.equal(await store.add('k', 'one', 200), true)
+      assert.equal(await store.add('k', 'two', 200), false)
+      await sleep(400)
+      assert.equal(await store.get('k'), undefined)
+      assert.equal(await store.add('k', 'three'), true)
+      assert.equal(await store.get('k'), 'three')
+    })
+
+    test('take returns the value once and removes it; missing and expired keys give undefined', async () => {
+      const store = ns('take')
+      await store.set('k', { token: 'single-use' })
+      assert.deepEqual(await store.take('k'), { token: 'single-use' })
+      assert.equal(await store.get('k'), undefined)
+      assert.equal(await store.take('k'), undefined)
+      assert.equal(await store.take('never-set'), undefined)
+      await store.set('expiring', 'v', 100)
+      await sleep(250)
+      assert.equal(await store.take('expiring'), undefined)
+      assert.equal(await store.add('added', ':colon value'), true)
+      assert.equal(await store.take('added'), ':colon value')
+    })
+
+    test('increment counts from 1 in a fixed window that later increments do not extend', async () => {
+      const store = ns('increment')
+      assert.equal(await store.increment('c', 600), 1)
+      assert.equal(await store.increment('c', 600), 2)
+      assert.equal(await store.get('c'), 2)
+      await sleep(350)
+      assert.equal(await store.increment('c', 600), 3)
+      await sleep(400) // 750 ms after the first increment: the window has closed
+      assert.equal(await store.increment('c', 600), 1)
+      assert.equal(await store.increment('other', 600), 1)
+    })
+
+    test('increment of a key holding something else starts a new counter', async () => {
+      const store = ns('increment-other')
+      await store.set('k', 'not a counter')
+      assert.equal(await store.increment('k', 1000), 1)
+      assert.equal(await store.increment('k', 1000), 2)
+    })
+
+    test(`${N} parallel take() of one key: exactly one gets the value`, async () => {
+      const store = ns('race-take')
+      for (let round = 0; round < 3; round++) {
+        await store.set('single-use', { round })
+        const results = await Promise.all(Array.from({ length: N }, () => store.take('single-use')))
+        const winners = results.filter((r) => r !== undefined)
+        assert.deepEqual(winners, [{ round }])
+      }
+    })
+
+    test(`${N} parallel add() of one key: exactly one true, and its value is stored`, async () => {
+      const store = ns('race-add')
+      const results = await Promise.all(Array.from({ length: N }, (_, i) => store.add('once', i)))
+      const winners = results.flatMap((won, i) => (won ? [i] : []))
+      assert.equal(winners.length, 1)
+      assert.equal(await store.get('once'), winners[0])
+    })
+
+    test(`${N} parallel increment(): every count from 1 to ${N} exactly once`, async () => {
+      const store = ns('race-increment')
+      const counts = await Promise.all(Array.from({ length: N }, () => store.increment('hits', 10_000)))
+      assert.deepEqual([...counts].sort((x, y) => x - y), Array.from({ length: N }, (_, i) => i + 1))
+      assert.equal(await store.get('hits'), N)
+    })
+
+    test(`${N} parallel delete() of one key: exactly one reports it deleted`, async () => {
+      const store = ns('race-delete')
+      await store.set('k', 1)
+      const results = await Promise.all(Array.from({ length: N }, () => store.delete('k')))
+      assert.equal(results.filter(Boolean).length, 1)
+    })
+
+    if (options.shared) {
+      test('two connections: what one writes the other reads, in the same namespace', async () => {
+        const label = 'shared-rw'
+        const one = ns(label)
+        const two = ns(label, second!)
+        await one.set('k', { from: 'one' })
+        assert.deepEqual(await two.get('k'), { from: 'one' })
+        assert.equal(await two.add('k', 'two'), false)
+        assert.deepEqual(await two.take('k'), { from: 'one' })
+        assert.equal(await one.get('k'), undefined)
+      })
+
+      test(`two connections, ${N} parallel take() each: exactly one winner overall`, async () => {
+        const label = 'shared-take'
+        const one = ns(label)
+        const two = ns(label, second!)
+        for (let round = 0; round < 3; round++) {
+          await one.set('single-use', { round })
+          const results = await Promise.all(Array.from({ length: 2 * N }, (_, i) => (i % 2 ? one : two).take('single-use')))
+          assert.deepEqual(results.filter((r) => r !== undefined), [{ round }])
+        }
+      })
+
+      test(`two connections, ${N} parallel add() and increment() each: one add wins, counts are exact`, async () => {
+        const label = 'shared-add'
+        const one = ns(label)
+        const two = ns(label, second!)
+        const added = await Promise.all(Array.from({ length: 2 * N }, (_, i) => (i % 2 ? one : two).add('once', i)))
+        assert.equal(added.filter(Boolean).length, 1)
+        const counts = await Promise.all(Array.from({ length: 2 * N }, (_, i) => (i % 2 ? one : two).increment('hits', 10_000)))
+        assert.deepEqual([...counts].sort((x, y) => x - y), Array.from({ length: 2 * N }, (_, i) => i + 1))
+      })
+    }
+  })
+}

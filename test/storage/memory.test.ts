@@ -1,0 +1,4 @@
+import { createStore } from '@polytoken/core'
+import { storeComplianceSuite } from './compliance.js'
+
+storeComplianceSuite('memory://', () => createStore('memory://'))
