@@ -37,3 +37,9 @@ test("polytoken's errors stay in its envelope and never reach the host's error h
   assert.equal(form.status, 400)
   assert.equal(form.body.code, 'ERR_REQUEST_MALFORMED')
 })
+
+test('openapi.json names the mount point as its server', async () => {
+  const doc = (await request(app).get('/auth/openapi.json')).body
+  assert.deepEqual(doc.servers, [{ url: '/auth' }])
+  assert.ok(doc.paths['/token/create'])
+})

@@ -197,6 +197,7 @@ describe('router extras', () => {
     assert.deepEqual((await request(app).get('/.well-known/jwks.json')).body, { keys: [] })
     const doc = (await request(app).get('/openapi.json')).body
     assert.equal(doc.openapi, '3.1.0')
+    assert.deepEqual(doc.servers, [{ url: '/' }])
     assert.ok(doc.paths['/api/token/create'].post.requestBody.content['multipart/form-data'])
     assert.ok(doc.paths['/api/token/whoami'].get.security)
     assert.ok(doc.components.schemas['prodmanager.Error'])

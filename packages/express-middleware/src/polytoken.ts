@@ -48,8 +48,10 @@ export async function polytoken(options: PolytokenOptions): Promise<PolytokenRou
     const health = await runtime.health()
     send(res, { status: health.status === 'ok' ? 200 : 503, body: health })
   })
-  router.get('/openapi.json', (_req, res) => {
-    send(res, { status: 200, headers: { 'Cache-Control': 'public, max-age=60' }, body: runtime.openapi() })
+  const openapi = runtime.openapi()
+  router.get('/openapi.json', (req, res) => {
+    // Paths are relative to the router; the mount point is known only per request.
+    send(res, { status: 200, headers: { 'Cache-Control': 'public, max-age=60' }, body: { ...openapi, servers: [{ url: req.baseUrl || '/' }] } })
   })
   router.use(errorHandler(runtime))
 
