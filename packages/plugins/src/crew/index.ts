@@ -1,0 +1,47 @@
+import { createJwtSigner, defineDialect } from '@polytoken/core'
+import { resolveOptions, type CrewOptions } from './options.js'
+import { errorSchema, renderError } from './envelope.js'
+import { loadCertificate } from './certificate.js'
+import { createDirectory } from './users.js'
+import { createRefreshTokens } from './refresh-tokens.js'
+import type { CrewState } from './issue.js'
+import { getTokenRoute } from './get-route.js'
+import { postTokenRoute } from './post-route.js'
+import { revokeRoute } from './revoke-route.js'
+
+export type { CrewOptions, CrewUserConfig } from './options.js'
+export type { PolicyRule, Access } from './policy.js'
+export type { CrewCertificate } from './certificate.js'
+export type { CrewClaims } from './issue.js'
+export type { Scope } from './scope.js'
+export { parseScope, parseScopes, formatScope, ScopeSyntaxError } from './scope.js'
+export { createPolicy } from './policy.js'
+export { createCrewUsers, type CrewUsers } from './users.js'
+export { createRefreshTokens, type RefreshTokens, type RefreshRecord } from './refresh-tokens.js'
+
+/** crew: a Docker-registry token service (crew.md + the Docker token protocol) on /v1/token. */
+export function crew(options: CrewOptions) {
+  const resolved = resolveOptions(options)
+  const state: CrewState = {}
+  return defineDialect({
+    name: 'crew',
+    description: 'Docker registry token service (ES256 JWT, libtrust kid)',
+    async setup(services) {
+      const ring = await services.keyRing({ name: 'signing', algorithm: resolved.algorithm, kidScheme: 'libtrust', keys: resolved.keys })
+      const certificate = await loadCertificate(ring.active, {
+        store: services.store,
+        subject: resolved.certificateSubject,
+        lifetimeDays: resolved.certificateLifetimeDays,
+        now: services.clock(),
+      })
+      state.certificate = certificate
+      state.signer = createJwtSigner(ring, resolved.x5c && !ring.active.x5c ? { x5c: [certificate.der] } : {})
+      state.directory = await createDirectory(resolved.users, services.store, { hashing: resolved.passwordHashing, loginAttempts: resolved.loginAttempts })
+      state.refresh = createRefreshTokens(services.store, services.clock, resolved.refreshTokenLifetimeSec * 1000)
+      await resolved.onCertificate?.(certificate)
+    },
+    routes: [getTokenRoute(resolved, state), postTokenRoute(resolved, state), revokeRoute(state)],
+    errorSchema,
+    renderError: (error, request) => renderError(error, request, resolved.realm),
+  })
+}

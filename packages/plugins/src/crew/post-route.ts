@@ -1,0 +1,97 @@
+import { AuthRequired, RequestInvalid, TokenInvalid, defineRoute, type DialectServices, type PolyResponse } from '@polytoken/core'
+import type { ResolvedCrewOptions } from './options.js'
+import { NO_STORE, checkService, issueToken, readScopes, tokenResponseSchema, type CrewState } from './issue.js'
+import { accountOf, checkAccount, crewAuth, type CrewPrincipal } from './auth.js'
+import { accountField, clientIdField, scopeField, serviceField } from './schemas.js'
+
+interface TokenBody {
+  service: string
+  scope?: string | string[]
+  account?: string
+  grant?: string
+  grant_type?: 'password' | 'refresh_token'
+  client_id?: string
+  access_type?: 'offline' | 'online'
+  username?: string
+  password?: string
+  refresh_token?: string
+}
+
+/**
+ * One path, two clients. crew.md's JSON body (`service, scope, account, grant`)
+ * answers 201; Docker's OAuth2 form (`grant_type=password|refresh_token`)
+ * answers 200, as Docker's client requires.
+ */
+export function postTokenRoute(options: ResolvedCrewOptions, state: CrewState) {
+  return defineRoute<CrewPrincipal>({
+    method: 'POST',
+    path: '/v1/token',
+    summary: "Registry token: crew.md's JSON request, or Docker's OAuth2 form (password / refresh_token grants)",
+    accepts: ['json', 'urlencoded'],
+    auth: crewAuth(options, state),
+    schema: {
+      body: {
+        type: 'object',
+        required: ['service'],
+        additionalProperties: false,
+        properties: {
+          service: serviceField,
+          scope: scopeField,
+          account: accountField,
+          grant: { type: 'string', pattern: '^[a-z][a-z0-9_-]{0,31}$', description: 'crew.md: the client kind (web, docker, rkt, ...); web may be anonymous' },
+          grant_type: { type: 'string', enum: ['password', 'refresh_token'] },
+          client_id: clientIdField,
+          access_type: { type: 'string', enum: ['offline', 'online'] },
+          username: { type: 'string', minLength: 1, maxLength: 256 },
+          password: { type: 'string', minLength: 1, maxLength: 1024 },
+          refresh_token: { type: 'string', minLength: 1, maxLength: 512 },
+        },
+      },
+    },
+    responses: {
+      200: { description: 'OAuth2 form: a registry token', schema: tokenResponseSchema },
+      201: { description: 'crew.md JSON request: a registry token', schema: tokenResponseSchema },
+    },
+    async handle({ input, principal, services }) {
+      const body = input.body as TokenBody
+      checkService(options, body.service)
+      if (body.grant_type !== undefined) return oauth(options, state, services, body)
+      if (body.grant === undefined) {
+        throw new RequestInvalid('grant (or grant_type) is required', { location: 'body', field: 'grant', reasons: { grant: ['is required'] } })
+      }
+      const account = accountOf(principal)
+      // crew.md: a web page may ask without signing in; docker, rkt and other clients authenticate.
+      if (account === undefined && body.grant !== 'web') throw new AuthRequired(`grant "${body.grant}" needs Basic authentication`)
+      checkAccount(body.account, account, 'body')
+      const scopes = readScopes(options, body.scope, 'body')
+      return { status: 201, headers: NO_STORE, body: issueToken(options, state, services, account, body.service, scopes).body }
+    },
+  })
+}
+
+async function oauth(options: ResolvedCrewOptions, state: CrewState, services: DialectServices, body: TokenBody): Promise<PolyResponse> {
+  const scopes = readScopes(options, body.scope, 'body')
+  let account: string
+  if (body.grant_type === 'password') {
+    const missing = (['username', 'password'] as const).filter((field) => body[field] === undefined)
+    if (missing.length > 0) {
+      throw new RequestInvalid(`${missing.join(' and ')} required for grant_type=password`, { location: 'body', field: missing[0], reasons: Object.fromEntries(missing.map((f) => [f, ['is required']])) })
+    }
+    account = await state.directory!.authenticate(body.username!, body.password!, services)
+  } else {
+    if (body.refresh_token === undefined) {
+      throw new RequestInvalid('refresh_token is required for grant_type=refresh_token', { location: 'body', field: 'refresh_token', reasons: { refresh_token: ['is required'] } })
+    }
+    const record = await state.refresh!.find(body.refresh_token)
+    if (!record) throw new TokenInvalid('refresh token is invalid, expired or revoked', { location: 'body', field: 'refresh_token' })
+    if (record.service !== body.service) throw new TokenInvalid('refresh token was issued for another service', { location: 'body', field: 'refresh_token' })
+    if (!(await state.directory!.exists(record.account))) throw new TokenInvalid('refresh token belongs to an account that no longer exists', { location: 'body', field: 'refresh_token' })
+    account = record.account
+  }
+  checkAccount(body.account, account, 'body')
+  const issued = issueToken(options, state, services, account, body.service, scopes).body
+  if (body.grant_type === 'password' && body.access_type === 'offline') {
+    issued.refresh_token = await state.refresh!.issue(account, body.service, body.client_id)
+  }
+  return { status: 200, headers: NO_STORE, body: issued }
+}

@@ -1,0 +1,52 @@
+import { randomBytes } from 'node:crypto'
+import { fingerprint, type Store } from '@polytoken/core'
+
+/** What the store keeps of a refresh token: who and what for, under its SHA-256 — never the token. */
+export interface RefreshRecord {
+  account: string
+  service: string
+  clientId: string | undefined
+  /** Epoch milliseconds. */
+  issuedAt: number
+  expiresAt: number
+}
+
+const PREFIX = 'refresh:'
+const SHAPE = /^[A-Za-z0-9_-]{43}$/
+
+/**
+ * Docker clients keep the refresh token as their identity token and send it
+ * back for every new access token, so it is not rotated; it lives until it
+ * expires or is revoked (revoke route, or revokeAccount below).
+ */
+export function createRefreshTokens(store: Store, clock: () => number, lifetimeMs: number) {
+  return {
+    async issue(account: string, service: string, clientId: string | undefined): Promise<string> {
+      const token = randomBytes(32).toString('base64url')
+      const now = clock()
+      const record: RefreshRecord = { account, service, clientId, issuedAt: now, expiresAt: now + lifetimeMs }
+      await store.set(PREFIX + fingerprint(token), record, lifetimeMs)
+      return token
+    },
+    async find(token: string): Promise<RefreshRecord | undefined> {
+      if (!SHAPE.test(token)) return undefined
+      const record = await store.get<RefreshRecord>(PREFIX + fingerprint(token))
+      return record && record.expiresAt > clock() ? record : undefined
+    },
+    /** True when a live token was revoked. */
+    revoke(token: string): Promise<boolean> {
+      if (!SHAPE.test(token)) return Promise.resolve(false)
+      return store.delete(PREFIX + fingerprint(token))
+    },
+    /** Revoke every refresh token of an account (a scan of the namespace: an operator action, not a hot path). */
+    async revokeAccount(account: string): Promise<number> {
+      const doomed: string[] = []
+      for await (const [key, record] of store.entries<RefreshRecord>(PREFIX)) if (record.account === account) doomed.push(key)
+      let count = 0
+      for (const key of doomed) if (await store.delete(key)) count++
+      return count
+    },
+  }
+}
+
+export type RefreshTokens = ReturnType<typeof createRefreshTokens>

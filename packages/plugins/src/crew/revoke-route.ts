@@ -1,0 +1,32 @@
+import { defineRoute } from '@polytoken/core'
+import type { CrewState } from './issue.js'
+
+/**
+ * Revoke a refresh token (RFC 7009 style): holding the token is the
+ * authority to end it. The answer is the same whether or not it was live,
+ * so the route tells nothing about which tokens exist.
+ */
+export function revokeRoute(state: CrewState) {
+  return defineRoute({
+    method: 'POST',
+    path: '/v1/token/revoke',
+    summary: 'Revoke a refresh token',
+    accepts: ['urlencoded', 'json'],
+    schema: {
+      body: {
+        type: 'object',
+        required: ['token'],
+        additionalProperties: false,
+        properties: {
+          token: { type: 'string', minLength: 1, maxLength: 512 },
+          token_type_hint: { type: 'string', enum: ['refresh_token'] },
+        },
+      },
+    },
+    responses: { 200: { description: 'Revoked (or was not live)', schema: { type: 'object' } } },
+    async handle({ input }) {
+      await state.refresh!.revoke((input.body as { token: string }).token)
+      return { status: 200, headers: { 'Cache-Control': 'no-store' }, body: {} }
+    },
+  })
+}

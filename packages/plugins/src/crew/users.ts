@@ -1,0 +1,91 @@
+import {
+  AuthInvalid,
+  ConfigInvalid,
+  RateLimited,
+  decoyPasswordHash,
+  hashPassword,
+  verifyPassword,
+  type DialectServices,
+  type PasswordHashOptions,
+  type Store,
+} from '@polytoken/core'
+import { ACCOUNT_PATTERN, type CrewUserConfig } from './options.js'
+
+const ACCOUNT = new RegExp(ACCOUNT_PATTERN)
+const USER = 'user:'
+const FAILURES = 'failures:'
+
+interface StoredUser {
+  passwordHash: string
+}
+
+/**
+ * Users kept in the store, for operators: `createCrewUsers(router.runtime.store.namespace('crew'))`.
+ * Passwords are hashed with scrypt before they reach the store.
+ */
+export function createCrewUsers(store: Store, hashing: PasswordHashOptions = {}) {
+  return {
+    async put(name: string, password: string): Promise<void> {
+      if (!ACCOUNT.test(name)) throw new ConfigInvalid('crew user name: letters, digits and . _ @ + - (at most 128)')
+      if (typeof password !== 'string' || password.length === 0) throw new ConfigInvalid('crew user password: a non-empty string')
+      await store.set<StoredUser>(USER + name, { passwordHash: await hashPassword(password, hashing) })
+    },
+    /** True when the user existed. Their refresh tokens stop working at once (refresh checks the user). */
+    remove: (name: string): Promise<boolean> => store.delete(USER + name),
+    async exists(name: string): Promise<boolean> {
+      return (await store.get<StoredUser>(USER + name)) !== undefined
+    },
+  }
+}
+
+export type CrewUsers = ReturnType<typeof createCrewUsers>
+
+export interface Directory {
+  /** The account on success; AuthInvalid (never saying which part was wrong) or RateLimited otherwise. */
+  authenticate(username: string, password: string, services: DialectServices): Promise<string>
+  exists(name: string): Promise<boolean>
+}
+
+/** Configured users (hashed once, here) first, then the store's. */
+export async function createDirectory(
+  configured: Record<string, CrewUserConfig>,
+  store: Store,
+  options: { hashing: PasswordHashOptions; loginAttempts: { max: number; windowMs: number } },
+): Promise<Directory> {
+  const hashes = new Map<string, string>()
+  for (const [name, user] of Object.entries(configured)) {
+    hashes.set(name, user.passwordHash ?? (await hashPassword(user.password!, options.hashing)))
+  }
+  const stored = createCrewUsers(store, options.hashing)
+  const { max, windowMs } = options.loginAttempts
+
+  async function check(username: string, password: string): Promise<string> {
+    const invalid = () => new AuthInvalid('incorrect username or password', { location: 'header', field: 'authorization' })
+    if (!ACCOUNT.test(username)) throw invalid()
+    const failures = (await store.get<number>(FAILURES + username)) ?? 0
+    if (failures >= max) {
+      throw new RateLimited('too many failed logins for this account; try again later', { headers: { 'Retry-After': String(Math.ceil(windowMs / 1000)) } })
+    }
+    const hash = hashes.get(username) ?? (await store.get<StoredUser>(USER + username))?.passwordHash
+    // Unknown users cost one scrypt too, so timing does not tell who exists.
+    const ok = (await verifyPassword(password, hash ?? (await decoyPasswordHash(options.hashing)))) && hash !== undefined
+    if (!ok) {
+      await store.increment(FAILURES + username, windowMs)
+      throw invalid()
+    }
+    return username
+  }
+
+  return {
+    authenticate(username, password, services) {
+      // One scrypt per credential per cache window, not per request: Docker sends Basic on every token call.
+      return services.cache.verify('crew:password', `${username}\u0000${password}`, async () => ({
+        value: await check(username, password),
+        expiresAt: services.clock() + 60_000,
+      }))
+    },
+    async exists(name) {
+      return hashes.has(name) || (await stored.exists(name))
+    },
+  }
+}
