@@ -31,6 +31,10 @@ export async function parseBody(request: Request, accepts: readonly BodyType[], 
     throw new UnsupportedMediaType(`Content-Type must be one of: ${accepts.map(mediaTypeName).join(', ')}`, { location: 'header', field: 'content-type' })
   }
   if (hostParsed) return { body: request.body ?? {}, bodyType: type }
+  const encoding = request.headers['content-encoding']?.trim().toLowerCase()
+  if (encoding && encoding !== 'identity') {
+    throw new UnsupportedMediaType(`Content-Encoding "${encoding}" is not supported`, { location: 'header', field: 'content-encoding' })
+  }
 
   const charset = charsetOf(contentType)
   if (charset && charset !== 'utf-8' && charset !== 'utf8' && !(type === 'urlencoded' && charset === 'us-ascii')) {
