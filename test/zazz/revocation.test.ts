@@ -100,7 +100,7 @@ describe('zazz: revocation (RFC 7009) and introspection (RFC 7662)', () => {
       const none = await request(server.app).post(path).type('form').send({ token: 'x' })
       assert.equal(none.status, 401)
       assert.equal(none.body.error, 'invalid_client')
-      assert.match(none.headers['www-authenticate'], /^Basic realm="zazz"/)
+      assert.match(String(none.headers['www-authenticate']), /^Basic realm="zazz"/)
       const wrong = await request(server.app).post(path).type('form').set('Authorization', rfcBasic('web app', 'nope')).send({ token: 'x' })
       assert.equal(wrong.status, 401)
       assert.equal(wrong.body.error, 'invalid_client')
