@@ -1,0 +1,164 @@
+import { ConfigInvalid, type LocalVerifierOptions, type RemoteVerifierOptions, type SupportDocumentOptions, type TrustedIssuer } from '@polytoken/core'
+
+export interface SagradaNodeOptions {
+  /** Most users this node takes (per service). */
+  capacity: number
+  /** Secrets shared with the node; the first signs, all verify. Default: the top-level `secrets`. */
+  secrets?: string[]
+  /** `node_type` in the answer. Default `mysql`. */
+  type?: string
+}
+
+export interface SagradaServiceOptions {
+  /** `api_endpoint` pattern: `{node}`, `{uid}`, `{service}` are replaced. */
+  endpoint: string
+  /** Node URLs (keys of `nodes`) this service assigns users to. */
+  nodes: string[]
+}
+
+export interface SagradaBrowserIdOptions {
+  /** Accepted assertion audiences: scheme://host[:port]. */
+  audiences: string[]
+  /** Issuers whose certificates are trusted; without publicKey, their /.well-known/browserid is fetched. */
+  trustedIssuers?: TrustedIssuer[]
+  /** Also trust an issuer that is the email's own domain (fetched support document). Default false. */
+  allowPrimaryIssuers?: boolean
+  supportDocuments?: SupportDocumentOptions
+  leewayMs?: number
+  /** Verify remotely instead: POST {assertion, audience} to this verifier. */
+  remote?: Omit<RemoteVerifierOptions, 'audience'> & { audience?: string }
+}
+
+export interface SagradaOAuthOptions {
+  /** Verification keys of the OAuth server (a JWKS). */
+  jwks: { keys: Record<string, unknown>[] }
+  /** `iss` the JWT must carry. */
+  issuer?: string
+  /** A scope the JWT must include. Default https://identity.mozilla.com/apps/oldsync. */
+  scope?: string
+}
+
+export interface SagradaOptions {
+  /** application → version → service. E.g. `{ sync: { '1.5': { endpoint: '{node}/1.5/{uid}', nodes: ['https://sync-1.example.com'] } } }`. */
+  applications: Record<string, Record<string, SagradaServiceOptions>>
+  /** node URL → capacity, secrets, type. */
+  nodes: Record<string, SagradaNodeOptions>
+  /** Fallback secrets for nodes without their own. */
+  secrets?: string[]
+  browserid: SagradaBrowserIdOptions
+  /** Bearer OAuth JWT + X-KeyID (today's Firefox). Off when absent. */
+  oauth?: SagradaOAuthOptions
+  /** Token lifetime, seconds. Default 300. A client may ask for less with ?duration=. */
+  durationSeconds?: number
+  /** When false, unknown users get 401 new-users-disabled. Default true. */
+  allowNewUsers?: boolean
+  /** HMAC key of hashed_fxa_uid. Default: derived from the first node's first secret. */
+  metricsHashSecret?: string
+  /** Serve GET / (the discovery document). Default false: `/` often belongs to the host app. */
+  discovery?: boolean
+  /** Retry-After on 503s, seconds. Default 30. */
+  retryAfterSeconds?: number
+}
+
+export interface ResolvedService {
+  application: string
+  version: string
+  /** `application-version`, as the original names it. */
+  name: string
+  endpoint: string
+  nodes: string[]
+}
+
+export interface ResolvedNode {
+  url: string
+  capacity: number
+  secrets: string[]
+  type: string
+}
+
+export interface ResolvedSagradaOptions {
+  applications: Map<string, Map<string, ResolvedService>>
+  nodes: Map<string, ResolvedNode>
+  browserid: LocalVerifierOptions & { remote?: RemoteVerifierOptions }
+  oauth: SagradaOAuthOptions | undefined
+  durationSeconds: number
+  allowNewUsers: boolean
+  metricsHashSecret: string | undefined
+  discovery: boolean
+  retryAfterSeconds: number
+}
+
+const NAME = /^[A-Za-z0-9._-]{1,64}$/
+
+function secretList(value: unknown, key: string): string[] {
+  if (!Array.isArray(value) || value.length === 0 || value.some((s) => typeof s !== 'string' || s.length < 8)) {
+    throw new ConfigInvalid(`${key}: a list of secrets of at least 8 characters is required`)
+  }
+  return value as string[]
+}
+
+export function resolveOptions(options: SagradaOptions): ResolvedSagradaOptions {
+  if (!options || typeof options !== 'object') throw new ConfigInvalid('sagrada: options are required')
+  const nodes = new Map<string, ResolvedNode>()
+  for (const [url, node] of Object.entries(options.nodes ?? {})) {
+    const key = `sagrada.nodes["${url}"]`
+    try {
+      new URL(url)
+    } catch {
+      throw new ConfigInvalid(`${key}: the key must be the node's absolute URL`)
+    }
+    if (!Number.isSafeInteger(node?.capacity) || node.capacity < 1) throw new ConfigInvalid(`${key}.capacity: a positive integer is required`)
+    const secrets = node.secrets !== undefined ? secretList(node.secrets, `${key}.secrets`) : options.secrets !== undefined ? secretList(options.secrets, 'sagrada.secrets') : undefined
+    if (!secrets) throw new ConfigInvalid(`${key}.secrets: required when sagrada.secrets is absent`)
+    nodes.set(url, { url, capacity: node.capacity, secrets, type: node.type ?? 'mysql' })
+  }
+  if (nodes.size === 0) throw new ConfigInvalid('sagrada.nodes: at least one node is required')
+
+  const applications = new Map<string, Map<string, ResolvedService>>()
+  for (const [application, versions] of Object.entries(options.applications ?? {})) {
+    if (!NAME.test(application)) throw new ConfigInvalid(`sagrada.applications["${application}"]: names are [A-Za-z0-9._-]`)
+    const byVersion = new Map<string, ResolvedService>()
+    for (const [version, service] of Object.entries(versions ?? {})) {
+      const key = `sagrada.applications.${application}["${version}"]`
+      if (!NAME.test(version)) throw new ConfigInvalid(`${key}: versions are [A-Za-z0-9._-]`)
+      if (typeof service?.endpoint !== 'string' || !service.endpoint.includes('{uid}')) throw new ConfigInvalid(`${key}.endpoint: a pattern with {uid} is required`)
+      if (!Array.isArray(service.nodes) || service.nodes.length === 0) throw new ConfigInvalid(`${key}.nodes: at least one node URL is required`)
+      for (const url of service.nodes) if (!nodes.has(url)) throw new ConfigInvalid(`${key}.nodes: "${url}" is not in sagrada.nodes`)
+      byVersion.set(version, { application, version, name: `${application}-${version}`, endpoint: service.endpoint, nodes: [...service.nodes] })
+    }
+    if (byVersion.size === 0) throw new ConfigInvalid(`sagrada.applications["${application}"]: at least one version is required`)
+    applications.set(application, byVersion)
+  }
+  if (applications.size === 0) throw new ConfigInvalid('sagrada.applications: at least one application is required')
+
+  const bid = options.browserid
+  if (!bid || !Array.isArray(bid.audiences) || bid.audiences.length === 0) throw new ConfigInvalid('sagrada.browserid.audiences: at least one audience is required')
+  const browserid: ResolvedSagradaOptions['browserid'] = {
+    audiences: bid.audiences,
+    trustedIssuers: bid.trustedIssuers ?? [],
+    ...(bid.allowPrimaryIssuers !== undefined ? { allowPrimaryIssuers: bid.allowPrimaryIssuers } : {}),
+    ...(bid.supportDocuments ? { supportDocuments: bid.supportDocuments } : {}),
+    ...(bid.leewayMs !== undefined ? { leewayMs: bid.leewayMs } : {}),
+    ...(bid.remote ? { remote: { ...bid.remote, audience: bid.remote.audience ?? bid.audiences[0]! } } : {}),
+  }
+  if (!bid.remote && browserid.trustedIssuers.length === 0 && !bid.allowPrimaryIssuers) {
+    throw new ConfigInvalid('sagrada.browserid.trustedIssuers: trust at least one issuer (or set allowPrimaryIssuers, or a remote verifier)')
+  }
+
+  const duration = options.durationSeconds ?? 300
+  if (!Number.isSafeInteger(duration) || duration < 1) throw new ConfigInvalid('sagrada.durationSeconds: a positive integer is required')
+  if (options.oauth && (!Array.isArray(options.oauth.jwks?.keys) || options.oauth.jwks.keys.length === 0)) {
+    throw new ConfigInvalid('sagrada.oauth.jwks: a JWKS with at least one key is required')
+  }
+  return {
+    applications,
+    nodes,
+    browserid,
+    oauth: options.oauth,
+    durationSeconds: duration,
+    allowNewUsers: options.allowNewUsers ?? true,
+    metricsHashSecret: options.metricsHashSecret,
+    discovery: options.discovery ?? false,
+    retryAfterSeconds: options.retryAfterSeconds ?? 30,
+  }
+}

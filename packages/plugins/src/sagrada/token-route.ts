@@ -1,0 +1,109 @@
+import { createHmac, hkdfSync } from 'node:crypto'
+import { browserId, defineRoute, epochSeconds, header, type AuthMethod, type BrowserIdPrincipal, type BrowserIdVerifier, type PolyResponse, type Tokenlib } from '@polytoken/core'
+import { SagradaUnauthorized } from './envelope.js'
+import { preflight } from './preflight.js'
+import type { ResolvedSagradaOptions, ResolvedService } from './options.js'
+import type { Users, LoginClaims } from './users.js'
+import type { OAuthPrincipal } from './oauth.js'
+
+export interface TokenRouteState {
+  verifier?: BrowserIdVerifier
+  users?: Users
+  /** One tokenlib per node, its signing keys derived once at setup. */
+  tokenlibs?: Map<string, Tokenlib>
+  metricsKey?: Buffer
+}
+
+type Principal = BrowserIdPrincipal | OAuthPrincipal
+
+export function tokenRoute(options: ResolvedSagradaOptions, state: TokenRouteState, extraAuth: AuthMethod<OAuthPrincipal>[]) {
+  // The verifier is built in setup(); the auth method reads it lazily so it can be declared now.
+  const lazyVerifier: BrowserIdVerifier = { verify: (assertion) => state.verifier!.verify(assertion) }
+  return defineRoute<Principal>({
+    method: 'GET',
+    path: '/1.0/:app_name/:app_version',
+    summary: 'A token for one application version (sagrada.rst)',
+    schema: {
+      query: {
+        type: 'object',
+        properties: { duration: { type: 'integer', minimum: 1, maximum: 86_400 } },
+      },
+    },
+    auth: [preflight(options) as AuthMethod<Principal>, browserId({ verifier: lazyVerifier, cacheScope: 'sagrada:browserid' }), ...extraAuth],
+    responses: {
+      200: {
+        description: 'The token, its derived secret, the uid and the endpoint',
+        schema: {
+          type: 'object',
+          properties: {
+            id: { type: 'string' }, key: { type: 'string' }, uid: { type: 'integer' }, api_endpoint: { type: 'string' },
+            duration: { type: 'integer' }, hashalg: { type: 'string' }, hashed_fxa_uid: { type: 'string' }, node_type: { type: 'string' },
+          },
+        },
+      },
+    },
+    async handle({ request, input, principal, services }): Promise<PolyResponse> {
+      const service = options.applications.get(request.params.app_name!)!.get(request.params.app_version!)!
+      const login = loginClaims(principal, header(request, 'x-client-state') ?? '')
+      const user = await state.users!.login(service, login, options.allowNewUsers)
+
+      const requested = (input.query as { duration?: number }).duration
+      const duration = requested !== undefined && requested < options.durationSeconds ? requested : options.durationSeconds
+      const now = services.clock()
+      const fxaUid = login.email.slice(0, login.email.lastIndexOf('@'))
+      const hashedFxaUid = metricsHash(state.metricsKey!, fxaUid)
+      const { token, key } = state.tokenlibs!.get(user.node)!.issue({
+        uid: user.uid,
+        node: user.node,
+        expires: epochSeconds(now) + duration,
+        fxa_uid: fxaUid,
+        fxa_kid: keyId(user.keysChangedAt || user.generation, user.clientState),
+        hashed_fxa_uid: hashedFxaUid,
+        hashed_device_id: metricsHash(state.metricsKey!, fxaUid + 'none'),
+      })
+      return {
+        status: 200,
+        headers: { 'X-Timestamp': String(epochSeconds(now)) },
+        body: {
+          id: token,
+          key,
+          uid: user.uid,
+          api_endpoint: endpoint(service, user.node, user.uid),
+          duration,
+          hashalg: 'sha256',
+          hashed_fxa_uid: hashedFxaUid,
+          node_type: options.nodes.get(user.node)!.type,
+        },
+      }
+    },
+  })
+}
+
+function loginClaims(principal: Principal, clientStateHeader: string): LoginClaims {
+  if (principal.kind === 'oauth') return { email: principal.email, generation: principal.generation, keysChangedAt: principal.keysChangedAt, clientState: principal.clientState }
+  const generation = principal.idpClaims['fxa-generation'] ?? 0
+  const keysChangedAt = principal.idpClaims['fxa-keysChangedAt'] ?? 0
+  if (!Number.isSafeInteger(generation) || (generation as number) < 0) throw new SagradaUnauthorized('invalid-generation', 'Unacceptable generation number')
+  if (!Number.isSafeInteger(keysChangedAt) || (keysChangedAt as number) < 0) throw new SagradaUnauthorized('invalid-credentials', 'Unacceptable keysChangedAt value')
+  return { email: principal.email, generation: generation as number, keysChangedAt: keysChangedAt as number, clientState: clientStateHeader }
+}
+
+function endpoint(service: ResolvedService, node: string, uid: number): string {
+  return service.endpoint.replaceAll('{node}', node).replaceAll('{uid}', String(uid)).replaceAll('{service}', service.name)
+}
+
+/** The original's `fxa_metrics_hash`: HMAC-SHA256 hex, first 32 characters. */
+function metricsHash(key: Buffer, value: string): string {
+  return createHmac('sha256', key).update(value, 'utf8').digest('hex').slice(0, 32)
+}
+
+/** `<keysChangedAt, 13 digits>-<base64url(client state bytes), unpadded>`, as the original's fxa_kid. */
+function keyId(keysChangedAt: number, clientState: string): string {
+  const bytes = /^(?:[0-9a-fA-F]{2})+$/.test(clientState) ? Buffer.from(clientState, 'hex') : Buffer.from(clientState, 'utf8')
+  return `${String(keysChangedAt).padStart(13, '0')}-${bytes.toString('base64url')}`
+}
+
+/** The default metrics key: derived from a node secret, so every instance computes the same one. */
+export function deriveMetricsKey(secret: string): Buffer {
+  return Buffer.from(hkdfSync('sha256', Buffer.from(secret, 'utf8'), Buffer.alloc(0), 'polytoken/sagrada/metrics-hash', 32))
+}
