@@ -27,6 +27,7 @@ export async function createExampleServer(config: ServerConfig, env: NodeJS.Proc
     dialects: mounts.map(({ dialect, prefix }) => ({ dialect, prefix: prefix ?? '' })),
     store: config.store,
     masterKey: config.masterKey,
+    cache: config.cache,
     logger,
   })
   const app = express()
