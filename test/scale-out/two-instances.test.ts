@@ -45,7 +45,7 @@ function twoInstances(name: string, baseUrl: string, unavailable: () => Promise<
         const token = await created.text()
         const answer = await whoami(verifier, token)
         assert.equal(answer.status, 200, await answer.clone().text())
-        assert.equal((await answer.json()).jti, jtiOf(token))
+        assert.equal(((await answer.json()) as { jti: string }).jti, jtiOf(token))
       }
     })
 
@@ -73,7 +73,7 @@ function twoInstances(name: string, baseUrl: string, unavailable: () => Promise<
         const answer = await whoami(b, token)
         if (answer.status === 401) {
           refusedAfter = Date.now() - revokedAt
-          assert.equal((await answer.json()).code, 'ERR_TOKEN_REVOKED')
+          assert.equal(((await answer.json()) as { code: string }).code, 'ERR_TOKEN_REVOKED')
           break
         }
         assert.equal(answer.status, 200)
