@@ -36,12 +36,17 @@ describe('token-generator: 400 for every bad permission', () => {
 
   test('not an object', async () => {
     for (const text of ['[]', '[{"Id":"x"}]', '42', '"abilities"', 'null', 'true']) await refused(form(text), /^permission must be a JSON object$/, 'permission')
-    // A JSON body's permission must be text or an object: the route schema says so before the handler.
-    for (const value of [[DOCUMENT_PERMISSION], 42, null, true]) await refused({ permission: value }, /permission/, 'permission')
+    for (const value of [[DOCUMENT_PERMISSION], 42, null, true]) await refused({ permission: value }, /^permission must be a JSON object$/, 'permission')
+  })
+
+  test('a body that is not an object is named "body", not "_"', async () => {
+    const response = await request(t.app).post(PATH).set('Authorization', tokenAuth(caller)).type('json').send('[1]')
+    assert.equal(response.status, 400)
+    assert.deepEqual(response.body, { error: 'body must be object', code: 'ERR_REQUEST_INVALID', reasons: { body: ['must be object'] } })
   })
 
   test('the permission field twice', async () => {
-    await refused(`${form('{}')}&${form('{}')}`, /permission/, 'permission')
+    await refused(`${form('{}')}&${form('{}')}`, /^permission must be sent once$/, 'permission')
   })
 
   test('every registered claim, in a form and in a JSON body', async () => {
@@ -74,7 +79,8 @@ describe('token-generator: 400 for every bad permission', () => {
     await refused(form('{"abilities":{"album":["see"]}}'), /abilities/, 'permission.abilities')
     await refused(form('{"Id":{"x":1}}'), /Id/, 'permission.Id')
     await refused(form('{"abilities":' + '{"a":'.repeat(10) + 'true' + '}'.repeat(11)), /nested more than 8 levels/)
-    await refused(form(`{"Id":"${'x'.repeat(9000)}"}`), /permission/, 'permission')
+    await refused(form(`{"Id":"${'x'.repeat(9000)}"}`), /^permission is longer than 8192 characters$/, 'permission')
+    await refused({ permission: `{"Id":"${'x'.repeat(9000)}"}` }, /^permission is longer than 8192 characters$/, 'permission')
   })
 })
 

@@ -17,7 +17,12 @@ export function renderError(error: PolytokenError, request: PolyRequest | undefi
   if (error.status === 401) {
     headers['WWW-Authenticate'] = error.challenges.length > 0 ? error.challenges.join(', ') : `Token realm=${quote(realm)}`
   }
-  const body: Record<string, unknown> = { error: error.code === 'ERR_INTERNAL' ? 'internal error' : error.message, code: error.code }
-  if (error.reasons) body.reasons = error.reasons
+  const body: Record<string, unknown> = { error: error.code === 'ERR_INTERNAL' ? 'internal error' : wholeBody(error.message), code: error.code }
+  if (error.reasons) body.reasons = Object.fromEntries(Object.entries(error.reasons).map(([field, messages]) => [field === '_' ? 'body' : field, messages]))
   return { status: error.status, headers, body }
+}
+
+/** The validator names the body itself `_`; clients read `body`. */
+function wholeBody(message: string): string {
+  return message.startsWith('_ ') ? `body ${message.slice(2)}` : message
 }

@@ -89,3 +89,14 @@ test('the default schema allows an empty object and each part alone', () => {
   assert.deepEqual(parsePermission('{"Id":7}', caller, rules), { Id: 7 })
   assert.deepEqual(parsePermission('{"abilities":{"tags":{"auto_tag":"x","n":1}}}', caller, rules), { abilities: { tags: { auto_tag: 'x', n: 1 } } })
 })
+
+test('a repeated form field and oversized text get their own messages', () => {
+  assert.equal(refusal(['{}', '{}'], rules).message, 'permission must be a JSON object')
+  try {
+    parsePermission(['{}', '{}'], caller, rules, 'form')
+    assert.fail('accepted a repeated field')
+  } catch (error) {
+    assert.equal((error as Error).message, 'permission must be sent once')
+  }
+  assert.equal(refusal(`{"Id":"${'x'.repeat(8200)}"}`).message, 'permission is longer than 8192 characters')
+})

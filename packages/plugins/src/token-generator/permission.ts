@@ -3,6 +3,8 @@ import { RequestInvalid, isPolytokenError, type FieldReasons, type InputValidato
 /** Names that reach prototypes when a consumer merges the claims with a naive deep merge. */
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype'])
 const MAX_DEPTH = 8
+/** Longest permission text; the document's is 200 characters. */
+export const MAX_PERMISSION_TEXT = 8192
 
 export interface PermissionRules {
   validate: InputValidator
@@ -17,9 +19,12 @@ export interface PermissionRules {
  * nesting than any ability needs, a key that would replace a registered claim
  * or one of the caller's claims, and whatever the configured schema refuses.
  */
-export function parsePermission(raw: unknown, caller: JwtClaims, rules: PermissionRules): Record<string, unknown> {
+export function parsePermission(raw: unknown, caller: JwtClaims, rules: PermissionRules, from: 'form' | 'json' = 'json'): Record<string, unknown> {
   let value: unknown = raw
+  // A repeated form field arrives as an array: say so, rather than "not an object".
+  if (from === 'form' && Array.isArray(raw)) throw invalid('must be sent once')
   if (typeof raw === 'string') {
+    if (raw.length > MAX_PERMISSION_TEXT) throw invalid(`is longer than ${MAX_PERMISSION_TEXT} characters`)
     try {
       value = JSON.parse(raw)
     } catch {

@@ -24,8 +24,8 @@ export function tokenRoute(options: ResolvedTokenGeneratorOptions, auth: ReturnT
       body: {
         type: 'object',
         properties: {
-          // Form: JSON text. JSON body: the object itself, or the same text.
-          permission: { anyOf: [{ type: 'string', maxLength: 8192 }, { type: 'object' }] },
+          // Judged by parsePermission, after authentication, with messages a client can act on.
+          permission: { description: 'A JSON object; in a form (or as a JSON string) its JSON text, at most 8192 characters' },
         },
       },
     },
@@ -34,7 +34,7 @@ export function tokenRoute(options: ResolvedTokenGeneratorOptions, auth: ReturnT
     handle({ request, input, principal, services }): PolyResponse {
       const caller = principal.claims
       const raw = (input.body as { permission?: unknown } | undefined)?.permission
-      const permission = raw === undefined ? undefined : parsePermission(raw, caller, rules)
+      const permission = raw === undefined ? undefined : parsePermission(raw, caller, rules, request.bodyType === 'json' ? 'json' : 'form')
       // Caller's claims first, in their order, so the payload reads as the original's.
       const claims: JwtClaims = { ...caller, ...permission }
       if (options.maxLifetimeSec !== undefined) {
