@@ -1,5 +1,6 @@
 import express, { type NextFunction, type Request, type Response, type Router } from 'express'
 import {
+  AuthRequired,
   MethodNotAllowed,
   RequestMalformed,
   createRuntime,
@@ -30,10 +31,12 @@ export async function polytoken(options: PolytokenOptions): Promise<PolytokenRou
   const runtime = await createRuntime(options)
   const router = express.Router()
 
-  for (const route of runtime.routes) {
-    router[route.method.toLowerCase() as 'get' | 'post' | 'put' | 'patch' | 'delete'](route.fullPath, routeHandler(route))
+  for (const routes of groupBy(runtime.routes, (route) => `${route.method} ${route.fullPath}`).values()) {
+    const first = routes[0]!
+    const handler = routes.length === 1 ? routeHandler(first) : schemeDispatcher(routes)
+    router[first.method.toLowerCase() as 'get' | 'post' | 'put' | 'patch' | 'delete'](first.fullPath, handler)
   }
-  for (const [path, routes] of groupByPath(runtime.routes)) {
+  for (const [path, routes] of groupBy(runtime.routes, (route) => route.fullPath)) {
     const allow = [...new Set(routes.flatMap((route) => (route.method === 'GET' ? ['GET', 'HEAD'] : [route.method])))].join(', ')
     router.all(path, (req: Request, res: Response, next: NextFunction) => {
       if (req.method === 'OPTIONS') return next()
@@ -91,14 +94,33 @@ function errorHandler(runtime: Runtime) {
   }
 }
 
-function groupByPath(routes: readonly CompiledRoute[]): Map<string, CompiledRoute[]> {
+function groupBy(routes: readonly CompiledRoute[], keyOf: (route: CompiledRoute) => string): Map<string, CompiledRoute[]> {
   const groups = new Map<string, CompiledRoute[]>()
   for (const route of routes) {
-    const list = groups.get(route.fullPath) ?? []
-    list.push(route)
-    groups.set(route.fullPath, list)
+    const key = keyOf(route)
+    groups.set(key, [...(groups.get(key) ?? []), route])
   }
   return groups
+}
+
+/**
+ * Routes of several dialects on one method and path (the registry allowed it
+ * because their Authorization schemes are disjoint): the scheme picks the
+ * route. No or an unknown scheme: a 401 from the first route, challenging
+ * with every route's schemes.
+ */
+function schemeDispatcher(routes: CompiledRoute[]) {
+  const byScheme = new Map<string, (req: Request, res: Response) => Promise<void>>()
+  for (const route of routes) for (const scheme of route.schemes) byScheme.set(scheme, routeHandler(route))
+  const challenges = routes.flatMap((route) => route.challenges)
+  return async (req: Request, res: Response) => {
+    const scheme = /^\s*([A-Za-z0-9!#$%&'*+.^_`|~-]+)/.exec(req.headers.authorization ?? '')?.[1]?.toLowerCase()
+    const handler = scheme === undefined ? undefined : byScheme.get(scheme)
+    if (handler) return handler(req, res)
+    const error = new AuthRequired('authentication required: use one of the accepted schemes')
+    error.challenges = challenges
+    send(res, routes[0]!.fail(error, toPolyRequest(req, req.path, NO_BODY, Date.now())))
+  }
 }
 
 /** The route whose static path prefix is the longest match: its dialect renders the error. */

@@ -18,6 +18,12 @@ export type SecuritySchemeDoc = Record<string, unknown>
  */
 export interface AuthMethod<P = unknown, C = unknown> {
   readonly kind: string
+  /**
+   * The Authorization schemes this method reads, lower-case (`basic`, `bearer`).
+   * Routes of different dialects may share a method and path when their
+   * schemes are disjoint: the scheme a request uses picks the route.
+   */
+  readonly schemes?: readonly string[]
   /** WWW-Authenticate challenge, or undefined for methods that have none (form secret, anonymous). */
   challenge(error?: PolytokenError): string | undefined
   extract(request: PolyRequest): C | undefined

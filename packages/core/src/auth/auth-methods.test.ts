@@ -69,5 +69,5 @@ test('authenticate: first method with a credential decides; none → ERR_AUTH_RE
     assert.equal(error.challenges.length, 2)
     return true
   })
-  assert.deepEqual(await authenticate([...methods, anonymous()], ctx(req())), { kind: 'anonymous' })
+  assert.deepEqual(await authenticate([...methods, anonymous()] as never[], ctx(req())), { kind: 'anonymous' })
 })

@@ -21,6 +21,7 @@ export function basic<P>(options: BasicOptions<P>): AuthMethod<P, BasicCredentia
   if (!options.realm) throw new TypeError('basic(): realm is required')
   return defineAuthMethod<P, BasicCredential>({
     kind: 'basic',
+    schemes: ['basic'],
     doc: { type: 'http', scheme: 'basic' },
     challenge: () => `Basic realm=${quote(options.realm)}, charset="UTF-8"`,
     extract(request) {

@@ -17,6 +17,7 @@ export function bearer<P>(options: BearerOptions<P>): AuthMethod<P, string> {
   if (!options.realm) throw new TypeError('bearer(): realm is required')
   return defineAuthMethod<P, string>({
     kind: 'bearer',
+    schemes: ['bearer'],
     doc: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
     challenge: (error?: PolytokenError) => bearerChallenge(options.realm, options.params, error),
     extract(request) {

@@ -14,6 +14,7 @@ export function railsToken<P>(options: RailsTokenOptions<P>): AuthMethod<P, stri
   if (!options.realm) throw new TypeError('railsToken(): realm is required')
   return defineAuthMethod<P, string>({
     kind: 'railsToken',
+    schemes: ['token'],
     doc: { type: 'apiKey', in: 'header', name: 'Authorization', description: 'Token token="<jwt>"' },
     challenge: () => `Token realm=${quote(options.realm)}`,
     extract(request) {

@@ -40,3 +40,17 @@ test('two dialects on one method and path are refused; under different prefixes 
   refuses([{ dialect: dialect({ name: 'one', routes: [route({ path: '/t/:a' })] }), prefix: '' }, { dialect: dialect({ name: 'two', routes: [route({ path: '/t/:b' })] }), prefix: '' }], 'ERR_ROUTE_CONFLICT', /GET \/t\/: is claimed by dialect "one" and dialect "two"/)
   assert.equal(registerDialects([{ dialect: dialect({ name: 'one' }), prefix: '' }, { dialect: dialect({ name: 'two' }), prefix: '/two' }]).length, 2)
 })
+
+test('one method and path may be shared when the routes are told apart by disjoint Authorization schemes', async () => {
+  const { basic } = await import('../auth/basic.js')
+  const { railsToken } = await import('../auth/rails-token.js')
+  const { formSecret } = await import('../auth/form-secret.js')
+  const withAuth = (name: string, auth: RouteDefinition['auth']) => dialect({ name, routes: [route({ path: '/api/v1/token', auth: auth as never })] })
+  const basicAuth = basic({ realm: 'r', verify: async () => 1 })
+  const tokenAuth = railsToken({ realm: 'r', verify: async () => 1 })
+  const bearerAuth = bearer({ realm: 'r', verify: async () => 1 })
+  assert.equal(registerDialects([{ dialect: withAuth('zazz-like', [basicAuth]), prefix: '' }, { dialect: withAuth('tg-like', [tokenAuth, bearerAuth]), prefix: '' }]).length, 2)
+  refuses([{ dialect: withAuth('one', [basicAuth, bearerAuth]), prefix: '' }, { dialect: withAuth('two', [tokenAuth, bearerAuth]), prefix: '' }], 'ERR_ROUTE_CONFLICT', /Authorization schemes/)
+  refuses([{ dialect: withAuth('one', [basicAuth]), prefix: '' }, { dialect: withAuth('two', [tokenAuth, anonymous()]), prefix: '' }], 'ERR_ROUTE_CONFLICT', /claimed/)
+  refuses([{ dialect: withAuth('one', [basicAuth]), prefix: '' }, { dialect: withAuth('two', [formSecret({ secret: 's' })]), prefix: '' }], 'ERR_ROUTE_CONFLICT', /claimed/)
+})

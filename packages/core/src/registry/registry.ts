@@ -33,7 +33,7 @@ export interface RegisteredRoute {
  */
 export function registerDialects(mounts: readonly Mount[]): RegisteredRoute[] {
   const names = new Set<string>()
-  const shapes = new Map<string, string>()
+  const shapes = new Map<string, RegisteredRoute[]>()
   const registered: RegisteredRoute[] = []
   for (const mount of mounts) {
     const { dialect } = mount
@@ -56,7 +56,7 @@ export function registerDialects(mounts: readonly Mount[]): RegisteredRoute[] {
   return registered
 }
 
-function registerRoute(mount: Mount, route: RouteDefinition<unknown>, shapes: Map<string, string>): RegisteredRoute {
+function registerRoute(mount: Mount, route: RouteDefinition<unknown>, shapes: Map<string, RegisteredRoute[]>): RegisteredRoute {
   const where = `dialect "${mount.dialect.name}" route ${String(route?.method)} ${String(route?.path)}`
   if (!METHODS.has(route.method)) throw new DialectInvalid(`${where}: method must be one of ${[...METHODS].join(', ')}`)
   const pathProblem = typeof route.path === 'string' ? checkPathSyntax(route.path) : 'must be a string'
@@ -76,11 +76,15 @@ function registerRoute(mount: Mount, route: RouteDefinition<unknown>, shapes: Ma
 
   const fullPath = joinPath(mount.prefix, route.path)
   const shape = routeShape(route.method, fullPath)
-  const owner = shapes.get(shape)
-  if (owner) {
-    throw new RouteConflict(`${shape} is claimed by dialect "${owner}" and dialect "${mount.dialect.name}": mount one of them under its own prefix`)
+  const owners = shapes.get(shape) ?? []
+  for (const owner of owners) {
+    if (owner.fullPath !== fullPath || !schemesDisjoint(owner.route, route)) {
+      throw new RouteConflict(
+        `${shape} is claimed by dialect "${owner.mount.dialect.name}" and dialect "${mount.dialect.name}": ` +
+          'mount one of them under its own prefix (one path can be shared only when each route is reached through Authorization schemes the other does not use)',
+      )
+    }
   }
-  shapes.set(shape, mount.dialect.name)
 
   const body: RegisteredRoute['validators']['body'] = {}
   if (route.schema?.body) {
@@ -90,7 +94,22 @@ function registerRoute(mount: Mount, route: RouteDefinition<unknown>, shapes: Ma
   }
   const query = route.schema?.query ? compileOrThrow(() => compileValidator(route.schema!.query!, 'coerce', 'querystring'), `${where}: schema.query`) : undefined
   const params = route.schema?.params ? compileOrThrow(() => compileValidator(route.schema!.params!, 'coerce', 'url'), `${where}: schema.params`) : undefined
-  return { mount, route, fullPath, validators: { body, query, params } }
+  const registered = { mount, route, fullPath, validators: { body, query, params } }
+  shapes.set(shape, [...owners, registered])
+  return registered
+}
+
+/** Both routes authenticate only through Authorization schemes, and no scheme is used by both. */
+function schemesDisjoint(a: RouteDefinition<unknown>, b: RouteDefinition<unknown>): boolean {
+  const schemesOf = (route: RouteDefinition<unknown>): Set<string> | undefined => {
+    const methods = route.auth ?? []
+    if (methods.length === 0 || methods.some((method) => !method.schemes || method.schemes.length === 0)) return undefined
+    return new Set(methods.flatMap((method) => method.schemes!))
+  }
+  const left = schemesOf(a)
+  const right = schemesOf(b)
+  if (!left || !right) return false
+  return [...left].every((scheme) => !right.has(scheme))
 }
 
 function compileOrThrow<T>(compile: () => T, where: string): T {

@@ -52,7 +52,16 @@ export function buildOpenApi(routes: readonly RegisteredRoute[], title: string):
       }
     }
     const openapiPath = fullPath.replace(/[:*]([A-Za-z_$][A-Za-z0-9_$]*)/g, '{$1}').replace(/[{}](?![A-Za-z_$])/g, '')
-    ;(paths[openapiPath] ??= {})[route.method.toLowerCase()] = operation
+    const item = (paths[openapiPath] ??= {})
+    const method = route.method.toLowerCase()
+    const existing = item[method] as Record<string, unknown> | undefined
+    if (existing) {
+      // Several dialects share this method and path, told apart by Authorization scheme.
+      existing.security = [...((existing.security as unknown[]) ?? []), ...security]
+      existing['x-polytoken-dispatch'] = [...((existing['x-polytoken-dispatch'] as unknown[]) ?? []), operation]
+    } else {
+      item[method] = operation
+    }
   }
   return {
     openapi: '3.1.0',

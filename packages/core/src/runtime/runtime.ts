@@ -45,6 +45,10 @@ export interface CompiledRoute {
   readonly limits: BodyLimits
   /** True when the route has auth methods and none of them is anonymous. */
   readonly requiresCredential: boolean
+  /** Authorization schemes the route's auth methods read (lower-case). */
+  readonly schemes: readonly string[]
+  /** Every auth method's WWW-Authenticate challenge. */
+  readonly challenges: readonly string[]
   execute(request: PolyRequest): Promise<PolyResponse>
   /** For failures before the route runs (body parsing, 405): the dialect's envelope. */
   fail(error: unknown, request: PolyRequest | undefined): PolyResponse
@@ -123,6 +127,8 @@ function compile(reg: RegisteredRoute, services: DialectServices, defaults: Body
     accepts: reg.route.accepts ?? [],
     limits: { ...defaults, ...reg.route.limits },
     requiresCredential: (reg.route.auth ?? []).length > 0 && !(reg.route.auth ?? []).some((method) => method.kind === 'anonymous'),
+    schemes: (reg.route.auth ?? []).flatMap((method) => method.schemes ?? []),
+    challenges: (reg.route.auth ?? []).flatMap((method) => method.challenge() ?? []),
     execute,
     fail: (error, request) => renderError(dialect, toError(error), request, logger),
   }
