@@ -2,10 +2,12 @@ import type { MountDialect } from '../context.js'
 import prodmanager from './prodmanager.js'
 import tokenGenerator from './token-generator.js'
 import crew from './crew.js'
+import zazz from './zazz.js'
 
 /** Every dialect the examples server mounts, by its key in config.json. */
 export const dialects: Record<string, MountDialect> = {
   prodmanager,
   'token-generator': tokenGenerator,
   crew,
+  zazz,
 }
