@@ -38,7 +38,7 @@ export function browserId(options: BrowserIdOptions): AuthMethod<BrowserIdPrinci
       return CREDENTIAL.exec(value)?.[1] ?? ''
     },
     async verify(assertion, { services }) {
-      if (!assertion) throw new TokenInvalid('BrowserID assertion is missing', { location: 'header', field: 'authorization' })
+      if (!assertion) throw new TokenInvalid('BrowserID assertion is missing or malformed', { location: 'header', field: 'authorization' })
       return services.cache.verify(scope, assertion, async (credential) => {
         const identity = await options.verifier.verify(credential)
         return { value: { kind: 'browserid' as const, ...identity }, expiresAt: identity.expiresAt }
