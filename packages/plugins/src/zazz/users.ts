@@ -61,7 +61,7 @@ export function createZazzUsers(store: Store, options: ZazzUsersOptions = {}) {
   }
 
   /** Create a user, or with `update` change an existing one. Returns the stored record. */
-  async function add(input: NewUser, { update = false } = {}): Promise<UserRecord> {
+  async function add(input: NewUser, { update = false, retry = true } = {}): Promise<UserRecord> {
     if (typeof input.username !== 'string' || !USERNAME.test(input.username)) throw new ConfigInvalid('username: 1-128 printable characters')
     if ((input.password === undefined) === (input.passwordHash === undefined)) throw new ConfigInvalid('give exactly one of password, passwordHash')
     if (input.password !== undefined && input.password.length === 0) throw new ConfigInvalid('password: must not be empty')
@@ -95,9 +95,20 @@ export function createZazzUsers(store: Store, options: ZazzUsersOptions = {}) {
       return record
     }
     if (record.userId === 0) record.userId = await allocateId()
-    if (!(await store.add(USER + record.userId, record))) throw new ConfigInvalid(`userId ${record.userId} is taken`)
+    const sameUserRace = async () => {
+      // Several instances seeding the same configured user at once: the first one wins, the rest update it.
+      if (update && retry) return add(input, { update, retry: false })
+      return undefined
+    }
+    if (!(await store.add(USER + record.userId, record))) {
+      const again = await sameUserRace()
+      if (again) return again
+      throw new ConfigInvalid(`userId ${record.userId} is taken`)
+    }
     if (!(await store.add(login, record.userId))) {
       await store.delete(USER + record.userId)
+      const again = await sameUserRace()
+      if (again) return again
       throw new ConfigInvalid(`username "${input.username}" already exists`)
     }
     return record
