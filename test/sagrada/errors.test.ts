@@ -37,7 +37,7 @@ function assertEnvelope(res: request.Response, status: number, statusString: str
 
 /** Node joins repeated headers when parsing; the raw list shows each one. */
 function challenges(res: request.Response): string[] {
-  const raw = res.res.rawHeaders
+  const raw = (res as unknown as { res: { rawHeaders: string[] } }).res.rawHeaders
   const out: string[] = []
   for (let i = 0; i < raw.length; i += 2) if (raw[i]!.toLowerCase() === 'www-authenticate') out.push(raw[i + 1]!)
   return out

@@ -35,7 +35,7 @@ export interface HawkCredentials {
 
 // Hawk's header grammar: Hawk key="value", ... with a known set of keys.
 const HAWK = /^hawk[ \t]+(.+)$/i
-const PARAM = /(\w+)="((?:[^"\\]|\\.)*)"/g
+const PARAM = /(\w+)="([^"\\]*)"/g
 const KEYS = new Set(['id', 'ts', 'nonce', 'hash', 'ext', 'mac', 'app', 'dlg'])
 
 /**
