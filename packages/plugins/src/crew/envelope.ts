@@ -36,6 +36,9 @@ export const errorSchema = {
   },
 }
 
+/** A value the server does not serve (a grant type, a service, a scope) rather than a badly formed option. */
+const UNSUPPORTED_VALUE_FIELDS = new Set(['grant_type', 'service', 'scope'])
+
 export function dockerCode(error: PolytokenError): string {
   switch (error.code) {
     case 'ERR_AUTH_REQUIRED':
@@ -52,7 +55,8 @@ export function dockerCode(error: PolytokenError): string {
     case 'ERR_REQUEST_INVALID': {
       const messages = Object.values(error.reasons ?? {}).flat()
       if (messages.length > 0 && messages.every((message) => message === 'is required')) return 'MISSING_REQUIRED_FIELD'
-      return error.field === 'grant_type' || error.field === 'service' || error.field === 'scope' ? 'UNSUPPORTED_VALUE' : 'BAD_TOKEN_OPTION'
+      const fields = error.field ? [error.field] : Object.keys(error.reasons ?? {})
+      return fields.length > 0 && fields.every((field) => UNSUPPORTED_VALUE_FIELDS.has(field)) ? 'UNSUPPORTED_VALUE' : 'BAD_TOKEN_OPTION'
     }
     case 'ERR_REQUEST_MALFORMED':
     case 'ERR_REQUEST_TOO_LARGE':
