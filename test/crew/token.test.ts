@@ -244,7 +244,7 @@ describe('crew: users, lock-out, keys', () => {
       assert.equal(header.alg, 'RS256')
       assert.equal(header.kid, server.certificate.kid)
       assert.deepEqual(header.x5c, [server.certificate.der])
-      const certificate = new X509Certificate(Buffer.from(header.x5c[0], 'base64'))
+      const certificate = new X509Certificate(Buffer.from(String(header.x5c?.[0]), 'base64'))
       assert.equal(certificate.publicKey.asymmetricKeyType, 'rsa')
       await jwtVerify(response.body.token, await importX509(server.certificate.pem, 'RS256'), { issuer: ISSUER, audience: SERVICE })
     } finally {
