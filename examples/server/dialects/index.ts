@@ -3,6 +3,7 @@ import prodmanager from './prodmanager.js'
 import tokenGenerator from './token-generator.js'
 import crew from './crew.js'
 import zazz from './zazz.js'
+import sagrada from './sagrada.js'
 
 /** Every dialect the examples server mounts, by its key in config.json. */
 export const dialects: Record<string, MountDialect> = {
@@ -10,4 +11,5 @@ export const dialects: Record<string, MountDialect> = {
   'token-generator': tokenGenerator,
   crew,
   zazz,
+  sagrada,
 }
