@@ -2,7 +2,7 @@ import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import request from 'supertest'
 import { decodeJwt } from '../helpers/jwt.js'
-import { LEGACY_BASIC, LEGACY_CLIENT, WEB_BASIC, WEB_SECRET, rfcBasic, startApp, type TestServer } from './fixture.js'
+import { LEGACY_BASIC, LEGACY_CLIENT, WEB_BASIC, WEB_SECRET, rfcBasic, startApp, testOptions, type TestServer } from './fixture.js'
 import { login, me, tokenRequest } from './helpers.js'
 
 function assertNoStore(response: request.Response) {
@@ -177,5 +177,21 @@ describe('zazz: POST /api/v1/token, password grant', () => {
     assert.match(String(bad.headers['www-authenticate']), /error="invalid_token"/)
     // A refresh token is not an access token.
     assertOAuthError(await me(server.app, tokens.body.refresh_token), 401, 'invalid_token')
+  })
+})
+
+describe('zazz: access token algorithm is configurable', () => {
+  test('ES256: the token says so, /me verifies it, the public key is in the JWKS', async () => {
+    const server = await startApp(testOptions({ algorithm: 'ES256' }))
+    try {
+      const tokens = await login(server.app)
+      const { header } = decodeJwt(tokens.body.access_token)
+      assert.equal(header.alg, 'ES256')
+      assert.equal((await me(server.app, tokens.body.access_token)).status, 200)
+      const jwks = await request(server.app).get('/.well-known/jwks.json')
+      assert.ok(jwks.body.keys.some((key: { kid: string }) => key.kid === header.kid))
+    } finally {
+      await server.close()
+    }
   })
 })
