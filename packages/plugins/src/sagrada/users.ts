@@ -66,9 +66,11 @@ export function createUsers(store: Store, nodes: Map<string, ResolvedNode>, cloc
   }
 
   async function create(service: ResolvedService, login: LoginClaims, node?: string, old: string[] = []): Promise<UserRecord> {
+    // The seat first: a full service must not burn uids.
+    const assigned = node ?? (await assignNode(service))
     return {
       uid: await claimUid(service, login.email),
-      node: node ?? (await assignNode(service)),
+      node: assigned,
       generation: login.generation,
       keysChangedAt: login.keysChangedAt,
       clientState: login.clientState,

@@ -1,0 +1,42 @@
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { createStore } from '@polytoken/core'
+import { createUsers } from './users.js'
+import type { ResolvedNode, ResolvedService } from './options.js'
+
+const nodes = new Map<string, ResolvedNode>([
+  ['https://a', { url: 'https://a', capacity: 2, secrets: ['s'.repeat(8)], type: 'mysql' }],
+  ['https://b', { url: 'https://b', capacity: 1, secrets: ['s'.repeat(8)], type: 'mysql' }],
+])
+const sync: ResolvedService = { application: 'sync', version: '1.5', name: 'sync-1.5', endpoint: '{node}/{uid}', nodes: ['https://a', 'https://b'] }
+const other: ResolvedService = { ...sync, version: '2.0', name: 'sync-2.0' }
+const login = (email: string, extra: Partial<{ generation: number; keysChangedAt: number; clientState: string }> = {}) => ({ email, generation: 0, keysChangedAt: 0, clientState: '', ...extra })
+
+test('uids are unique across services; each service has its own seats; capacity holds', async () => {
+  const users = createUsers(createStore().namespace('sagrada'), nodes, () => 0)
+  const a = await users.login(sync, login('a@x'), true)
+  const b = await users.login(sync, login('b@x'), true)
+  const c = await users.login(sync, login('c@x'), true)
+  assert.deepEqual([a.uid, b.uid, c.uid], [1, 2, 3])
+  assert.deepEqual([a.node, b.node, c.node].sort(), ['https://a', 'https://a', 'https://b'])
+  await assert.rejects(users.login(sync, login('d@x'), true), { code: 'ERR_STORE_UNAVAILABLE' })
+  const elsewhere = await users.login(other, login('a@x'), true)
+  assert.equal(elsewhere.uid, 4, 'uids are never reused, even across services')
+  assert.equal((await users.login(sync, login('a@x'), true)).uid, 1)
+})
+
+test('client state and generation rules', async () => {
+  const users = createUsers(createStore().namespace('sagrada'), nodes, () => 0)
+  const first = await users.login(sync, login('e@x', { clientState: 'aa' }), true)
+  const second = await users.login(sync, login('e@x', { clientState: 'bb' }), true)
+  assert.notEqual(second.uid, first.uid)
+  assert.equal(second.node, first.node)
+  assert.deepEqual(second.oldClientStates, ['aa'])
+  await assert.rejects(users.login(sync, login('e@x', { clientState: 'aa' }), true), { statusString: 'invalid-client-state' })
+  await assert.rejects(users.login(sync, login('e@x'), true), { statusString: 'invalid-client-state' })
+  await users.login(sync, login('e@x', { clientState: 'bb', generation: 3 }), true)
+  await assert.rejects(users.login(sync, login('e@x', { clientState: 'cc', generation: 3 }), true), { statusString: 'invalid-client-state' })
+  await assert.rejects(users.login(sync, login('e@x', { clientState: 'bb', generation: 2 }), true), { statusString: 'invalid-generation' })
+  assert.notEqual((await users.login(sync, login('e@x', { clientState: 'cc', generation: 4 }), true)).uid, second.uid)
+  await assert.rejects(users.login(sync, login('new@x'), false), { statusString: 'new-users-disabled' })
+})
