@@ -54,14 +54,16 @@ export function createAccessTokens(options: ResolvedZazzOptions, signer: JwtSign
   }
 
   /**
-   * The Bearer check: through the verification cache, keyed for revocation by
-   * the family id, so revoking one token or a whole login drops every cached
-   * entry of that login on this instance (cache.revoke(family)).
+   * The Bearer check, through the verification cache: `load` runs with the
+   * check on a miss and its result is cached with the principal (for at most
+   * the cache's maxTtlMs), so a hit costs no store read at all. Entries are
+   * keyed for revocation by the family id: revoking one token or a whole
+   * login drops every cached entry of that login here (cache.revoke(family)).
    */
-  function verifyCached(token: string, services: DialectServices): Promise<AccessPrincipal> {
-    return services.cache.verify('zazz:access', token, async (credential) => {
+  function verifyCached<T>(token: string, services: DialectServices, scope: string, load: (principal: AccessPrincipal) => Promise<T>): Promise<{ principal: AccessPrincipal; loaded: T }> {
+    return services.cache.verify(`zazz:${scope}`, token, async (credential) => {
       const principal = await check(credential)
-      return { value: principal, expiresAt: principal.exp * 1000, jti: principal.family }
+      return { value: { principal, loaded: await load(principal) }, expiresAt: principal.exp * 1000, jti: principal.family }
     })
   }
 
