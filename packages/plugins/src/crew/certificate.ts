@@ -67,7 +67,7 @@ async function createSelfSigned(key: RingKey, subject: string, lifetimeDays: num
   const certificate = await x509.X509CertificateGenerator.createSelfSigned(
     {
       serialNumber: serial.toString('hex'),
-      name: [{ CN: [subject] }],
+      name: `CN=${escapeDn(subject)}`,
       notBefore: new Date(now - 60 * 60 * 1000),
       notAfter: new Date(now + lifetimeDays * DAY_MS),
       signingAlgorithm: key.algorithm === 'ES256' ? { name: 'ECDSA', hash: 'SHA-256' } : { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' },
@@ -81,6 +81,14 @@ async function createSelfSigned(key: RingKey, subject: string, lifetimeDays: num
     webCrypto,
   )
   return fromPem(certificate.toString('pem'), key)
+}
+
+/**
+ * RFC 4514 escaping. The text form, not @peculiar/x509's JSON names, which
+ * mangle values holding quotes ('a "b" c' became 'b').
+ */
+function escapeDn(value: string): string {
+  return value.replace(/[\\,+"<>;=]/g, '\\$&').replace(/^[ #]/, '\\$&').replace(/ $/, '\\ ')
 }
 
 function fromDer(der: string, key: RingKey): CrewCertificate {
