@@ -245,3 +245,11 @@ test('issuer keys loaded from PEM sign certificates that verify', async () => {
   const loaded = createPrivateKey(pem)
   assert.ok(await verifier(keys.ds128.publicKey).verify(bundle({ issuerKey: loaded })))
 })
+
+test('an RS key with an absurd public exponent is refused before any verification', () => {
+  const json = exportBrowserIdPublicKey(keys.rs256.publicKey) as { algorithm: 'RS'; n: string; e: string }
+  for (const e of ['1', '65536', (2n ** 64n + 1n).toString(), '9'.repeat(600)]) {
+    assert.throws(() => importBrowserIdPublicKey({ ...json, e }), /exponent|decimal/, e.slice(0, 10))
+  }
+  assert.equal(importBrowserIdPublicKey({ ...json, e: '3' }).algorithm, 'RS256')
+})

@@ -19,6 +19,7 @@ export interface BrowserIdPublicKey {
 }
 
 const DECIMAL = /^[1-9][0-9]{0,1233}$/
+const EXPONENT = /^[1-9][0-9]{0,9}$/
 const HEX = /^[0-9a-fA-F]{1,1024}$/
 
 /** Parse and check a `public-key` object; throws a TypeError saying what is wrong. */
@@ -32,9 +33,11 @@ export function importBrowserIdPublicKey(json: unknown): BrowserIdPublicKey {
 
 function importRsa(record: Record<string, unknown>): BrowserIdPublicKey {
   const { n, e } = record
-  if (typeof n !== 'string' || !DECIMAL.test(n) || typeof e !== 'string' || !DECIMAL.test(e)) {
+  if (typeof n !== 'string' || !DECIMAL.test(n) || typeof e !== 'string' || !EXPONENT.test(e)) {
     throw new TypeError('RS public-key needs decimal n and e')
   }
+  // A huge public exponent would make every verification as slow as a private-key operation.
+  if (BigInt(e) < 3n || BigInt(e) > 0xffffffffn || BigInt(e) % 2n === 0n) throw new TypeError('RS public-key exponent must be odd and below 2^32')
   const modulus = bigintBytes(BigInt(n))
   const bits = BigInt(n).toString(2).length
   // jwcrypto's RS sizes: 64 → 512-bit, 128 → 1024-bit, 256 → 2048-bit moduli; all sign with SHA-256.

@@ -95,15 +95,18 @@ export function createTokenlib(options: TokenlibOptions): Tokenlib {
     return { payloadBytes, payload, secret: match }
   }
 
+  function sign(payload: Record<string, unknown>): { token: string; data: TokenlibPayload } {
+    const data: Record<string, unknown> = { ...payload }
+    data.salt ??= randomBytes(3).toString('hex')
+    data.expires ??= Math.floor(clock() / 1000) + timeout
+    const bytes = Buffer.from(pythonJsonDumps(data), 'utf8')
+    const signature = createHmac('sha256', active.signingKey).update(bytes).digest()
+    const token = Buffer.concat([bytes, signature]).toString('base64url').padEnd(Math.ceil((bytes.length + DIGEST_SIZE) / 3) * 4, '=')
+    return { token, data: data as TokenlibPayload }
+  }
+
   const lib: Tokenlib = {
-    make(payload) {
-      const data: Record<string, unknown> = { ...payload }
-      data.salt ??= randomBytes(3).toString('hex')
-      data.expires ??= Math.floor(clock() / 1000) + timeout
-      const bytes = Buffer.from(pythonJsonDumps(data), 'utf8')
-      const signature = createHmac('sha256', active.signingKey).update(bytes).digest()
-      return Buffer.concat([bytes, signature]).toString('base64url').padEnd(Math.ceil((bytes.length + DIGEST_SIZE) / 3) * 4, '=')
-    },
+    make: (payload) => sign(payload).token,
     parse(token) {
       const { payload } = decode(token)
       if (payload.expires <= clock() / 1000) throw new TokenExpired('token has expired')
@@ -114,9 +117,9 @@ export function createTokenlib(options: TokenlibOptions): Tokenlib {
       return tokenlibDerivedSecret(secret.raw, payload.salt, token)
     },
     issue(payload) {
-      const token = lib.make(payload)
-      const decoded = JSON.parse(Buffer.from(token, 'base64url').subarray(0, -DIGEST_SIZE).toString('utf8')) as TokenlibPayload
-      return { token, key: tokenlibDerivedSecret(active.raw, decoded.salt, token), payload: decoded }
+      const { token, data } = sign(payload)
+      if (typeof data.salt !== 'string') throw new TypeError('tokenlib: salt must be a string')
+      return { token, key: tokenlibDerivedSecret(active.raw, data.salt, token), payload: data }
     },
   }
   return lib

@@ -29,7 +29,7 @@ const SUB = /^[A-Za-z0-9_-]{1,128}$/
  * issuer, and that its scope includes the configured one; the result is
  * cached per token. The user becomes `<sub>@<emailDomain>`.
  */
-export function oauthBearer(options: SagradaOAuthOptions & { emailDomain?: string }, clock: Clock): AuthMethod<OAuthPrincipal, string> {
+export function oauthBearer(options: SagradaOAuthOptions, clock: Clock): AuthMethod<OAuthPrincipal, string> {
   const keys = new Map<string, { key: KeyObject; alg: 'RS256' | 'ES256' }>()
   const unnamed: { key: KeyObject; alg: 'RS256' | 'ES256' }[] = []
   for (const [index, jwk] of options.jwks.keys.entries()) {

@@ -36,6 +36,8 @@ export interface SagradaOAuthOptions {
   issuer?: string
   /** A scope the JWT must include. Default https://identity.mozilla.com/apps/oldsync. */
   scope?: string
+  /** The user is `<sub>@<emailDomain>`. Default api.accounts.firefox.com. */
+  emailDomain?: string
 }
 
 export interface SagradaOptions {
