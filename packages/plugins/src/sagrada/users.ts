@@ -25,6 +25,10 @@ export interface LoginClaims {
 /** Counters live "forever": the store's increment needs a ttl, this one outlives any deployment. */
 const FOREVER_MS = 100 * 365 * 24 * 60 * 60 * 1000
 const MAX_UID_PROBES = 1000
+/** A crashed creator's claim lapses after this; waiting callers give up (503) sooner. */
+const CREATION_CLAIM_MS = 10_000
+const CREATION_WAIT_MS = 3_000
+const CREATION_POLL_MS = 20
 
 /**
  * Users, uids and node assignments, all in the store so every instance
@@ -79,6 +83,32 @@ export function createUsers(store: Store, nodes: Map<string, ResolvedNode>, cloc
     }
   }
 
+  /**
+   * Concurrent first logins of one user (two devices, two instances): one
+   * caller claims the creation with store.add and allocates; the others wait
+   * for its record instead of taking seats and uids of their own.
+   */
+  async function createOnce(service: ResolvedService, key: string, login: LoginClaims): Promise<{ user: UserRecord; created: boolean }> {
+    if (await store.add(`creating:${key}`, 1, CREATION_CLAIM_MS)) {
+      try {
+        // Between our read and our claim another caller may have finished.
+        const existing = await store.get<UserRecord>(key)
+        if (existing) return { user: existing, created: false }
+        const fresh = await create(service, login)
+        if (await store.add(key, fresh)) return { user: fresh, created: true }
+        return { user: (await store.get<UserRecord>(key))!, created: false }
+      } finally {
+        await store.delete(`creating:${key}`).catch(() => undefined)
+      }
+    }
+    for (let waited = 0; waited < CREATION_WAIT_MS; waited += CREATION_POLL_MS) {
+      await new Promise((resolve) => setTimeout(resolve, CREATION_POLL_MS))
+      const user = await store.get<UserRecord>(key)
+      if (user) return { user, created: false }
+    }
+    throw new StoreUnavailable('user creation is still in progress elsewhere')
+  }
+
   return {
     /**
      * The token server's rules: find or allocate the user; a newer generation
@@ -91,10 +121,9 @@ export function createUsers(store: Store, nodes: Map<string, ResolvedNode>, cloc
       let user = await store.get<UserRecord>(key)
       if (!user) {
         if (!allowNewUsers) throw new SagradaUnauthorized('new-users-disabled', 'New users are disabled')
-        const fresh = await create(service, login)
-        // Two first logins racing: the first record wins, the other uid stays unused.
-        if (await store.add(key, fresh)) return fresh
-        user = (await store.get<UserRecord>(key))!
+        const outcome = await createOnce(service, key, login)
+        if (outcome.created) return outcome.user
+        user = outcome.user
       }
       let changed = false
       let next: UserRecord = { ...user }
