@@ -1,141 +1,33 @@
 /**
  * npm run bench — autocannon on loopback against bench/server.ts (its own
- * process, so load generator and server do not share a core), every figure
- * a ratio to the baselines measured in the same run. Writes BENCHMARKS.md.
+ * process), every figure a ratio to baselines measured in the same run.
+ * Writes BENCHMARKS.md (unless --no-write).
+ *
+ *   npm run bench                      throughput, p99 at 100 connections, growth, memory
+ *   npm run bench -- --only crew       only scenarios whose key matches (no growth/memory)
+ *   npm run bench -- --profile pm-create   CPU profile of the server while only that scenario runs
+ *   npm run bench -- --soak            also the 10-minute steady load at ~80 % of capacity
+ *   npm run bench -- --skip-growth --skip-memory --no-write
+ * Env: BENCH_SECONDS (6), BENCH_CONNECTIONS (32), BENCH_GROWTH_SIZES (1000,1000000).
  */
-import { spawn } from 'node:child_process'
-import { cpus, totalmem } from 'node:os'
-import { writeFileSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
-import autocannon from 'autocannon'
+import { existsSync } from 'node:fs'
+import { spawnSync } from 'node:child_process'
+import { join } from 'node:path'
+import { root } from './spawn.js'
 
-const root = fileURLToPath(new URL('..', import.meta.url))
-const duration = Number(process.env.BENCH_SECONDS ?? 8)
-const connections = Number(process.env.BENCH_CONNECTIONS ?? 32)
-const storeUrl = process.env.BENCH_STORE ?? 'memory://'
-
-interface Scenario {
-  name: string
-  method: 'GET' | 'POST'
-  path: string
-  headers?: Record<string, string>
-  body?: string
-}
-
-interface Result {
-  name: string
-  rps: number
-  p50: number
-  p99: number
-  errors: number
-  non2xx: number
-}
-
-async function startServer(): Promise<{ port: number; stop: () => void }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/server.ts'], { cwd: root, env: { ...process.env, BENCH_STORE: storeUrl }, stdio: ['ignore', 'pipe', 'inherit'] })
-  const port = await new Promise<number>((resolve, reject) => {
-    let out = ''
-    child.stdout!.on('data', (chunk) => {
-      out += chunk
-      const match = /BENCH_READY (\d+)/.exec(out)
-      if (match) resolve(Number(match[1]))
-    })
-    child.on('exit', (code) => reject(new Error(`bench server exited with ${code}`)))
-  })
-  return { port, stop: () => child.kill('SIGTERM') }
-}
-
-function run(port: number, scenario: Scenario, seconds = duration): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    autocannon(
-      {
-        url: `http://127.0.0.1:${port}${scenario.path}`,
-        method: scenario.method,
-        headers: scenario.headers ?? {},
-        ...(scenario.body === undefined ? {} : { body: scenario.body }),
-        connections,
-        duration: seconds,
-      },
-      (error, result) => {
-        if (error) return reject(error)
-        resolve({ name: scenario.name, rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors, non2xx: result.non2xx })
-      },
-    )
-  })
-}
-
-const boundary = 'benchboundary'
-const multipart = (fields: Array<[string, string]>) => fields.map(([k, v]) => `--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`).join('') + `--${boundary}--\r\n`
-
-const server = await startServer()
-try {
-  const createBody = multipart([['secret', 'changeit'], ['name', 'api-documentation'], ['description', 'Token for documentation example'], ['permission', 'scope_api'], ['permission', 'service_api']])
-  const createHeaders = { 'content-type': `multipart/form-data; boundary=${boundary}`, accept: 'text/plain' }
-  const token = await (await fetch(`http://127.0.0.1:${server.port}/api/token/create`, { method: 'POST', headers: createHeaders, body: createBody })).text()
-
-  const scenarios: Scenario[] = [
-    { name: 'bare JSON route (limit)', method: 'GET', path: '/bare/json' },
-    { name: 'bare jose HS256 route (naive)', method: 'POST', path: '/bare/jose-hs256' },
-    { name: 'prodmanager POST /token/create', method: 'POST', path: '/api/token/create', headers: createHeaders, body: createBody },
-    { name: 'prodmanager GET /token/whoami (cached)', method: 'GET', path: '/api/token/whoami', headers: { authorization: `Bearer ${token}` } },
-  ]
-  // Warm up every route (JIT, caches) before measuring.
-  for (const scenario of scenarios) await run(server.port, scenario, 1)
-  const results: Result[] = []
-  for (const scenario of scenarios) {
-    const result = await run(server.port, scenario)
-    results.push(result)
-    console.log(`${scenario.name.padEnd(42)} ${result.rps.toFixed(0).padStart(7)} req/s  p50 ${result.p50} ms  p99 ${result.p99} ms  errors ${result.errors} non2xx ${result.non2xx}`)
+// The peers are dev dependencies of bench/ only: install them on first use (root npm ci never needs them).
+const benchDir = join(root, 'bench')
+let installNote = 'already installed'
+if (!existsSync(join(benchDir, 'node_modules', 'oidc-provider')) || !existsSync(join(benchDir, 'node_modules', 'multer')) || !existsSync(join(benchDir, 'node_modules', '@node-oauth', 'express-oauth-server'))) {
+  console.log('installing bench/ dev dependencies (peers, multer) …')
+  const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm'
+  const installed = spawnSync(npm, ['--prefix', benchDir, existsSync(join(benchDir, 'package-lock.json')) ? 'ci' : 'install', '--no-audit', '--no-fund'], { stdio: 'inherit' })
+  installNote = installed.status === 0 ? 'installed by this run' : `npm install in bench/ failed (exit ${installed.status})`
+  if (installed.status !== 0) {
+    console.error(`${installNote}: the naive multipart baseline needs multer; stopping.`)
+    process.exit(1)
   }
-  const [bare, jose, create, whoami] = results as [Result, Result, Result, Result]
-  const ratio = (r: Result, base: Result) => r.rps / base.rps
-  const targets = [
-    { what: 'create ≥ 1.0 × naive jose route', value: ratio(create, jose), target: 1.0 },
-    { what: 'create ≥ 0.75 × bare JSON route', value: ratio(create, bare), target: 0.75 },
-    { what: 'cached whoami ≥ 0.85 × bare JSON route', value: ratio(whoami, bare), target: 0.85 },
-  ]
-  for (const t of targets) console.log(`${t.what.padEnd(42)} ${t.value.toFixed(2)} × ${t.value >= t.target ? 'met' : 'NOT met'}`)
-
-  const rows = results.map((r) => `| ${r.name} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${ratio(r, bare).toFixed(2)} × | ${ratio(r, jose).toFixed(2)} × | ${r.errors + r.non2xx} |`)
-  const md = `# Benchmarks
-
-Generated by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}. Absolute numbers drift on shared
-machines; the ratios, measured in the same run against baselines on the same Node, are what count.
-
-## Machine and method
-
-- ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}.
-- Server: \`bench/server.ts\`, one process, Express 5, store \`${storeUrl}\`. Load: autocannon in the
-  \`bench/run.ts\` process, ${connections} connections, ${duration} s per scenario after a 1 s warm-up of every route, loopback.
-- Baselines in the same server: a bare Express route returning fixed JSON (the limit on this stack) and a bare
-  Express route signing the same HS256 claims with jose (what a naive implementation gets).
-
-## Results
-
-| scenario | req/s | p50 ms | p99 ms | × bare JSON | × naive jose | errors |
-|---|---:|---:|---:|---:|---:|---:|
-${rows.join('\n')}
-
-## Targets
-
-| target | measured | status |
-|---|---:|---|
-${targets.map((t) => `| ${t.what} | ${t.value.toFixed(2)} × | ${t.value >= t.target ? 'met' : 'not met'} |`).join('\n')}
-
-## Where the time goes, and what was taken off the path
-
-- jose 6 signs through WebCrypto: every \`SignJWT.sign()\` imports the key and crosses into WebCrypto, a few
-  thousand HS256 signatures a second per core. polytoken keeps jose for what it is best at (verifying untrusted
-  tokens, JWK import, thumbprints) and signs with node:crypto directly (\`createHmac\` / \`crypto.sign\` with a
-  KeyObject imported once), with the JWT header encoded once per key instead of once per token
-  (\`packages/core/src/tokens/jwt.ts\`).
-- Incoming tokens are verified once and then answered from the LRU verification cache, keyed by a SHA-256 of the
-  token (\`packages/core/src/cache/verification-cache.ts\`): a cached whoami does one hash and one map lookup.
-- Schemas are compiled once at registration; nothing is compiled or imported per request.
-- Responses are written with \`res.end\` and a precomputed Content-Length rather than \`res.json\`.
-`
-  writeFileSync(`${root}/BENCHMARKS.md`, md)
-  console.log('wrote BENCHMARKS.md')
-} finally {
-  server.stop()
 }
+
+const { main } = await import('./main.js')
+await main(process.argv.slice(2), installNote)

@@ -1,0 +1,237 @@
+import { cpus, totalmem, loadavg } from 'node:os'
+import { writeFileSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { run, type Result, type Scenario } from './load.js'
+import { root, startServer, type BenchServer } from './spawn.js'
+import { FIX, basicAuth } from './fixtures.js'
+import { summariseProfiles } from './profile.js'
+import { runGrowth, type GrowthReport } from './growth.js'
+import { runMemory, type MemoryReport } from './memory.js'
+import { renderMarkdown } from './report.js'
+
+export interface Options {
+  seconds: number
+  connections: number
+  only: RegExp | undefined
+  profile: string | undefined
+  soak: boolean
+  growth: boolean
+  memory: boolean
+  write: boolean
+  highConcurrency: boolean
+}
+
+function parse(argv: string[]): Options {
+  const has = (flag: string) => argv.includes(flag)
+  const value = (flag: string) => {
+    const i = argv.indexOf(flag)
+    return i >= 0 ? argv[i + 1] : undefined
+  }
+  const only = value('--only')
+  const profile = value('--profile')
+  const partial = only !== undefined || profile !== undefined
+  return {
+    seconds: Number(process.env.BENCH_SECONDS ?? 6),
+    connections: Number(process.env.BENCH_CONNECTIONS ?? 32),
+    only: only ? new RegExp(only) : profile ? new RegExp(`^${profile}$`) : undefined,
+    profile,
+    soak: has('--soak'),
+    growth: !has('--skip-growth') && !partial,
+    memory: !has('--skip-memory') && !partial,
+    write: !has('--no-write') && !partial,
+    highConcurrency: !has('--skip-c100') && !partial,
+  }
+}
+
+const boundary = 'benchboundary'
+const multipart = (fields: Array<[string, string]>) => fields.map(([k, v]) => `--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`).join('') + `--${boundary}--\r\n`
+const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString()
+const FORM = { 'content-type': 'application/x-www-form-urlencoded' }
+const CREW_QUERY = `?service=${FIX.crew.service}&scope=repository:library/alpine:pull`
+const CREW_USER_QUERY = `?service=${FIX.crew.service}&scope=repository:${FIX.crew.user}/app:pull,push&account=${FIX.crew.user}`
+const PERMISSION = JSON.stringify({ abilities: { album_id: { Access: { see: true } } }, Id: 'album_id' })
+
+async function post(url: string, headers: Record<string, string>, body: string): Promise<any> {
+  const response = await fetch(url, { method: 'POST', headers, body })
+  const text = await response.text()
+  if (!response.ok) throw new Error(`${url}: ${response.status} ${text.slice(0, 200)}`)
+  return text.startsWith('{') ? JSON.parse(text) : text
+}
+
+/** Refresh tokens to start a rotation chain with: password grants, a few at a time. */
+async function fillPool(pool: string[], size: number, login: () => Promise<string>): Promise<void> {
+  while (pool.length < size) {
+    const batch = await Promise.all(Array.from({ length: Math.min(8, size - pool.length) }, login))
+    pool.push(...batch)
+  }
+}
+
+export async function main(argv: string[], installNote: string): Promise<void> {
+  const options = parse(argv)
+  const startedAt = new Date()
+  const loadBefore = loadavg()
+  const server = await startServer(options.profile ? { BENCH_PROFILE_DIR: join(root, 'bench', '.profiles') } : {})
+  const base = `http://127.0.0.1:${server.port}`
+  const results = new Map<string, Result>()
+  const c100 = new Map<string, Result>()
+  let soak: Awaited<ReturnType<typeof runSoak>> | undefined
+  let growth: GrowthReport | undefined
+  let memory: MemoryReport | undefined
+  let serverMemory: { before: NodeJS.MemoryUsage; after?: NodeJS.MemoryUsage } | undefined
+  let profileSummary: string | undefined
+  try {
+    const { fixtures } = server
+    serverMemory = { before: (await (await fetch(`${base}/bench/memory`)).json()) as NodeJS.MemoryUsage }
+    const createBody = multipart([['secret', FIX.pm.secret], ['name', 'api-documentation'], ['description', 'Token for documentation example'], ['permission', 'scope_api'], ['permission', 'service_api']])
+    const createHeaders = { 'content-type': `multipart/form-data; boundary=${boundary}`, accept: 'text/plain' }
+    const pmToken = await post(`${base}/pm/token/create`, createHeaders, createBody)
+    const zzBasic = basicAuth(FIX.zz.clientId, FIX.zz.clientSecret)
+    const passwordBody = form({ grant_type: 'password', username: FIX.zz.username, password: FIX.zz.password, scope: 'full' })
+    const zzLogin = await post(`${base}/zz/api/v1/token`, { ...FORM, authorization: zzBasic }, passwordBody)
+    const peersOk = fixtures.peers.oauth2server === 'ok'
+    const oidcOk = fixtures.peers.oidcProvider === 'ok'
+
+    const zazzPool: string[] = []
+    const peerPool: string[] = []
+    const naivePool: string[] = []
+    const refreshBody = (token: string) => form({ grant_type: 'refresh_token', refresh_token: token })
+    const nextRefresh = (json: { refresh_token?: string }) => json.refresh_token
+
+    const all: Array<Scenario & { needs?: () => Promise<void> }> = [
+      { key: 'bare', name: 'bare JSON route (the limit)', method: 'GET', path: '/bare/json' },
+      // prodmanager
+      { key: 'naive-pm-create', name: 'naive: multer + jose HS256 (create)', method: 'POST', path: '/naive/pm-create', headers: createHeaders, body: createBody },
+      { key: 'pm-create', name: 'prodmanager POST /token/create (multipart, HS256, record)', method: 'POST', path: '/pm/token/create', headers: createHeaders, body: createBody },
+      { key: 'naive-verify', name: 'naive: jose HS256 verify per request (Bearer)', method: 'GET', path: '/naive/verify-hs256', headers: { authorization: `Bearer ${pmToken}` } },
+      { key: 'pm-whoami', name: 'prodmanager GET /token/whoami (cached Bearer)', method: 'GET', path: '/pm/token/whoami', headers: { authorization: `Bearer ${pmToken}` } },
+      // token-generator
+      { key: 'naive-tg', name: 'naive: urlencoded + jose verify + jose HS256 sign', method: 'POST', path: '/naive/tg-exchange', headers: { ...FORM, authorization: `Token token="${fixtures.sessionToken}"` }, body: form({ permission: PERMISSION }) },
+      { key: 'tg-exchange', name: 'token-generator POST /api/v1/token (cached caller token)', method: 'POST', path: '/tg/api/v1/token', headers: { ...FORM, authorization: `Token token="${fixtures.sessionToken}"` }, body: form({ permission: PERMISSION }) },
+      // crew
+      { key: 'naive-crew-get', name: 'naive: jose ES256 sign (GET, query)', method: 'GET', path: `/naive/crew-es256${CREW_QUERY}` },
+      { key: 'crew-get', name: 'crew GET /v1/token anonymous (ES256)', method: 'GET', path: `/crew/v1/token${CREW_QUERY}` },
+      { key: 'naive-crew-post', name: 'naive: express.json() + jose ES256 sign', method: 'POST', path: '/naive/crew-es256', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ service: FIX.crew.service, scope: 'repository:library/alpine:pull', account: '', grant: 'web' }) },
+      { key: 'crew-post', name: 'crew POST /v1/token anonymous JSON (ES256)', method: 'POST', path: '/crew/v1/token', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ service: FIX.crew.service, scope: 'repository:library/alpine:pull', account: '', grant: 'web' }) },
+      { key: 'naive-crew-rs', name: 'naive: jose RS256 sign (GET, query)', method: 'GET', path: `/naive/crew-rs256${CREW_QUERY}` },
+      { key: 'crew-rs-get', name: 'crew GET /v1/token anonymous (RS256)', method: 'GET', path: `/crewrs/v1/token${CREW_QUERY}` },
+      { key: 'crew-basic-get', name: 'crew GET /v1/token with Basic (cached), ES256', method: 'GET', path: `/crew/v1/token${CREW_USER_QUERY}`, headers: { authorization: basicAuth(FIX.crew.user, FIX.crew.password) } },
+      // sagrada
+      { key: 'naive-tokenlib', name: 'bare HMAC route: tokenlib token + derived key', method: 'GET', path: '/naive/tokenlib' },
+      { key: 'sg-token', name: 'sagrada GET /1.0/sync/1.5 (cached assertion)', method: 'GET', path: '/sg/1.0/sync/1.5', headers: { authorization: `BrowserID ${fixtures.assertion}` } },
+      // zazz
+      {
+        key: 'naive-zz-refresh', name: 'naive: urlencoded + Map rotation + jose HS256', method: 'POST', path: '/naive/zazz-token', headers: { ...FORM, authorization: zzBasic },
+        chain: { pool: naivePool, body: refreshBody, next: nextRefresh },
+        needs: () => fillPool(naivePool, options.connections * 2, async () => (await post(`${base}/naive/zazz-login`, {}, '')).refresh_token),
+      },
+      {
+        key: 'zz-refresh', name: 'zazz refresh grant (rotation, store writes)', method: 'POST', path: '/zz/api/v1/token', headers: { ...FORM, authorization: zzBasic },
+        chain: { pool: zazzPool, body: refreshBody, next: nextRefresh },
+        needs: () => fillPool(zazzPool, options.connections * 2, async () => (await post(`${base}/zz/api/v1/token`, { ...FORM, authorization: zzBasic }, passwordBody)).refresh_token),
+      },
+      { key: 'zz-me', name: 'zazz GET /api/v1/me (cached Bearer)', method: 'GET', path: '/zz/api/v1/me', headers: { authorization: `Bearer ${zzLogin.access_token}` } },
+      { key: 'zz-password', name: 'zazz password grant (scrypt N=2^14 r=8 p=5)', method: 'POST', path: '/zz/api/v1/token', headers: { ...FORM, authorization: zzBasic }, body: passwordBody, connections: 8 },
+      // peers
+      ...(peersOk
+        ? [
+            {
+              key: 'peer-oauth2-refresh', name: 'peer: oauth2-server refresh grant (in-memory model)', method: 'POST' as const, path: '/peer/oauth2/token', headers: { ...FORM, authorization: zzBasic },
+              chain: { pool: peerPool, body: refreshBody, next: nextRefresh },
+              needs: () => fillPool(peerPool, options.connections * 2, async () => (await post(`${base}/peer/oauth2/token`, { ...FORM, authorization: zzBasic }, passwordBody)).refresh_token),
+            },
+            { key: 'peer-oauth2-password', name: 'peer: oauth2-server password grant (same scrypt cost)', method: 'POST' as const, path: '/peer/oauth2/token', headers: { ...FORM, authorization: zzBasic }, body: passwordBody, connections: 8 },
+          ]
+        : []),
+      ...(oidcOk
+        ? [
+            {
+              key: 'peer-oidc-cc', name: 'peer: oidc-provider client_credentials (ES256 JWT)', method: 'POST' as const, path: '/peer/oidc/token',
+              headers: { ...FORM, authorization: basicAuth(FIX.oidc.clientId, FIX.oidc.clientSecret) }, body: form({ grant_type: 'client_credentials', scope: 'repository:library/alpine:pull' }),
+            },
+          ]
+        : []),
+    ]
+    const selected = all.filter((s) => !options.only || options.only.test(s.key) || s.key === 'bare')
+
+    // Warm every route (JIT, caches, key imports) before anything is measured.
+    for (const scenario of selected) {
+      await scenario.needs?.()
+      await run(server.port, scenario, { connections: options.connections, seconds: 1 })
+    }
+    for (const scenario of selected) {
+      await scenario.needs?.()
+      const profiling = options.profile === scenario.key
+      if (profiling) await fetch(`${base}/bench/profile/start`, { method: 'POST' })
+      const result = await run(server.port, scenario, options)
+      if (profiling) await fetch(`${base}/bench/profile/stop`, { method: 'POST' })
+      results.set(scenario.key, result)
+      console.log(`${scenario.key.padEnd(22)} ${result.rps.toFixed(0).padStart(7)} req/s  p50 ${result.p50} ms  p99 ${result.p99} ms  errors ${result.errors} non2xx ${result.non2xx}`)
+    }
+    if (options.highConcurrency) {
+      for (const scenario of selected.filter((s) => !s.key.startsWith('naive') && !s.key.includes('password'))) {
+        await scenario.needs?.()
+        const result = await run(server.port, { ...scenario, connections: 100 }, { connections: 100, seconds: 4 })
+        c100.set(scenario.key, result)
+        console.log(`c100 ${scenario.key.padEnd(22)} ${result.rps.toFixed(0).padStart(7)} req/s  p50 ${result.p50} ms  p99 ${result.p99} ms  errors ${result.errors} non2xx ${result.non2xx}`)
+      }
+    }
+    serverMemory.after = (await (await fetch(`${base}/bench/memory`)).json()) as NodeJS.MemoryUsage
+    if (options.soak) soak = await runSoak(server, all.find((s) => s.key === 'pm-whoami')!, results.get('pm-whoami')!)
+  } finally {
+    await server.stop()
+  }
+  if (options.profile) {
+    profileSummary = summariseProfiles(join(root, 'bench', '.profiles'))
+    console.log(profileSummary)
+  }
+  if (options.memory) memory = await runMemory()
+  if (options.growth) growth = await runGrowth()
+  const loadAfter = loadavg()
+
+  const md = renderMarkdown({ options, results, c100, growth, memory, soak, serverMemory, startedAt, loadBefore, loadAfter, installNote, machine: { cpus: cpus().length, model: cpus()[0]?.model ?? 'cpu', memGiB: totalmem() / 2 ** 30, node: process.version }, versions: versions() })
+  if (options.write) {
+    writeFileSync(join(root, 'BENCHMARKS.md'), md)
+    console.log('wrote BENCHMARKS.md')
+  } else if (!options.profile) {
+    console.log(md.split('## Targets')[1]?.split('\n## ')[0] ?? '')
+  }
+}
+
+function versions(): Record<string, string> {
+  const read = (path: string) => {
+    try {
+      return (JSON.parse(readFileSync(join(root, path), 'utf8')) as { version: string }).version
+    } catch {
+      return 'not installed'
+    }
+  }
+  return {
+    express: read('node_modules/express/package.json'),
+    jose: read('node_modules/jose/package.json'),
+    autocannon: read('node_modules/autocannon/package.json'),
+    multer: read('bench/node_modules/multer/package.json'),
+    '@node-oauth/oauth2-server': read('bench/node_modules/@node-oauth/oauth2-server/package.json'),
+    '@node-oauth/express-oauth-server': read('bench/node_modules/@node-oauth/express-oauth-server/package.json'),
+    'oidc-provider': read('bench/node_modules/oidc-provider/package.json'),
+  }
+}
+
+/** 10 minutes at ~80 % of the measured capacity of a cached whoami; server memory sampled every 30 s. */
+async function runSoak(server: BenchServer, scenario: Scenario, measured: Result) {
+  const rate = Math.round(measured.rps * 0.8)
+  const samples: Array<{ atSec: number; rssMiB: number; heapMiB: number }> = []
+  const base = `http://127.0.0.1:${server.port}`
+  const started = Date.now()
+  const sample = async () => {
+    const m = (await (await fetch(`${base}/bench/memory`)).json()) as NodeJS.MemoryUsage
+    samples.push({ atSec: Math.round((Date.now() - started) / 1000), rssMiB: m.rss / 2 ** 20, heapMiB: m.heapUsed / 2 ** 20 })
+  }
+  await sample()
+  const timer = setInterval(() => void sample().catch(() => undefined), 30_000)
+  const seconds = Number(process.env.BENCH_SOAK_SECONDS ?? 600)
+  console.log(`soak: ${scenario.key} at ${rate} req/s for ${seconds} s`)
+  const result = await run(server.port, scenario, { connections: 32, seconds, overallRate: rate })
+  clearInterval(timer)
+  await sample()
+  return { scenario: scenario.key, rate, seconds, result, samples }
+}

@@ -1,0 +1,188 @@
+/** BENCHMARKS.md from one run: machine, load, method, every figure, every ratio, every target's status. */
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import type { Result } from './load.js'
+import type { GrowthReport } from './growth.js'
+import type { MemoryReport } from './memory.js'
+import type { Options } from './main.js'
+import { root } from './spawn.js'
+
+interface Input {
+  options: Options
+  results: Map<string, Result>
+  c100: Map<string, Result>
+  growth: GrowthReport | undefined
+  memory: MemoryReport | undefined
+  soak: { scenario: string; rate: number; seconds: number; result: Result; samples: Array<{ atSec: number; rssMiB: number; heapMiB: number }> } | undefined
+  serverMemory: { before: NodeJS.MemoryUsage; after?: NodeJS.MemoryUsage } | undefined
+  startedAt: Date
+  loadBefore: number[]
+  loadAfter: number[]
+  installNote: string
+  machine: { cpus: number; model: string; memGiB: number; node: string }
+  versions: Record<string, string>
+}
+
+export interface Target {
+  issue: string
+  what: string
+  a: string
+  b: string
+  target: number
+  /** Why it is not met, when it is not (filled from bench/analysis.md's notes by key). */
+}
+
+/** Ratio targets: a.rps / b.rps ≥ target, both from this run. */
+export const TARGETS: Target[] = [
+  { issue: '#2', what: 'prodmanager create ≥ 1.0 × naive jose HS256 route', a: 'pm-create', b: 'naive-pm-create', target: 1.0 },
+  { issue: '#2', what: 'prodmanager create ≥ 0.75 × bare JSON', a: 'pm-create', b: 'bare', target: 0.75 },
+  { issue: '#2', what: 'cached whoami ≥ 0.85 × bare JSON', a: 'pm-whoami', b: 'bare', target: 0.85 },
+  { issue: '#8', what: 'HMAC issuance: prodmanager create ≥ 0.85 × bare JSON', a: 'pm-create', b: 'bare', target: 0.85 },
+  { issue: '#8', what: 'HMAC issuance: token-generator exchange (cached caller) ≥ 0.85 × bare JSON', a: 'tg-exchange', b: 'bare', target: 0.85 },
+  { issue: '#8', what: 'HMAC issuance: sagrada (cached assertion) ≥ 0.85 × bare JSON', a: 'sg-token', b: 'bare', target: 0.85 },
+  { issue: '#8', what: 'cached Bearer: prodmanager whoami ≥ 0.85 × bare JSON', a: 'pm-whoami', b: 'bare', target: 0.85 },
+  { issue: '#8', what: 'cached Bearer: zazz /me ≥ 0.85 × bare JSON', a: 'zz-me', b: 'bare', target: 0.85 },
+  { issue: '#8', what: 'ES256 issuance: crew anonymous GET ≥ 0.7 × bare JSON', a: 'crew-get', b: 'bare', target: 0.7 },
+  { issue: '#8', what: 'ES256 issuance: crew anonymous POST ≥ 0.7 × bare JSON', a: 'crew-post', b: 'bare', target: 0.7 },
+  { issue: '#8', what: 'zazz refresh grant ≥ 0.6 × bare JSON', a: 'zz-refresh', b: 'bare', target: 0.6 },
+  { issue: '#8', what: 'prodmanager create ≥ 1.2 × its naive route', a: 'pm-create', b: 'naive-pm-create', target: 1.2 },
+  { issue: '#8', what: 'prodmanager whoami ≥ 1.2 × its naive route', a: 'pm-whoami', b: 'naive-verify', target: 1.2 },
+  { issue: '#8', what: 'token-generator exchange ≥ 1.2 × its naive route', a: 'tg-exchange', b: 'naive-tg', target: 1.2 },
+  { issue: '#8', what: 'crew GET ES256 ≥ 1.2 × its naive route', a: 'crew-get', b: 'naive-crew-get', target: 1.2 },
+  { issue: '#8', what: 'crew POST ES256 ≥ 1.2 × its naive route', a: 'crew-post', b: 'naive-crew-post', target: 1.2 },
+  { issue: '#8', what: 'crew GET RS256 ≥ 1.2 × its naive route', a: 'crew-rs-get', b: 'naive-crew-rs', target: 1.2 },
+  { issue: '#8', what: 'sagrada ≥ 1.2 × its naive (bare HMAC) route', a: 'sg-token', b: 'naive-tokenlib', target: 1.2 },
+  { issue: '#8', what: 'zazz refresh ≥ 1.2 × its naive route', a: 'zz-refresh', b: 'naive-zz-refresh', target: 1.2 },
+  { issue: '#8', what: 'zazz /me ≥ 1.2 × its naive route', a: 'zz-me', b: 'naive-verify', target: 1.2 },
+  { issue: '#3', what: 'crew anonymous GET ≥ 1.0 × naive jose ES256 route', a: 'crew-get', b: 'naive-crew-get', target: 1.0 },
+  { issue: '#4', what: 'token-generator exchange ≥ 1.0 × naive jose HS256 route', a: 'tg-exchange', b: 'naive-tg', target: 1.0 },
+  { issue: '#6', what: 'zazz refresh ≥ 0.8 × naive jose route', a: 'zz-refresh', b: 'naive-zz-refresh', target: 0.8 },
+  { issue: '#8 peers', what: 'zazz password grant ≥ 1.0 × oauth2-server password grant', a: 'zz-password', b: 'peer-oauth2-password', target: 1.0 },
+  { issue: '#8 peers', what: 'zazz refresh grant ≥ 1.0 × oauth2-server refresh grant', a: 'zz-refresh', b: 'peer-oauth2-refresh', target: 1.0 },
+  { issue: '#8 peers', what: 'polytoken ES256 JWT (crew, Basic client) ≥ 1.0 × oidc-provider client_credentials ES256 JWT', a: 'crew-basic-get', b: 'peer-oidc-cc', target: 1.0 },
+]
+
+const f0 = (n: number) => n.toFixed(0)
+const f2 = (n: number) => n.toFixed(2)
+
+function analysis(): { text: string; notMet: Record<string, string> } {
+  let text = ''
+  try {
+    text = readFileSync(join(root, 'bench', 'analysis.md'), 'utf8')
+  } catch {
+    text = '_bench/analysis.md is missing._\n'
+  }
+  // Lines `<!-- not-met a/b: reason -->` explain a target that is not met.
+  const notMet: Record<string, string> = {}
+  for (const m of text.matchAll(/<!-- not-met ([\w-]+\/[\w-]+): (.+?) -->/g)) notMet[m[1]!] = m[2]!
+  return { text: text.replace(/<!-- not-met .+? -->\n?/g, ''), notMet }
+}
+
+export function renderMarkdown(input: Input): string {
+  const { results, c100 } = input
+  const bare = results.get('bare')
+  const ratio = (a: string, b: string) => {
+    const ra = results.get(a)
+    const rb = results.get(b)
+    return ra && rb ? ra.rps / rb.rps : undefined
+  }
+  const naiveOf: Record<string, string> = {
+    'pm-create': 'naive-pm-create', 'pm-whoami': 'naive-verify', 'tg-exchange': 'naive-tg', 'crew-get': 'naive-crew-get', 'crew-post': 'naive-crew-post',
+    'crew-rs-get': 'naive-crew-rs', 'crew-basic-get': 'naive-crew-get', 'sg-token': 'naive-tokenlib', 'zz-refresh': 'naive-zz-refresh', 'zz-me': 'naive-verify',
+    'zz-password': 'peer-oauth2-password',
+  }
+  const { text, notMet } = analysis()
+  const rows = [...results.values()].map((r) => {
+    const naive = naiveOf[r.key]
+    const vsNaive = naive ? ratio(r.key, naive) : undefined
+    return `| ${r.name} | \`${r.key}\` | ${f0(r.rps)} | ${r.p50} | ${r.p99} | ${bare ? f2(r.rps / bare.rps) + ' ×' : '—'} | ${vsNaive !== undefined ? `${f2(vsNaive)} × \`${naive}\`` : '—'} | ${r.errors + r.non2xx} |`
+  })
+  const targetRows = TARGETS.map((t) => {
+    const value = ratio(t.a, t.b)
+    if (value === undefined) return `| ${t.issue} | ${t.what} | — | not measured (${results.has(t.a) ? t.b : t.a} did not run) |`
+    const met = value >= t.target
+    const reason = notMet[`${t.a}/${t.b}`]
+    return `| ${t.issue} | ${t.what} | ${f2(value)} × | ${met ? 'met' : `**not met**${reason ? `: ${reason}` : ''}`} |`
+  })
+  const mib = (n: number | undefined) => (n === undefined ? '—' : `${(n / 2 ** 20).toFixed(0)} MiB`)
+  const c100Rows = [...c100.values()].map((r) => `| \`${r.key}\` | ${f0(r.rps)} | ${r.p50} | ${r.p90} | ${r.p99} | ${r.max} | ${r.errors + r.non2xx} |`)
+  const o = input.options
+  const load = (l: number[]) => l.map((x) => x.toFixed(2)).join(' / ')
+
+  return `# Benchmarks
+
+Generated by \`npm run bench\` (bench/run.ts) on ${input.startedAt.toISOString().replace(/\.\d+Z$/, 'Z')}. Absolute numbers drift on
+shared machines; the ratios — measured in the same run, against baselines in the same server process on
+the same Node — are what count.
+
+## Machine, load and method
+
+- ${input.machine.cpus} × ${input.machine.model}, ${input.machine.memGiB.toFixed(0)} GiB RAM, Node ${input.machine.node}, Linux.
+- **Load on the machine** (1 / 5 / 15 min load average): ${load(input.loadBefore)} when the run started, ${load(input.loadAfter)} when it ended.
+  Other jobs (test suites of other work in progress) were running on the same ${input.machine.cpus} cores: a load above
+  ~1 means the server and autocannon did not have the cores to themselves, which lowers every absolute figure and
+  adds noise to the ratios (each scenario runs for a few seconds; the ratios of neighbouring scenarios are the most
+  comparable).
+- Server: \`bench/server.ts\`, one Node process, Express ${input.versions.express}: a bare JSON route, the naive routes
+  (\`bench/naive.ts\`), every polytoken dialect in one router (crew RS256 in a second router: a dialect mounts once per
+  router), and the peers (\`bench/peers.ts\`). Store \`memory://\` for the throughput figures. Cache: defaults
+  (10 000 entries, entries live ≤ 5 s).
+- Load: autocannon ${input.versions.autocannon} in the \`bench/run.ts\` process (a separate process from the server; both
+  share the machine's ${input.machine.cpus} cores), loopback, keep-alive, ${o.connections} connections, ${o.seconds} s per scenario after a
+  1 s warm-up of every scenario; password grants with 8 connections. Rotation scenarios (refresh grants) take a
+  refresh token from a pool for each request and put the one they receive back, so every request is a real,
+  successful rotation.
+- Versions: jose ${input.versions.jose}; multer ${input.versions.multer}; @node-oauth/oauth2-server ${input.versions['@node-oauth/oauth2-server']} through
+  @node-oauth/express-oauth-server ${input.versions['@node-oauth/express-oauth-server']}; oidc-provider ${input.versions['oidc-provider']}. bench/ dev dependencies: ${input.installNote}.
+
+### What "naive" means here
+
+Bare Express routes that do the same job the way most apps would write it: parse the body with what Express
+users reach for (\`express.json()\`, \`express.urlencoded()\`, \`multer().none()\` for multipart), verify incoming
+JWTs with jose's \`jwtVerify\` on every request (no cache), sign the same claims with jose's \`SignJWT\` (keys
+imported once at start-up), answer with \`res.json\`. They do less than the dialects (no policy engine, no records,
+no envelopes, no per-field limits) — see \`bench/naive.ts\`. The sagrada baseline is a bare HMAC route: the same
+tokenlib token and derived key with node:crypto (HKDF + HMAC), without checking any assertion. The cached
+Bearer checks (whoami, /me) are compared with a naive route that verifies the same kind of HS256 token with jose
+per request.
+
+## Results (${o.connections} connections)
+
+| scenario | key | req/s | p50 ms | p99 ms | × bare JSON | × its naive route | errors |
+|---|---|---:|---:|---:|---:|---:|---:|
+${rows.join('\n')}
+
+## Targets
+
+| issue | target | measured | status |
+|---|---|---:|---|
+${targetRows.join('\n')}
+
+## p99 at 100 concurrent connections
+
+${c100Rows.length ? `4 s per hot path, after the runs above.\n\n| scenario | req/s | p50 ms | p90 ms | p99 ms | max ms | errors |\n|---|---:|---:|---:|---:|---:|---:|\n${c100Rows.join('\n')}` : '_Not run in this invocation._'}
+
+Server process memory (RSS) before the first scenario: ${mib(input.serverMemory?.before.rss)}; after all of them: ${mib(input.serverMemory?.after?.rss)}.
+
+## Growth: 1 000 vs 1 000 000 records stored
+
+${input.growth ? input.growth.markdown : '_Not run in this invocation._'}
+
+## Memory: verifying 1 000 000 distinct tokens
+
+${input.memory ? input.memory.markdown : '_Not run in this invocation._'}
+
+## Steady load (soak)
+
+${input.soak ? soakMarkdown(input.soak) : 'The 10-minute steady load at ~80 % of capacity runs only with `npm run bench -- --soak` (it would double the\nlength of the default run). **Not run in this invocation.**'}
+
+${text}`
+}
+
+function soakMarkdown(soak: NonNullable<Input['soak']>): string {
+  const first = soak.samples[0]
+  const last = soak.samples[soak.samples.length - 1]
+  return `\`${soak.scenario}\` at a fixed ${soak.rate} req/s (80 % of the rate measured above) for ${soak.seconds} s: ${f0(soak.result.rps)} req/s delivered, p50 ${soak.result.p50} ms, p99 ${soak.result.p99} ms, ${soak.result.errors + soak.result.non2xx} errors.
+Server RSS ${first?.rssMiB.toFixed(0)} MiB at the start, ${last?.rssMiB.toFixed(0)} MiB at the end (heap ${first?.heapMiB.toFixed(0)} → ${last?.heapMiB.toFixed(0)} MiB); samples every 30 s:
+${soak.samples.map((s) => `${s.atSec}s ${s.rssMiB.toFixed(0)}`).join(', ')} (MiB RSS).`
+}
