@@ -117,3 +117,15 @@ test('audience check: the configured origin with an explicit default port is acc
     await router.close()
   }
 })
+
+test('/openapi.json documents the route with its path parameters and the BrowserID scheme', async () => {
+  const { app, router } = await createApp()
+  try {
+    const res = await request(app).get('/openapi.json')
+    assert.equal(res.status, 200)
+    assert.ok(res.body.paths['/1.0/{app_name}/{app_version}']?.get, Object.keys(res.body.paths).join(' '))
+    assert.ok(Object.values(res.body.components.securitySchemes as Record<string, { description?: string }>).some((scheme) => /BrowserID/.test(scheme.description ?? '')))
+  } finally {
+    await router.close()
+  }
+})

@@ -51,7 +51,8 @@ export function buildOpenApi(routes: readonly RegisteredRoute[], title: string):
         content: Object.fromEntries((route.accepts ?? []).map((type) => [CONTENT_TYPES[type], { schema: route.schema?.body ?? {} }])),
       }
     }
-    const openapiPath = fullPath.replace(/[:*]([A-Za-z_$][A-Za-z0-9_$]*)/g, '{$1}').replace(/[{}](?![A-Za-z_$])/g, '')
+    // Express 5's optional-segment braces go first, so the braces of `{param}` survive.
+    const openapiPath = fullPath.replace(/[{}]/g, '').replace(/[:*]([A-Za-z_$][A-Za-z0-9_$]*)/g, '{$1}')
     const item = (paths[openapiPath] ??= {})
     const method = route.method.toLowerCase()
     const existing = item[method] as Record<string, unknown> | undefined
