@@ -44,6 +44,10 @@ test('Bearer FxA OAuth JWT + X-KeyID → a token; the user is <sub>@api.accounts
   assert.notEqual(rotated.body.uid, res.body.uid, 'new keys, new client state: new uid')
   const back = await call(jwt({}), keyId(1_700_000_000_000, 'aabbccdd'))
   assert.equal(back.body.status, 'invalid-client-state')
+  const sameKeysNewState = await call(jwt({}), keyId(1_700_000_000_000, '55667788'))
+  assert.equal(sameKeysNewState.body.status, 'invalid-client-state', 'a new client state needs newer keys')
+  const stale = await call(jwt({}), keyId(1_650_000_000_000, '11223344'))
+  assert.equal(stale.body.status, 'invalid-keysChangedAt')
 })
 
 test('bad JWTs and missing X-KeyID are 401 with both challenges', async () => {

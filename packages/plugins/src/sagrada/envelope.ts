@@ -24,7 +24,7 @@ export const errorSchema = {
 
 /** A 401 with one of the token server's own status strings. */
 export class SagradaUnauthorized extends AuthInvalid {
-  readonly statusString: 'invalid-client-state' | 'new-users-disabled' | 'invalid-generation' | 'invalid-credentials'
+  readonly statusString: 'invalid-client-state' | 'new-users-disabled' | 'invalid-generation' | 'invalid-keysChangedAt' | 'invalid-credentials'
   constructor(statusString: SagradaUnauthorized['statusString'], message: string) {
     super(message)
     this.statusString = statusString

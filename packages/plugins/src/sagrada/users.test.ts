@@ -40,3 +40,14 @@ test('client state and generation rules', async () => {
   assert.notEqual((await users.login(sync, login('e@x', { clientState: 'cc', generation: 4 }), true)).uid, second.uid)
   await assert.rejects(users.login(sync, login('new@x'), false), { statusString: 'new-users-disabled' })
 })
+
+test('keysChangedAt: a client state changes only with newer keys; older keys are invalid-keysChangedAt', async () => {
+  const users = createUsers(createStore().namespace('sagrada'), nodes, () => 0)
+  const first = await users.login(sync, login('k@x', { clientState: 'aa', keysChangedAt: 100 }), true)
+  await assert.rejects(users.login(sync, login('k@x', { clientState: 'bb', keysChangedAt: 100 }), true), { statusString: 'invalid-client-state' })
+  await assert.rejects(users.login(sync, login('k@x', { clientState: 'aa', keysChangedAt: 50 }), true), { statusString: 'invalid-keysChangedAt' })
+  const moved = await users.login(sync, login('k@x', { clientState: 'bb', keysChangedAt: 200 }), true)
+  assert.notEqual(moved.uid, first.uid)
+  assert.equal(moved.keysChangedAt, 200)
+  assert.equal((await users.login(sync, login('k@x', { clientState: 'bb' }), true)).uid, moved.uid, 'a client that does not send keysChangedAt is not refused for it')
+})

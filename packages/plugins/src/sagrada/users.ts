@@ -138,7 +138,9 @@ export function createUsers(store: Store, nodes: Map<string, ResolvedNode>, cloc
       if (login.clientState !== user.clientState) {
         if (!login.clientState) throw new SagradaUnauthorized('invalid-client-state', 'Unacceptable client-state value')
         if (user.oldClientStates.includes(login.clientState)) throw new SagradaUnauthorized('invalid-client-state', 'Unacceptable client-state value')
-        if (user.generation > 0 && login.generation <= user.generation && login.keysChangedAt <= user.keysChangedAt) {
+        // Once the IdP sends generations (or keysChangedAt), the client state changes only along with one of them.
+        const advanced = login.generation > user.generation || login.keysChangedAt > user.keysChangedAt
+        if ((user.generation > 0 || user.keysChangedAt > 0) && !advanced) {
           throw new SagradaUnauthorized('invalid-client-state', 'Unacceptable client-state value')
         }
         const old = user.clientState ? [...user.oldClientStates, user.clientState] : [...user.oldClientStates]
@@ -146,6 +148,10 @@ export function createUsers(store: Store, nodes: Map<string, ResolvedNode>, cloc
         changed = true
       }
       if (user.generation > login.generation) throw new SagradaUnauthorized('invalid-generation', 'Unacceptable generation number')
+      // A keysChangedAt of 0 means the client did not say; one that goes backwards is a stale client.
+      if (login.keysChangedAt > 0 && login.keysChangedAt < user.keysChangedAt) {
+        throw new SagradaUnauthorized('invalid-keysChangedAt', 'Unacceptable keysChangedAt value')
+      }
       if (changed) await store.set(key, next)
       return next
     },
