@@ -23,6 +23,8 @@ export interface ConformanceOptions {
    * Valid credentials for a route (headers, body fields), so the table is run
    * a second time past authentication, into validation and the handler.
    * Return undefined for routes that need none or that you cannot serve.
+   * `params` fills path parameters with values that exist, so the table gets
+   * past a 404 too.
    */
   credentials?: (route: { method: string; path: string }) => Promise<Credentials | undefined> | Credentials | undefined
 }

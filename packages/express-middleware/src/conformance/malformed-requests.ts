@@ -14,8 +14,8 @@ export interface MalformedCase {
 const BOUNDARY = 'polytoken-conformance'
 
 /** Fill path parameters with a harmless value so the route matches. */
-export function samplePath(fullPath: string, value = 'x'): string {
-  return fullPath.replace(/[:*][A-Za-z_$][A-Za-z0-9_$]*/g, value).replace(/[{}]/g, '')
+export function samplePath(fullPath: string, value = 'x', params: Record<string, string> = {}): string {
+  return fullPath.replace(/[:*]([A-Za-z_$][A-Za-z0-9_$]*)/g, (_match, name: string) => params[name] ?? value).replace(/[{}]/g, '')
 }
 
 function multipart(parts: string[]): string {
@@ -27,13 +27,15 @@ export interface Credentials {
   headers?: Record<string, string>
   /** Body fields (a form secret, say) added to every object, form and multipart body. */
   fields?: Record<string, string>
+  /** Path parameters that name something that exists (`{ app_name: 'sync' }`), so the table reaches past a 404. */
+  params?: Record<string, string>
 }
 
 /** The table: everything a client can get wrong about one route. */
 export function malformedCases(route: CompiledRoute, credentials: Credentials = {}): MalformedCase[] {
-  const path = samplePath(route.fullPath)
+  const path = samplePath(route.fullPath, 'x', credentials.params)
   const method = route.method
-  const authenticated = credentials.headers !== undefined || credentials.fields !== undefined
+  const authenticated = credentials.headers !== undefined || credentials.fields !== undefined || credentials.params !== undefined
   const needsAuth = route.requiresCredential && !authenticated
   const fields = credentials.fields ?? {}
   const formFields = Object.entries(fields).map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}&`).join('')
