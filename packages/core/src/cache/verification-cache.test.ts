@@ -68,3 +68,23 @@ test('the cache is bounded by max', async () => {
   for (let i = 0; i < 100; i++) await cache.verify('s', `t${i}`, async () => ({ value: i, expiresAt: later() }))
   assert.equal(cache.size, 10)
 })
+
+test('keys hold neither the credential nor its plain SHA-256', async () => {
+  const { createHash } = await import('node:crypto')
+  const { LRUCache } = await import('lru-cache')
+  const seen: string[] = []
+  const original = LRUCache.prototype.fetch
+  LRUCache.prototype.fetch = function (this: InstanceType<typeof LRUCache>, key: unknown, ...rest: unknown[]) {
+    seen.push(String(key))
+    return (original as (...args: unknown[]) => unknown).call(this, key, ...rest)
+  } as typeof original
+  try {
+    const cache = createVerificationCache()
+    await cache.verify('s', 'hunter2', async () => ({ value: 1, expiresAt: later() }))
+  } finally {
+    LRUCache.prototype.fetch = original
+  }
+  assert.equal(seen.length, 1)
+  assert.ok(!seen[0]!.includes('hunter2'))
+  assert.ok(!seen[0]!.includes(createHash('sha256').update('hunter2').digest('base64url')))
+})

@@ -1,5 +1,5 @@
+import { createHmac, randomBytes } from 'node:crypto'
 import { LRUCache } from 'lru-cache'
-import { fingerprint } from '../util/secrets.js'
 
 export interface VerificationCacheOptions {
   /** Most entries held at once. Default 10 000. */
@@ -44,12 +44,17 @@ interface Entry {
 export function createVerificationCache(options: VerificationCacheOptions = {}): VerificationCache {
   const maxTtlMs = options.maxTtlMs ?? 5_000
   const byJti = new Map<string, Set<string>>()
+  // Keys are an HMAC-SHA-256 under a key that never leaves this process: a
+  // dumped cache holds no hash of a credential that could be tested offline
+  // (credentials here include passwords, not only high-entropy tokens).
+  const keyKey = randomBytes(32)
+  const cacheKey = (scope: string, credential: string) => `${scope}:${createHmac('sha256', keyKey).update(credential, 'utf8').digest('base64url')}`
 
   const cache = new LRUCache<string, Entry, { credential: string; verifier: Verifier<unknown> }>({
     max: options.max ?? 10_000,
     ttl: maxTtlMs,
     ttlAutopurge: false,
-    // Keyed by a hash: the cache never holds a usable token.
+    // Keyed by an HMAC (cacheKey): the cache never holds a usable credential.
     fetchMethod: async (key, _stale, { context, options: setOptions }) => {
       const verified = await context.verifier(context.credential)
       const ttl = Math.min(maxTtlMs, verified.expiresAt - Date.now())
@@ -75,7 +80,7 @@ export function createVerificationCache(options: VerificationCacheOptions = {}):
 
   return {
     async verify<T>(scope: string, credential: string, verifier: Verifier<T>): Promise<T> {
-      const key = `${scope}:${fingerprint(credential)}`
+      const key = cacheKey(scope, credential)
       const hit = cache.get(key)
       if (hit) return hit.value as T
       // The credential reaches the verifier through the fetch context; it is never stored.
