@@ -159,3 +159,31 @@ export function whoami(server: { url: string }, token: string, signal?: AbortSig
 export function revoke(server: { url: string }, jti: string): Promise<Response> {
   return fetch(`${server.url}/api/token/revoke`, { method: 'POST', body: new URLSearchParams({ secret: PRODMANAGER_SECRET, jti }) })
 }
+
+/**
+ * A TCP proxy in the test process in front of a shared service (the machine's
+ * PostgreSQL): cut() drops every connection and refuses new ones, as a dead
+ * server would; restore() listens again on the same port.
+ */
+export async function tcpProxy(targetPort: number): Promise<{ port: number; cut(): Promise<void>; restore(): Promise<void>; close(): Promise<void> }> {
+  const { createServer: createTcpServer, connect } = await import('node:net')
+  const sockets = new Set<import('node:net').Socket>()
+  const server = createTcpServer((client) => {
+    const upstream = connect({ host: '127.0.0.1', port: targetPort })
+    for (const socket of [client, upstream]) {
+      sockets.add(socket)
+      socket.on('close', () => sockets.delete(socket))
+      socket.on('error', () => (client.destroy(), upstream.destroy()))
+    }
+    client.pipe(upstream).pipe(client)
+  })
+  const port = await freePort()
+  const listen = () => new Promise<void>((resolve, reject) => server.once('error', reject).listen(port, '127.0.0.1', () => resolve()))
+  await listen()
+  const cut = async () => {
+    const closed = new Promise<void>((resolve) => (server.listening ? server.close(() => resolve()) : resolve()))
+    for (const socket of sockets) socket.destroy()
+    await closed
+  }
+  return { port, cut, restore: listen, close: cut }
+}

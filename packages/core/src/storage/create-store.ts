@@ -16,7 +16,8 @@ export interface StoreOptions {
    * - `redis://[user:password@]host:6379[/db]` or `rediss://…` (TLS) — several instances.
    * - `postgres://user:password@host:5432/db` or `postgresql://…` — several instances.
    *
-   * Redis and PostgreSQL URLs may carry `?prefix=name-` (see `prefix`). Ignored when `keyv` is given.
+   * Redis and PostgreSQL URLs may carry `?prefix=name-` and `?timeoutMs=500` (see those options;
+   * the options win). Ignored when `keyv` is given.
    */
   url?: string
   /** Bring your own Keyv: every namespace shares its adapter. A KeyvRedis or KeyvPostgres gets the atomic operations of its server. */
@@ -34,15 +35,22 @@ export interface StoreOptions {
  */
 export function createStore(options: StoreOptions | string = {}): StoreBackend {
   const opts: StoreOptions = typeof options === 'string' ? { url: options } : options
-  const timeoutMs = opts.timeoutMs ?? 1000
   const logger = opts.logger ?? silentLogger
-  if (!(timeoutMs > 0)) throw new ConfigInvalid('store: timeoutMs must be a positive number of milliseconds')
+  const checkTimeout = (timeoutMs: number) => {
+    if (!(timeoutMs > 0 && Number.isFinite(timeoutMs))) throw new ConfigInvalid('store: timeoutMs must be a positive number of milliseconds')
+    return timeoutMs
+  }
+  const timeoutMs = checkTimeout(opts.timeoutMs ?? 1000)
   const base = { timeoutMs, logger }
 
   if (opts.keyv) return keyvOfYourOwn(opts.keyv, { ...base, prefix: opts.prefix })
 
   const url = opts.url ?? 'memory://'
   const scheme = url.slice(0, Math.max(0, url.indexOf(':'))).toLowerCase()
+  const server = () => {
+    const split = splitOptions(url, opts)
+    return { ...split, location: redactUrl(split.clean), timeoutMs: checkTimeout(split.timeoutMs ?? timeoutMs) }
+  }
   switch (scheme) {
     case 'memory':
       if (url !== 'memory://' && url !== 'memory:') break
@@ -55,11 +63,11 @@ export function createStore(options: StoreOptions | string = {}): StoreBackend {
     }
     case 'redis':
     case 'rediss': {
-      const { clean, prefix } = splitPrefix(url, opts.prefix)
-      const location = redactUrl(clean)
+      const { clean, prefix, location, timeoutMs } = server()
       return createKeyvBackend({
-        ...base,
         kind: 'redis',
+        logger,
+        timeoutMs,
         prefix,
         location,
         connect: async () => (await import('./redis-driver.js')).connectRedis({ url: clean, timeoutMs, logger, location }),
@@ -67,11 +75,11 @@ export function createStore(options: StoreOptions | string = {}): StoreBackend {
     }
     case 'postgres':
     case 'postgresql': {
-      const { clean, prefix } = splitPrefix(url, opts.prefix)
-      const location = redactUrl(clean)
+      const { clean, prefix, location, timeoutMs } = server()
       return createKeyvBackend({
-        ...base,
         kind: 'postgres',
+        logger,
+        timeoutMs,
         prefix,
         location,
         connect: async () => (await import('./postgres-driver.js')).connectPostgres({ url: clean, timeoutMs, logger, location }),
@@ -90,18 +98,24 @@ function memoryDriver(): KeyvDriver {
   }
 }
 
-/** `?prefix=` is ours, not the driver's: take it out of the URL. */
-function splitPrefix(url: string, prefix: string | undefined): { clean: string; prefix: string | undefined } {
+/** `?prefix=` and `?timeoutMs=` are ours, not the driver's: take them out of the URL. */
+function splitOptions(url: string, opts: StoreOptions): { clean: string; prefix: string | undefined; timeoutMs: number | undefined } {
   let parsed: URL
   try {
     parsed = new URL(url)
   } catch {
     throw new ConfigInvalid(`store: "${redactUrl(url)}" is not a valid URL`)
   }
-  const fromUrl = parsed.searchParams.get('prefix')
-  if (fromUrl === null) return { clean: url, prefix }
+  const prefix = parsed.searchParams.get('prefix')
+  const timeout = parsed.searchParams.get('timeoutMs')
+  if (prefix === null && timeout === null) return { clean: url, prefix: opts.prefix, timeoutMs: opts.timeoutMs }
   parsed.searchParams.delete('prefix')
-  return { clean: parsed.toString(), prefix: prefix ?? fromUrl }
+  parsed.searchParams.delete('timeoutMs')
+  return {
+    clean: parsed.toString(),
+    prefix: opts.prefix ?? prefix ?? undefined,
+    timeoutMs: opts.timeoutMs ?? (timeout === null ? undefined : Number(timeout)),
+  }
 }
 
 interface AdapterShape {

@@ -4,6 +4,7 @@ import { KeyLock } from './key-lock.js'
 import { withTimeout } from './with-timeout.js'
 import { normalizeTtl, type AtomicOps } from './atomic-ops.js'
 import { redactCredentials } from './redact-url.js'
+import { useFastSerialization } from './fast-serialization.js'
 import type { Logger } from '../util/logger.js'
 import { ConfigInvalid, StoreUnavailable } from '../errors.js'
 
@@ -240,6 +241,7 @@ class KeyvStore implements Store {
     if (!this.bound) {
       const keyv = driver.keyv(this.fullNamespace)
       keyv.throwOnErrors = true
+      useFastSerialization(keyv)
       // keyv emits 'error' as well as throwing; unhandled, the event would crash the process.
       keyv.on('error', () => undefined)
       this.bound = { keyv, driver, atomic: driver.atomic?.(this.fullNamespace, keyv) }

@@ -19,6 +19,7 @@ export interface PostgresDriverOptions {
   sweepIntervalMs?: number
 }
 
+const PAGE = 100
 const quote = (identifier: string) => `"${identifier.replace(/"/g, '""')}"`
 
 /**
@@ -106,6 +107,20 @@ export async function connectPostgres(options: PostgresDriverOptions): Promise<K
     }
     override async delete(key: string): Promise<boolean> {
       return (await query(`DELETE FROM ${table} WHERE key = $1 RETURNING key`, [key])).length > 0
+    }
+    // The adapter's iterator ends quietly on an error: a listing would look empty instead of failing.
+    override async *iterator(namespace?: string): AsyncGenerator<string[], void, unknown> {
+      const pattern = `${namespace ? `${namespace.replace(/[%_\\]/g, '\\$&')}:` : ''}%`
+      let last: string | null = null
+      for (;;) {
+        const rows: Array<Record<string, unknown>> =
+          last === null
+            ? await query(`SELECT key, value FROM ${table} WHERE key LIKE $1 ORDER BY key LIMIT ${PAGE}`, [pattern])
+            : await query(`SELECT key, value FROM ${table} WHERE key LIKE $1 AND key > $2 ORDER BY key LIMIT ${PAGE}`, [pattern, last])
+        for (const row of rows) yield [String(row.key), String(row.value)]
+        if (rows.length < PAGE) return
+        last = String(rows[rows.length - 1]!.key)
+      }
     }
   }
 
