@@ -26,10 +26,15 @@ export async function hashPassword(password: string, options: PasswordHashOption
   return ['scrypt', params.N, params.r, params.p, salt.toString('base64url'), hash.toString('base64url')].join('$')
 }
 
-/** A hash to verify against when the user does not exist, so both answers take the same time. */
-let decoy: Promise<string> | undefined
+/**
+ * A hash to verify against when the user does not exist, so both answers take
+ * the same time. One per cost: a decoy of another cost would betray itself.
+ */
+const decoys = new Map<string, Promise<string>>()
 export function decoyPasswordHash(options: PasswordHashOptions = {}): Promise<string> {
-  decoy ??= hashPassword(randomBytes(16).toString('hex'), options)
+  const key = `${options.N ?? 16384}:${options.r ?? 8}:${options.p ?? 1}`
+  let decoy = decoys.get(key)
+  if (!decoy) decoys.set(key, (decoy = hashPassword(randomBytes(16).toString('hex'), options)))
   return decoy
 }
 
