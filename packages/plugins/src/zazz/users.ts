@@ -1,5 +1,4 @@
-import { randomBytes } from 'node:crypto'
-import { ConfigInvalid, hashPassword, verifyPassword, type PasswordHashOptions, type Store } from '@polytoken/core'
+import { ConfigInvalid, decoyPasswordHash, hashPassword, verifyPassword, type PasswordHashOptions, type Store } from '@polytoken/core'
 import { DEFAULT_PASSWORD_HASH, type AccountType, type PhotoLinks } from './options.js'
 
 /** What the store keeps of a user: the password only as an scrypt hash with its own salt. */
@@ -47,9 +46,8 @@ export interface ZazzUsersOptions {
  */
 export function createZazzUsers(store: Store, options: ZazzUsersOptions = {}) {
   const cost = { ...DEFAULT_PASSWORD_HASH, ...options.passwordHash }
-  // Our own decoy at our own cost: an unknown user costs exactly one scrypt of the same parameters.
-  let decoy: Promise<string> | undefined
-  const decoyHash = () => (decoy ??= hashPassword(randomBytes(16).toString('base64url'), cost))
+  // A decoy at our own cost: an unknown user costs exactly one scrypt of the same parameters.
+  const decoyHash = () => decoyPasswordHash(cost)
 
   const get = (userId: number) => store.get<UserRecord>(USER + userId)
 
