@@ -135,6 +135,26 @@ export function storeComplianceSuite(name: string, makeBackend: () => StoreBacke
       assert.deepEqual(all.sort(), ['p', 'p:1', 'p:2', 'q:1'])
     })
 
+    test('entries skips nothing when expired entries are dropped along the way (more keys than a page)', async () => {
+      const store = ns('entries-many')
+      const live: string[] = []
+      for (let i = 0; i < 240; i++) {
+        const key = `k:${String(i).padStart(3, '0')}`
+        if (i % 3 === 0) await store.set(key, i, 100)
+        else {
+          await store.set(key, i)
+          live.push(key)
+        }
+      }
+      await sleep(250)
+      const listed: string[] = []
+      for await (const [key, value] of store.entries('k:')) {
+        listed.push(key)
+        assert.equal(value, Number(key.slice(2)))
+      }
+      assert.deepEqual(listed.sort(), live)
+    })
+
     test('add writes only when absent, and what it wrote reads back with get', async () => {
       const store = ns('add')
       assert.equal(await store.add('k', { first: true, s: ':colon' }), true)

@@ -5,6 +5,8 @@ import KeyvSqlite from '@keyv/sqlite'
 import type { KeyvDriver } from './keyv-store.js'
 import { parseCounter, type AtomicOps } from './atomic-ops.js'
 
+const PAGE = 100
+
 type SqliteQuery = (sql: string, ...params: unknown[]) => Promise<Array<Record<string, unknown>>>
 
 /**
@@ -52,6 +54,21 @@ export function sqliteDriver(path: string): KeyvDriver {
       const table = String(adapter.opts.table)
       // keyv's delete reads then deletes: two callers could both be told they deleted.
       adapter.delete = async (key: string) => (await query(`DELETE FROM ${table} WHERE key = ? RETURNING key`, key)).length > 0
+      // keyv's iterator pages by OFFSET while keyv deletes expired rows it meets: live rows would be skipped.
+      // Keyset paging by key is immune to deletions. Set before new Keyv(), which binds the iterator.
+      adapter.iterator = async function* (ns?: string) {
+        const pattern = `${ns ? `${ns.replace(/[%_\\]/g, '\\$&')}:` : ''}%`
+        let last: string | undefined
+        for (;;) {
+          const rows =
+            last === undefined
+              ? await query(`SELECT key, value FROM ${table} WHERE key LIKE ? ESCAPE '\\' ORDER BY key LIMIT ${PAGE}`, pattern)
+              : await query(`SELECT key, value FROM ${table} WHERE key LIKE ? ESCAPE '\\' AND key > ? ORDER BY key LIMIT ${PAGE}`, pattern, last)
+          for (const row of rows) yield [String(row.key), String(row.value)]
+          if (rows.length < PAGE) return
+          last = String(rows[rows.length - 1]!.key)
+        }
+      }
       return new Keyv({ store: adapter, namespace })
     },
     fullKey: (namespace, key) => (key.startsWith(`${namespace}:`) ? key : `${namespace}:${key}`),
