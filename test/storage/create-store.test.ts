@@ -1,0 +1,128 @@
+import { describe, it } from 'node:test'
+import assert from 'node:assert/strict'
+import { spawnSync } from 'node:child_process'
+import { Keyv } from 'keyv'
+import KeyvRedis from '@keyv/redis'
+import { ConfigInvalid, StoreUnavailable, createStore, redactUrl, type Logger } from '@polytoken/core'
+import { POSTGRES_URL, REDIS_URL, runPrefix, unreachable } from './services.js'
+import { freePort } from '../scale-out/harness.js'
+
+const ROOT = new URL('../..', import.meta.url).pathname
+
+function capture(): Logger & { text(): string } {
+  const lines: string[] = []
+  const log = (level: string) => (message: string, fields?: Record<string, unknown>) => lines.push(`${level} ${message} ${JSON.stringify(fields ?? {})}`)
+  return { info: log('info'), warn: log('warn'), error: log('error'), text: () => lines.join('\n') }
+}
+
+describe('createStore: choosing the backend by URL', () => {
+  it('names the backend kind of each URL scheme', async () => {
+    const port = await freePort()
+    const cases: Array<[string, string]> = [
+      ['memory://', 'memory'],
+      ['sqlite://:memory:', 'sqlite'],
+      [`redis://127.0.0.1:${port}`, 'redis'],
+      [`rediss://127.0.0.1:${port}`, 'redis'],
+      [`postgres://u@127.0.0.1:${port}/db`, 'postgres'],
+      [`postgresql://u@127.0.0.1:${port}/db`, 'postgres'],
+    ]
+    for (const [url, kind] of cases) {
+      const backend = createStore(url)
+      assert.equal(backend.kind, kind, url)
+      await backend.close()
+    }
+  })
+
+  it('refuses unknown schemes and malformed URLs without echoing credentials', () => {
+    for (const url of ['ftp://admin:hunter2@host/x', 'mysql://root:hunter2@db/x', 'redis://admin:hunter2@[bad', 'sqlite://']) {
+      assert.throws(
+        () => createStore(url),
+        (error: unknown) => error instanceof ConfigInvalid && !error.message.includes('hunter2') && error.status === 500,
+        url,
+      )
+    }
+  })
+
+  it('refuses a prefix or timeout that would break keys or never fire', () => {
+    assert.throws(() => createStore({ url: 'memory://', prefix: 'a:b' }), ConfigInvalid)
+    assert.throws(() => createStore({ url: 'memory://', prefix: 'x*' }), ConfigInvalid)
+    assert.throws(() => createStore({ url: 'memory://', timeoutMs: 0 }), ConfigInvalid)
+    assert.throws(() => createStore('redis://127.0.0.1:1/?timeoutMs=never'), ConfigInvalid)
+  })
+
+  it('redactUrl hides user, password and secret query parameters', () => {
+    assert.equal(redactUrl('redis://admin:hunter2@cache:6379/2'), 'redis://***:***@cache:6379/2')
+    assert.equal(redactUrl('postgres://app:hunter2@db:5432/tokens?sslmode=require&password=hunter2'), 'postgres://***:***@db:5432/tokens?sslmode=require&password=***')
+    assert.ok(!redactUrl('redis//admin:hunter2@host').includes('hunter2'))
+    assert.ok(!redactUrl('redis://:hunter2@cache').includes('hunter2'))
+  })
+
+  it('an unreachable Redis answers StoreUnavailable within the timeout, and logs carry no password', async () => {
+    const port = await freePort()
+    const logger = capture()
+    const backend = createStore({ url: `redis://admin:hunter2@127.0.0.1:${port}`, timeoutMs: 300, logger })
+    const store = backend.namespace('unreachable')
+    for (const op of [() => store.get('k'), () => store.set('k', 1), () => store.take('k'), () => store.add('k', 1), () => store.increment('k', 1000), () => backend.ping()]) {
+      const started = Date.now()
+      await assert.rejects(op(), (error: unknown) => error instanceof StoreUnavailable && error.status === 503 && !String(error.message).includes('hunter2'))
+      assert.ok(Date.now() - started < 600, `took ${Date.now() - started} ms`)
+    }
+    await backend.close()
+    assert.match(logger.text(), /store unavailable/)
+    assert.ok(!logger.text().includes('hunter2'), logger.text())
+  })
+
+  it('an unreachable PostgreSQL answers StoreUnavailable within the timeout, and logs carry no password', async () => {
+    const port = await freePort()
+    const logger = capture()
+    const backend = createStore({ url: `postgres://app:hunter2@127.0.0.1:${port}/db`, timeoutMs: 300, logger })
+    const store = backend.namespace('unreachable')
+    for (const op of [() => store.get('k'), () => store.take('k'), () => store.increment('k', 1000)]) {
+      const started = Date.now()
+      await assert.rejects(op(), StoreUnavailable)
+      assert.ok(Date.now() - started < 600, `took ${Date.now() - started} ms`)
+    }
+    await backend.close()
+    assert.ok(!logger.text().includes('hunter2'), logger.text())
+  })
+
+  it('a SQLite deployment never loads the Redis or PostgreSQL clients', async (t) => {
+    const reason = (await unreachable('Redis', REDIS_URL, 6379)) ?? (await unreachable('Postgres', POSTGRES_URL, 5432))
+    if (reason) return t.skip(reason)
+    const script = `
+      import { createRequire } from 'node:module'
+      import { createStore } from '@polytoken/core'
+      const cache = createRequire(process.cwd() + '/').cache
+      const loaded = (name) => Object.keys(cache).some((path) => path.includes('/node_modules/' + name + '/'))
+      const sqlite = createStore('sqlite://:memory:')
+      await sqlite.namespace('x').set('k', 1)
+      await sqlite.close()
+      const before = { pg: loaded('pg'), redis: loaded('@redis/client') }
+      const pg = createStore(${JSON.stringify(POSTGRES_URL)}); await pg.ping(); await pg.close()
+      const redis = createStore(${JSON.stringify(REDIS_URL)}); await redis.ping(); await redis.close()
+      console.log(JSON.stringify({ before, after: { pg: loaded('pg'), redis: loaded('@redis/client') } }))`
+    const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 })
+    assert.equal(child.status, 0, child.stderr)
+    assert.deepEqual(JSON.parse(child.stdout.trim().split('\n').pop()!), { before: { pg: false, redis: false }, after: { pg: true, redis: true } })
+  })
+
+  it('a Keyv of your own on KeyvRedis gets the atomic operations of Redis', async (t) => {
+    const reason = await unreachable('Redis', REDIS_URL, 6379)
+    if (reason) return t.skip(reason)
+    const adapter = new KeyvRedis(REDIS_URL)
+    const backend = createStore({ keyv: new Keyv(adapter), prefix: runPrefix('byo') })
+    assert.equal(backend.kind, 'redis')
+    const a = backend.namespace('a')
+    const b = backend.namespace('b')
+    await a.set('k', 'in a')
+    await b.set('k', 'in b')
+    assert.equal(await a.get('k'), 'in a')
+    await a.set('once', 'single-use')
+    const taken = await Promise.all(Array.from({ length: 30 }, () => a.take('once')))
+    assert.deepEqual(taken.filter((v) => v !== undefined), ['single-use'])
+    assert.equal(await a.take('k'), 'in a')
+    assert.equal(await b.take('k'), 'in b')
+    await backend.close()
+    await adapter.disconnect()
+  })
+})
