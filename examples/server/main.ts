@@ -1,31 +1,107 @@
+import cluster from 'node:cluster'
 import { createServer } from 'node:http'
 import { createExampleServer } from './app.js'
 import { loadConfig } from './load-config.js'
 
-const config = loadConfig()
-const baseUrl = process.env.POLYTOKEN_BASE_URL ?? `http://localhost:${config.port}`
-const { app, router, mounts, warnings } = await createExampleServer(config, process.env, baseUrl)
-
-const server = createServer(app)
-server.listen(config.port, () => {
-  const lines = [`polytoken examples server on ${baseUrl} (store: ${router.runtime.store.kind}, data: ${config.dataDir})`, '']
-  for (const mount of mounts) {
-    lines.push(`${mount.dialect.name}${mount.prefix ? ` (prefix ${mount.prefix})` : ''}`)
-    for (const route of router.runtime.routes.filter((r) => r.dialect === mount.dialect)) lines.push(`  ${route.method.padEnd(6)} ${route.fullPath}`)
-    for (const note of mount.notes ?? []) lines.push(`  ${note}`)
+/** `--workers N` / `--workers=N` (or POLYTOKEN_WORKERS): N processes of node:cluster on one port, sharing the store. */
+function workerCount(argv: string[], env: NodeJS.ProcessEnv): number {
+  let value = env.POLYTOKEN_WORKERS
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!
+    if (arg === '--workers') value = argv[++i]
+    else if (arg.startsWith('--workers=')) value = arg.slice('--workers='.length)
   }
-  lines.push('', 'also: GET /.well-known/jwks.json  GET /healthz  GET /openapi.json')
-  console.log(lines.join('\n'))
-  if (warnings.length > 0) {
-    const bar = '!'.repeat(72)
-    console.warn(`\n${bar}\n!! WARNING: example secrets in use — anyone who read the README knows them:\n${warnings.map((w) => `!!   ${w}`).join('\n')}\n!! Set them through config or environment before exposing this server.\n${bar}\n`)
+  if (value === undefined) return 1
+  const count = Number(value)
+  if (!Number.isInteger(count) || count < 1 || count > 256) {
+    console.error(`--workers: expected a whole number from 1 to 256, got "${value}"`)
+    process.exit(2)
   }
-})
-
-const shutdown = () => {
-  server.close()
-  router.close().finally(() => process.exit(0))
-  setTimeout(() => process.exit(0), 2000).unref()
+  return count
 }
-process.on('SIGINT', shutdown)
-process.on('SIGTERM', shutdown)
+
+const config = loadConfig()
+const workers = workerCount(process.argv.slice(2), process.env)
+
+if (workers > 1 && cluster.isPrimary) runPrimary(workers)
+else await runServer()
+
+function runPrimary(count: number): void {
+  const scheme = config.store.slice(0, config.store.indexOf(':'))
+  if (scheme === 'memory') {
+    console.error('--workers needs a store the workers share: memory:// lives inside one process. Use sqlite://, redis:// or postgres:// (POLYTOKEN_STORE).')
+    process.exit(2)
+  }
+  if (scheme === 'sqlite') {
+    console.warn(
+      `WARNING: ${count} workers on one SQLite file: it works (single-use operations stay atomic) but every write takes the file lock, so writes do not scale with workers. Use redis:// or postgres:// for real scale-out.`,
+    )
+  }
+  console.log(`polytoken examples server: primary ${process.pid}, ${count} workers on port ${config.port} (store: ${scheme})`)
+
+  let stopping = false
+  const listening = new Set<number>()
+  const fork = () => cluster.fork()
+  cluster.on('listening', (worker) => listening.add(worker.id))
+  cluster.on('exit', (worker, code, signal) => {
+    const wasListening = listening.delete(worker.id)
+    if (stopping) {
+      if (Object.keys(cluster.workers ?? {}).length === 0) process.exit()
+      return
+    }
+    if (!wasListening) {
+      // It died before serving: configuration or store trouble that a new worker would hit again.
+      console.error(`worker ${worker.process.pid} exited before it listened (code ${code}, signal ${signal}); stopping`)
+      stop(1)
+      return
+    }
+    console.error(`worker ${worker.process.pid} exited (code ${code}, signal ${signal}); starting a new one`)
+    fork()
+  })
+  const stop = (exitCode = 0) => {
+    if (stopping) return
+    stopping = true
+    process.exitCode = exitCode
+    for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGTERM')
+    if (Object.keys(cluster.workers ?? {}).length === 0) process.exit()
+    setTimeout(() => process.exit(), 5000).unref()
+  }
+  process.on('SIGINT', () => stop())
+  process.on('SIGTERM', () => stop())
+  for (let i = 0; i < count; i++) fork()
+}
+
+async function runServer(): Promise<void> {
+  const baseUrl = process.env.POLYTOKEN_BASE_URL ?? `http://localhost:${config.port}`
+  const { app, router, mounts, warnings } = await createExampleServer(config, process.env, baseUrl)
+  // In a cluster, worker 1 prints the banner; the others say they are up.
+  const banner = !cluster.isWorker || cluster.worker?.id === 1
+
+  const server = createServer(app)
+  server.listen(config.port, () => {
+    if (!banner) {
+      console.log(`worker ${process.pid} listening`)
+      return
+    }
+    const lines = [`polytoken examples server on ${baseUrl} (store: ${router.runtime.store.kind}, data: ${config.dataDir})`, '']
+    for (const mount of mounts) {
+      lines.push(`${mount.dialect.name}${mount.prefix ? ` (prefix ${mount.prefix})` : ''}`)
+      for (const route of router.runtime.routes.filter((r) => r.dialect === mount.dialect)) lines.push(`  ${route.method.padEnd(6)} ${route.fullPath}`)
+      for (const note of mount.notes ?? []) lines.push(`  ${note}`)
+    }
+    lines.push('', 'also: GET /.well-known/jwks.json  GET /healthz  GET /openapi.json')
+    console.log(lines.join('\n'))
+    if (warnings.length > 0) {
+      const bar = '!'.repeat(72)
+      console.warn(`\n${bar}\n!! WARNING: example secrets in use — anyone who read the README knows them:\n${warnings.map((w) => `!!   ${w}`).join('\n')}\n!! Set them through config or environment before exposing this server.\n${bar}\n`)
+    }
+  })
+
+  const shutdown = () => {
+    server.close()
+    router.close().finally(() => process.exit(0))
+    setTimeout(() => process.exit(0), 2000).unref()
+  }
+  process.on('SIGINT', shutdown)
+  process.on('SIGTERM', shutdown)
+}
