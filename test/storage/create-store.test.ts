@@ -5,7 +5,9 @@ import { Keyv } from 'keyv'
 import KeyvRedis from '@keyv/redis'
 import { ConfigInvalid, StoreUnavailable, createStore, redactUrl, type Logger } from '@polytoken/core'
 import { POSTGRES_URL, REDIS_URL, runPrefix, unreachable } from './services.js'
-import { freePort } from '../scale-out/harness.js'
+import { freePort, tempDir } from '../scale-out/harness.js'
+import sqlite3 from 'sqlite3'
+import pg from 'pg'
 
 const ROOT = new URL('../..', import.meta.url).pathname
 
@@ -124,5 +126,38 @@ describe('createStore: choosing the backend by URL', () => {
     assert.equal(await b.take('k'), 'in b')
     await backend.close()
     await adapter.disconnect()
+  })
+
+  it('SQLite: expired rows are swept from the file, live ones stay', async () => {
+    const dir = tempDir('sweep')
+    const file = `${dir.path}/sweep.db`
+    const backend = createStore({ url: `sqlite://${file}`, sweepIntervalMs: 100 })
+    const store = backend.namespace('sweep')
+    await store.set('gone', 1, 50)
+    await store.set('kept', 2)
+    await new Promise((resolve) => setTimeout(resolve, 400))
+    const db = new sqlite3.Database(file)
+    const rows = await new Promise<Array<{ key: string }>>((resolve, reject) => db.all('SELECT key FROM keyv', (error, result) => (error ? reject(error) : resolve(result as Array<{ key: string }>))))
+    await new Promise((resolve) => db.close(resolve))
+    await backend.close()
+    dir.remove()
+    assert.deepEqual(rows.map((row) => row.key), ['sweep:kept'])
+  })
+
+  it('PostgreSQL: expired rows are swept from the table, live ones stay', async (t) => {
+    const reason = await unreachable('Postgres', POSTGRES_URL, 5432)
+    if (reason) return t.skip(reason)
+    const prefix = runPrefix('sweep')
+    const backend = createStore({ url: POSTGRES_URL, prefix, sweepIntervalMs: 100 })
+    const store = backend.namespace('sweep')
+    await store.set('gone', 1, 50)
+    await store.set('kept', 2)
+    await new Promise((resolve) => setTimeout(resolve, 400))
+    const pool = new pg.Pool({ connectionString: POSTGRES_URL })
+    const { rows } = await pool.query('SELECT key FROM keyv WHERE key LIKE $1', [`${prefix}%`])
+    await pool.end()
+    await store.delete('kept')
+    await backend.close()
+    assert.deepEqual(rows.map((row) => row.key), [`${prefix}sweep:kept`])
   })
 })

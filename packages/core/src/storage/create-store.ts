@@ -24,6 +24,12 @@ export interface StoreOptions {
   keyv?: Keyv
   /** A store operation slower than this fails with 503. Default 1000 ms. */
   timeoutMs?: number
+  /**
+   * SQLite and PostgreSQL keep expired rows until they are read (keyv checks
+   * `expires` on read); a sweep deletes them this often. Default 60 000 ms; 0 turns it off.
+   * Redis expires keys itself.
+   */
+  sweepIntervalMs?: number
   /** Put before every namespace, to keep several deployments on one Redis or database apart. Letters, digits, `_.-`. */
   prefix?: string
   logger?: Logger
@@ -59,7 +65,7 @@ export function createStore(options: StoreOptions | string = {}): StoreBackend {
       const file = url.slice('sqlite://'.length)
       if (!url.startsWith('sqlite://') || !file) throw new ConfigInvalid('store: sqlite:// needs a file path, e.g. sqlite://data/polytoken.db')
       const path = file === ':memory:' ? file : resolve(file)
-      return createKeyvBackend({ ...base, kind: 'sqlite', prefix: opts.prefix, location: `sqlite://${path}`, connect: () => sqliteDriver(path) })
+      return createKeyvBackend({ ...base, kind: 'sqlite', prefix: opts.prefix, location: `sqlite://${path}`, connect: () => sqliteDriver(path, { sweepIntervalMs: opts.sweepIntervalMs }) })
     }
     case 'redis':
     case 'rediss': {
@@ -82,7 +88,7 @@ export function createStore(options: StoreOptions | string = {}): StoreBackend {
         timeoutMs,
         prefix,
         location,
-        connect: async () => (await import('./postgres-driver.js')).connectPostgres({ url: clean, timeoutMs, logger, location }),
+        connect: async () => (await import('./postgres-driver.js')).connectPostgres({ url: clean, timeoutMs, logger, location, sweepIntervalMs: opts.sweepIntervalMs }),
       })
     }
   }

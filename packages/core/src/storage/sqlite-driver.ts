@@ -42,10 +42,18 @@ export function sqliteAtomicOps(query: SqliteQuery, table: string): AtomicOps {
   }
 }
 
-/** SQLite through @keyv/sqlite: one connection per namespace, a busy timeout for writers in other processes. */
-export function sqliteDriver(path: string): KeyvDriver {
+/**
+ * SQLite through @keyv/sqlite: one connection per namespace, a busy timeout
+ * for writers in other processes, and a sweep of expired rows (keyv drops
+ * them only when it reads them) every sweepIntervalMs (default 60 s; 0: off).
+ */
+export function sqliteDriver(path: string, options: { sweepIntervalMs?: number } = {}): KeyvDriver {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
   const adapters: KeyvSqlite[] = []
+  const sweeps: Array<() => Promise<unknown>> = []
+  const sweepEvery = options.sweepIntervalMs ?? 60_000
+  const timer = sweepEvery > 0 ? setInterval(() => sweeps.forEach((sweep) => sweep().catch(() => undefined)), sweepEvery) : undefined
+  timer?.unref()
   return {
     keyv(namespace) {
       const adapter = new KeyvSqlite({ uri: `sqlite://${path}`, busyTimeout: 5000 })
@@ -69,6 +77,10 @@ export function sqliteDriver(path: string): KeyvDriver {
           last = String(rows[rows.length - 1]!.key)
         }
       }
+      const own = `${namespace.replace(/[%_\\]/g, '\\$&')}:%`
+      sweeps.push(() =>
+        query(`DELETE FROM ${table} WHERE key LIKE ? ESCAPE '\\' AND json_valid(value) AND json_extract(value, '$.expires') < ?`, own, Date.now()),
+      )
       return new Keyv({ store: adapter, namespace })
     },
     fullKey: (namespace, key) => (key.startsWith(`${namespace}:`) ? key : `${namespace}:${key}`),
@@ -78,6 +90,7 @@ export function sqliteDriver(path: string): KeyvDriver {
       return sqliteAtomicOps(adapter.query as unknown as SqliteQuery, String(adapter.opts.table))
     },
     async close() {
+      if (timer) clearInterval(timer)
       for (const adapter of adapters) await adapter.disconnect().catch(() => undefined)
     },
   }
