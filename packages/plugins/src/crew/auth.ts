@@ -8,9 +8,9 @@ export type CrewPrincipal = { kind: 'user'; account: string } | AnonymousPrincip
 export function crewAuth(options: ResolvedCrewOptions, state: CrewState): AuthMethod<CrewPrincipal>[] {
   const password = basic<CrewPrincipal>({
     realm: options.realm,
-    async verify(credential, { services }) {
+    async verify(credential, { services, request }) {
       if (!credential.pair) throw new AuthInvalid('Basic credentials are malformed', { location: 'header', field: 'authorization' })
-      return { kind: 'user', account: await state.directory!.authenticate(credential.pair.username, credential.pair.password, services) }
+      return { kind: 'user', account: await state.directory!.authenticate(credential.pair.username, credential.pair.password, services, request.ip) }
     },
   })
   return [password, anonymous() as AuthMethod<CrewPrincipal>]

@@ -36,7 +36,7 @@ export function crew(options: CrewOptions) {
       })
       state.certificate = certificate
       state.signer = createJwtSigner(ring, resolved.x5c && !ring.active.x5c ? { x5c: [certificate.der] } : {})
-      state.directory = await createDirectory(resolved.users, services.store, { hashing: resolved.passwordHashing, loginAttempts: resolved.loginAttempts })
+      state.directory = await createDirectory(resolved.users, services.store, { hashing: resolved.passwordHashing, loginAttempts: resolved.loginAttempts }, services.clock)
       state.refresh = createRefreshTokens(services.store, services.clock, resolved.refreshTokenLifetimeSec * 1000)
       await resolved.onCertificate?.(certificate)
     },

@@ -39,7 +39,7 @@ export interface CrewOptions {
   /** Most scopes in one request. Default 32. */
   maxScopes?: number
   /** Failed password checks per account before it is locked for the window. Default 10 per 15 minutes. */
-  loginAttempts?: { max?: number; windowMs?: number }
+  loginAttempts?: { max?: number; windowMs?: number; maxPerAddress?: number }
   /** scrypt cost for passwords hashed at start-up and by createCrewUsers. Default core's (N = 2^14). */
   passwordHashing?: PasswordHashOptions
 }
@@ -59,7 +59,7 @@ export interface ResolvedCrewOptions {
   users: Record<string, CrewUserConfig>
   policy: Policy
   maxScopes: number
-  loginAttempts: { max: number; windowMs: number }
+  loginAttempts: { max: number; windowMs: number; maxPerAddress: number }
   passwordHashing: PasswordHashOptions
 }
 
@@ -96,9 +96,14 @@ export function resolveOptions(options: CrewOptions): ResolvedCrewOptions {
   }
   const maxScopes = options.maxScopes ?? 32
   if (!Number.isInteger(maxScopes) || maxScopes < 1 || maxScopes > 256) throw new ConfigInvalid('crew.maxScopes: an integer from 1 to 256')
-  const loginAttempts = { max: options.loginAttempts?.max ?? 10, windowMs: options.loginAttempts?.windowMs ?? 15 * 60 * 1000 }
+  const loginAttempts = {
+    max: options.loginAttempts?.max ?? 10,
+    windowMs: options.loginAttempts?.windowMs ?? 15 * 60 * 1000,
+    maxPerAddress: options.loginAttempts?.maxPerAddress ?? 50,
+  }
   if (!Number.isInteger(loginAttempts.max) || loginAttempts.max < 1) throw new ConfigInvalid('crew.loginAttempts.max: a positive integer')
   if (!Number.isInteger(loginAttempts.windowMs) || loginAttempts.windowMs < 1000) throw new ConfigInvalid('crew.loginAttempts.windowMs: at least 1000 (ms)')
+  if (!Number.isInteger(loginAttempts.maxPerAddress) || loginAttempts.maxPerAddress < 1) throw new ConfigInvalid('crew.loginAttempts.maxPerAddress: a positive integer')
   const certificateLifetimeDays = options.certificateLifetimeDays ?? 3650
   if (!Number.isInteger(certificateLifetimeDays) || certificateLifetimeDays < 31) throw new ConfigInvalid('crew.certificateLifetimeDays: an integer of at least 31')
   return {

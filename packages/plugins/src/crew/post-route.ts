@@ -52,10 +52,10 @@ export function postTokenRoute(options: ResolvedCrewOptions, state: CrewState) {
       200: { description: 'OAuth2 form: a registry token', schema: tokenResponseSchema },
       201: { description: 'crew.md JSON request: a registry token', schema: tokenResponseSchema },
     },
-    async handle({ input, principal, services }) {
+    async handle({ input, principal, services, request }) {
       const body = input.body as TokenBody
       checkService(options, body.service)
-      if (body.grant_type !== undefined) return oauth(options, state, services, body)
+      if (body.grant_type !== undefined) return oauth(options, state, services, body, request.ip)
       if (body.grant === undefined) {
         throw new RequestInvalid('grant (or grant_type) is required', { location: 'body', field: 'grant', reasons: { grant: ['is required'] } })
       }
@@ -69,7 +69,7 @@ export function postTokenRoute(options: ResolvedCrewOptions, state: CrewState) {
   })
 }
 
-async function oauth(options: ResolvedCrewOptions, state: CrewState, services: DialectServices, body: TokenBody): Promise<PolyResponse> {
+async function oauth(options: ResolvedCrewOptions, state: CrewState, services: DialectServices, body: TokenBody, ip: string): Promise<PolyResponse> {
   const scopes = readScopes(options, body.scope, 'body')
   let account: string
   if (body.grant_type === 'password') {
@@ -77,7 +77,7 @@ async function oauth(options: ResolvedCrewOptions, state: CrewState, services: D
     if (missing.length > 0) {
       throw new RequestInvalid(`${missing.join(' and ')} required for grant_type=password`, { location: 'body', field: missing[0], reasons: Object.fromEntries(missing.map((f) => [f, ['is required']])) })
     }
-    account = await state.directory!.authenticate(body.username!, body.password!, services)
+    account = await state.directory!.authenticate(body.username!, body.password!, services, ip)
   } else {
     if (body.refresh_token === undefined) {
       throw new RequestInvalid('refresh_token is required for grant_type=refresh_token', { location: 'body', field: 'refresh_token', reasons: { refresh_token: ['is required'] } })

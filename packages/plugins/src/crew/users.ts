@@ -1,10 +1,11 @@
 import {
   AuthInvalid,
   ConfigInvalid,
-  RateLimited,
+  createLoginThrottle,
   decoyPasswordHash,
   hashPassword,
   verifyPassword,
+  type Clock,
   type DialectServices,
   type PasswordHashOptions,
   type Store,
@@ -13,7 +14,6 @@ import { ACCOUNT_PATTERN, type CrewUserConfig } from './options.js'
 
 const ACCOUNT = new RegExp(ACCOUNT_PATTERN)
 const USER = 'user:'
-const FAILURES = 'failures:'
 
 interface StoredUser {
   passwordHash: string
@@ -42,7 +42,7 @@ export type CrewUsers = ReturnType<typeof createCrewUsers>
 
 export interface Directory {
   /** The account on success; AuthInvalid (never saying which part was wrong) or RateLimited otherwise. */
-  authenticate(username: string, password: string, services: DialectServices): Promise<string>
+  authenticate(username: string, password: string, services: DialectServices, ip: string): Promise<string>
   exists(name: string): Promise<boolean>
 }
 
@@ -50,7 +50,8 @@ export interface Directory {
 export async function createDirectory(
   configured: Record<string, CrewUserConfig>,
   store: Store,
-  options: { hashing: PasswordHashOptions; loginAttempts: { max: number; windowMs: number } },
+  options: { hashing: PasswordHashOptions; loginAttempts: { max: number; windowMs: number; maxPerAddress: number } },
+  clock: Clock,
 ): Promise<Directory> {
   const hashes = new Map<string, string>()
   for (const [name, user] of Object.entries(configured)) {
@@ -58,29 +59,30 @@ export async function createDirectory(
   }
   const stored = createCrewUsers(store, options.hashing)
   const { max, windowMs } = options.loginAttempts
+  // Per account and per client address, counted in the store: guessing one account's password locks that
+  // account, and guessing many accounts from one address locks the address.
+  const throttle = createLoginThrottle(store, clock, { maxPerUsername: max, windowMs, lockMs: windowMs, maxPerAddress: options.loginAttempts.maxPerAddress })
 
-  async function check(username: string, password: string): Promise<string> {
+  async function check(username: string, password: string, ip: string): Promise<string> {
     const invalid = () => new AuthInvalid('incorrect username or password', { location: 'header', field: 'authorization' })
     if (!ACCOUNT.test(username)) throw invalid()
-    const failures = (await store.get<number>(FAILURES + username)) ?? 0
-    if (failures >= max) {
-      throw new RateLimited('too many failed logins for this account; try again later', { headers: { 'Retry-After': String(Math.ceil(windowMs / 1000)) } })
-    }
+    await throttle.before(username, ip)
     const hash = hashes.get(username) ?? (await store.get<StoredUser>(USER + username))?.passwordHash
     // Unknown users cost one scrypt too, so timing does not tell who exists.
     const ok = (await verifyPassword(password, hash ?? (await decoyPasswordHash(options.hashing)))) && hash !== undefined
     if (!ok) {
-      await store.increment(FAILURES + username, windowMs)
+      await throttle.failed(ip)
       throw invalid()
     }
+    await throttle.succeeded(username)
     return username
   }
 
   return {
-    authenticate(username, password, services) {
+    authenticate(username, password, services, ip) {
       // One scrypt per credential per cache window, not per request: Docker sends Basic on every token call.
       return services.cache.verify('crew:password', `${username}\u0000${password}`, async () => ({
-        value: await check(username, password),
+        value: await check(username, password, ip),
         expiresAt: services.clock() + 60_000,
       }))
     },
