@@ -202,6 +202,19 @@ export function storeComplianceSuite(name: string, makeBackend: () => StoreBacke
       assert.equal(await store.increment('other', 600), 1)
     })
 
+    test('long and endless ttls: 100-year counters and Infinity keep their values', async () => {
+      const store = ns('forever')
+      const century = 100 * 365 * 24 * 60 * 60 * 1000
+      assert.equal(await store.increment('sequence', century), 1)
+      assert.equal(await store.increment('sequence', century), 2)
+      assert.equal(await store.increment('endless', Infinity), 1)
+      assert.equal(await store.increment('endless', Infinity), 2)
+      await store.set('kept', 'v', Infinity)
+      assert.equal(await store.add('kept-too', 'w', Number.MAX_SAFE_INTEGER), true)
+      assert.equal(await store.get('kept'), 'v')
+      assert.equal(await store.get('kept-too'), 'w')
+    })
+
     test('increment of a key holding something else starts a new counter', async () => {
       const store = ns('increment-other')
       await store.set('k', 'not a counter')

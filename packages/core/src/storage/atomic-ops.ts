@@ -31,9 +31,15 @@ export function parseCounter(record: string): number {
   return count
 }
 
-/** A ttl every backend accepts: whole milliseconds, at least 1 (0 would mean "forever" to keyv). */
+/** The longest ttl any backend is given: 100 years (Redis refuses expiry times that overflow). */
+export const MAX_TTL_MS = 100 * 365 * 24 * 60 * 60 * 1000
+
+/**
+ * A ttl every backend accepts: whole milliseconds, at least 1 (0 would mean
+ * "forever" to keyv), at most MAX_TTL_MS. undefined and Infinity: no expiry.
+ */
 export function normalizeTtl(ttlMs: number | undefined): number | undefined {
   if (ttlMs === undefined || ttlMs === Infinity) return undefined
-  if (!Number.isFinite(ttlMs)) throw new TypeError('ttlMs must be a finite number of milliseconds')
-  return Math.max(1, Math.ceil(ttlMs))
+  if (Number.isNaN(ttlMs)) throw new TypeError('ttlMs must be a number of milliseconds')
+  return Math.min(MAX_TTL_MS, Math.max(1, Math.ceil(ttlMs)))
 }

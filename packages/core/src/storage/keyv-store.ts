@@ -2,7 +2,7 @@ import type { Keyv } from 'keyv'
 import type { Store, StoreBackend } from './store.js'
 import { KeyLock } from './key-lock.js'
 import { withTimeout } from './with-timeout.js'
-import { normalizeTtl, type AtomicOps } from './atomic-ops.js'
+import { MAX_TTL_MS, normalizeTtl, type AtomicOps } from './atomic-ops.js'
 import { redactCredentials } from './redact-url.js'
 import { useFastSerialization } from './fast-serialization.js'
 import type { Logger } from '../util/logger.js'
@@ -203,7 +203,8 @@ class KeyvStore implements Store {
   }
 
   increment(key: string, ttlMs: number): Promise<number> {
-    const ttl = normalizeTtl(ttlMs) ?? 1
+    // A counter always has a window; "forever" is the longest one.
+    const ttl = normalizeTtl(ttlMs) ?? MAX_TTL_MS
     return this.run('increment', async ({ keyv, driver, atomic }) => {
       if (atomic) return atomic.increment(driver.fullKey(this.fullNamespace, key), ttl, Date.now())
       return this.lock.run(key, async () => {
