@@ -160,4 +160,22 @@ describe('createStore: choosing the backend by URL', () => {
     await backend.close()
     assert.deepEqual(rows.map((row) => row.key), [`${prefix}sweep:kept`])
   })
+
+  it('a Keyv of your own whose adapter fails: every operation and ping are StoreUnavailable, nothing crashes', async () => {
+    const failing = {
+      namespace: undefined as string | undefined,
+      on() {},
+      get: async () => Promise.reject(new Error('ECONNREFUSED 127.0.0.1:1')),
+      set: async () => Promise.reject(new Error('ECONNREFUSED 127.0.0.1:1')),
+      delete: async () => Promise.reject(new Error('ECONNREFUSED 127.0.0.1:1')),
+      clear: async () => Promise.reject(new Error('ECONNREFUSED 127.0.0.1:1')),
+    }
+    const backend = createStore({ keyv: new Keyv({ store: failing }), timeoutMs: 200 })
+    assert.equal(backend.kind, 'keyv')
+    const store = backend.namespace('failing')
+    for (const op of [() => backend.ping(), () => store.get('k'), () => store.set('k', 1), () => store.delete('k'), () => store.add('k', 1), () => store.take('k'), () => store.increment('k', 1000)]) {
+      await assert.rejects(op(), StoreUnavailable)
+    }
+    await backend.close()
+  })
 })

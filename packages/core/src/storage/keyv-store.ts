@@ -77,11 +77,9 @@ export function createKeyvBackend(options: KeyvBackendOptions): StoreBackend {
     kind: options.kind,
     namespace,
     async ping() {
-      await health.run('ping', options.timeoutMs, async () => {
-        const d = await connect()
-        if (d.ping) await d.ping()
-        else await d.keyv(prefix + 'polytoken').get('ping')
-      })
+      const d = await health.run('ping', options.timeoutMs, connect)
+      if (d.ping) await health.run('ping', options.timeoutMs, () => d.ping!())
+      else await namespace('polytoken').get('ping')
     },
     async close() {
       if (closed) return
