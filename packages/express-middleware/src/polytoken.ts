@@ -31,10 +31,19 @@ export async function polytoken(options: PolytokenOptions): Promise<PolytokenRou
   const runtime = await createRuntime(options)
   const router = express.Router()
 
+  // Static paths are found with one Map lookup: Express would try every route layer in turn, on every request.
+  // Anything not matched exactly (HEAD, another case, a trailing slash, parameters) takes the layers below.
+  const exact = new Map<string, (req: Request, res: Response) => Promise<void>>()
+  router.use((req: Request, res: Response, next: NextFunction) => {
+    const handler = exact.get(`${req.method} ${req.path}`)
+    if (!handler) return next()
+    handler(req, res).catch(next)
+  })
   for (const routes of groupBy(runtime.routes, (route) => `${route.method} ${route.fullPath}`).values()) {
     const first = routes[0]!
     const handler = routes.length === 1 ? routeHandler(first) : schemeDispatcher(routes)
     router[first.method.toLowerCase() as 'get' | 'post' | 'put' | 'patch' | 'delete'](first.fullPath, handler)
+    if (!/[:*{}()\\]/.test(first.fullPath)) exact.set(`${first.method} ${first.fullPath}`, handler)
   }
   for (const [path, routes] of groupBy(runtime.routes, (route) => route.fullPath)) {
     const allow = [...new Set(routes.flatMap((route) => (route.method === 'GET' ? ['GET', 'HEAD'] : [route.method])))].join(', ')

@@ -8,8 +8,10 @@ import type { PolyResponse } from '@polytoken/core'
  */
 export function send(res: Response, response: PolyResponse): void {
   if (res.headersSent) return
-  res.status(response.status)
-  for (const [name, value] of Object.entries(response.headers ?? {})) res.setHeader(name, value)
+  // Node's own setters: Express's res.status() only adds validation of a status the core already chose.
+  res.statusCode = response.status
+  const headers = response.headers
+  if (headers) for (const name in headers) res.setHeader(name, headers[name]!)
   if (!res.hasHeader('cache-control')) res.setHeader('Cache-Control', 'no-store')
   const body = response.body
   if (body === undefined || response.status === 204 || response.status === 304) {

@@ -1,0 +1,40 @@
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import express from 'express'
+import request from 'supertest'
+import { prodmanager } from '@polytoken/plugins'
+import { silentLogger } from '@polytoken/core'
+import { polytoken } from './polytoken.js'
+
+// Static routes are dispatched by one Map lookup; everything else must still reach the same handlers through Express.
+test('static dispatch answers exactly as Express routing does: prefixes, case, trailing slash, HEAD, 405, fall-through', async () => {
+  const router = await polytoken({
+    dialects: [{ prefix: '/pm', dialect: prodmanager({ secret: 'changeit', permissions: { scope_api: 1 }, keys: [{ secret: 'signing-secret-0123456789abcdef0123' }] }) }],
+    logger: silentLogger,
+  })
+  const app = express()
+  app.use('/mounted', router)
+  app.get('/mounted/pm/elsewhere', (_req, res) => void res.json({ host: true }))
+  try {
+    const created = await request(app).post('/mounted/pm/token/create').field('secret', 'changeit').field('name', 'api-documentation').field('description', 'Token for documentation example').field('permission', 'scope_api')
+    assert.equal(created.status, 200, created.text)
+    const token = created.text
+    for (const path of ['/mounted/pm/token/whoami', '/mounted/pm/token/whoami/', '/mounted/PM/Token/WhoAmI']) {
+      const res = await request(app).get(path).set('Authorization', `Bearer ${token}`)
+      assert.equal(res.status, 200, `${path}: ${res.text}`)
+      assert.deepEqual(res.body.permissions, [1])
+    }
+    const head = await request(app).head('/mounted/pm/token/whoami').set('Authorization', `Bearer ${token}`)
+    assert.equal(head.status, 200)
+    const refused = await request(app).get('/mounted/pm/token/whoami').set('Authorization', 'Bearer not-a-token')
+    assert.equal(refused.status, 401)
+    assert.match(String(refused.headers['www-authenticate']), /invalid_token/)
+    const wrongMethod = await request(app).put('/mounted/pm/token/whoami')
+    assert.equal(wrongMethod.status, 405)
+    assert.equal(wrongMethod.headers.allow, 'GET, HEAD')
+    assert.deepEqual((await request(app).get('/mounted/pm/elsewhere')).body, { host: true })
+    assert.equal((await request(app).get('/pm/token/whoami')).status, 404, 'not mounted there')
+  } finally {
+    await router.close()
+  }
+})
