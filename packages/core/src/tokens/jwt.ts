@@ -9,6 +9,13 @@ export interface JwtSigner {
   readonly algorithm: string
   readonly kid: string
   sign(claims: JwtClaims): string
+  /**
+   * The same token, with an ES256/RS256/EdDSA signature computed on libuv's
+   * thread pool instead of the event loop (an RS256 signature is ~0.2 ms of
+   * CPU, an ES256 one ~20 µs). HS256 stays inline: the hop to the pool costs
+   * more than the HMAC. Prefer it on issuance routes.
+   */
+  signAsync(claims: JwtClaims): Promise<string>
 }
 
 /**
@@ -22,13 +29,38 @@ export function createJwtSigner(ring: KeyRing, extraHeader: Record<string, unkno
   if (key.x5c) header.x5c = key.x5c
   const encodedHeader = Buffer.from(JSON.stringify(header)).toString('base64url')
   const signature = signatureFunction(key)
+  const pooled = pooledSignatureFunction(key)
+  const signingInput = (claims: JwtClaims) => `${encodedHeader}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`
   return {
     algorithm: key.algorithm,
     kid: key.kid,
     sign(claims) {
-      const input = `${encodedHeader}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`
+      const input = signingInput(claims)
       return `${input}.${signature(input)}`
     },
+    async signAsync(claims) {
+      const input = signingInput(claims)
+      return `${input}.${pooled ? await pooled(input) : signature(input)}`
+    },
+  }
+}
+
+/** node:crypto's sign with a callback runs on the thread pool; undefined for HMAC (inline is cheaper). */
+function pooledSignatureFunction(key: RingKey): ((input: string) => Promise<string>) | undefined {
+  const privateKey = key.signingKey!
+  const run = (digest: string | null, options: Parameters<typeof cryptoSign>[2]) => (input: string) =>
+    new Promise<string>((resolve, reject) =>
+      cryptoSign(digest, Buffer.from(input), options, (error, signature) => (error ? reject(error) : resolve(signature.toString('base64url')))),
+    )
+  switch (key.algorithm) {
+    case 'HS256':
+      return undefined
+    case 'ES256':
+      return run('sha256', { key: privateKey, dsaEncoding: 'ieee-p1363' })
+    case 'RS256':
+      return run('sha256', privateKey)
+    case 'EdDSA':
+      return run(null, privateKey)
   }
 }
 
