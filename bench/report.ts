@@ -174,15 +174,28 @@ ${input.memory ? input.memory.markdown : '_Not run in this invocation._'}
 
 ## Steady load (soak)
 
-${input.soak ? soakMarkdown(input.soak) : 'The 10-minute steady load at ~80 % of capacity runs only with `npm run bench -- --soak` (it would double the\nlength of the default run). **Not run in this invocation.**'}
+${input.soak ? soakMarkdown(input.soak) : previousSoak() ?? 'The 10-minute steady load at ~80 % of capacity runs only with `npm run bench -- --soak` (it would double the\nlength of the default run). **Not run in this invocation.**'}
 
 ${text}`
+}
+
+/** A soak that ran on its own (\`npm run bench -- --only <key> --soak\`), recorded in bench/soak-latest.json. */
+function previousSoak(): string | undefined {
+  try {
+    const saved = JSON.parse(readFileSync(join(root, 'bench', 'soak-latest.json'), 'utf8')) as NonNullable<Input['soak']> & { at: string; loadAfter: number[] }
+    return `Not part of this run: it ran on its own at ${saved.at} with \`npm run bench -- --only ${saved.scenario} --soak\` (load average
+${saved.loadAfter.map((x) => x.toFixed(2)).join(' / ')} when it ended); its figures, from bench/soak-latest.json:
+
+${soakMarkdown(saved)}`
+  } catch {
+    return undefined
+  }
 }
 
 function soakMarkdown(soak: NonNullable<Input['soak']>): string {
   const first = soak.samples[0]
   const last = soak.samples[soak.samples.length - 1]
   return `\`${soak.scenario}\` at a fixed ${soak.rate} req/s (80 % of the rate measured above) for ${soak.seconds} s: ${f0(soak.result.rps)} req/s delivered, p50 ${soak.result.p50} ms, p99 ${soak.result.p99} ms, ${soak.result.errors + soak.result.non2xx} errors.
-Server RSS ${first?.rssMiB.toFixed(0)} MiB at the start, ${last?.rssMiB.toFixed(0)} MiB at the end (heap ${first?.heapMiB.toFixed(0)} → ${last?.heapMiB.toFixed(0)} MiB); samples every 30 s:
+Server RSS ${first?.rssMiB.toFixed(0)} MiB at the start, ${last?.rssMiB.toFixed(0)} MiB at the end (heap ${first?.heapMiB.toFixed(0)} → ${last?.heapMiB.toFixed(0)} MiB); samples every 30 s, each after a forced GC:
 ${soak.samples.map((s) => `${s.atSec}s ${s.rssMiB.toFixed(0)}`).join(', ')} (MiB RSS).`
 }

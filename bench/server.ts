@@ -30,9 +30,15 @@ app.disable('etag')
 app.get('/bare/json', (_req, res) => {
   res.json({ ok: true })
 })
+// Diagnostic: the same fixed JSON after reading (not parsing) a request body — what a POST costs by itself.
+app.post('/bare/drain', (req, res) => {
+  req.on('end', () => res.json({ ok: true })).resume()
+})
 app.use('/naive', naiveRoutes())
 // The load generator samples the server's memory through this (not a polytoken route).
-app.get('/bench/memory', (_req, res) => {
+app.get('/bench/memory', (req, res) => {
+  // ?gc=1: after a full collection (the runner starts this process with --expose-gc), so samples compare.
+  if (req.query.gc === '1') (globalThis as { gc?: () => void }).gc?.()
   res.json(process.memoryUsage())
 })
 if (process.env.BENCH_PROFILE_DIR) {
