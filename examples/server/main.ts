@@ -42,15 +42,22 @@ function runPrimary(count: number): void {
   let stopping = false
   const listening = new Set<number>()
   const fork = () => cluster.fork()
-  cluster.on('listening', (worker) => listening.add(worker.id))
+  let announced = false
+  cluster.on('listening', (worker) => {
+    listening.add(worker.id)
+    if (!announced && listening.size === count) {
+      announced = true
+      console.log(`all ${count} workers listening`)
+    }
+  })
   cluster.on('exit', (worker, code, signal) => {
     const wasListening = listening.delete(worker.id)
     if (stopping) {
       if (Object.keys(cluster.workers ?? {}).length === 0) process.exit()
       return
     }
-    if (!wasListening) {
-      // It died before serving: configuration or store trouble that a new worker would hit again.
+    if (!wasListening && signal === null) {
+      // It failed before serving: configuration or store trouble that a new worker would hit again.
       console.error(`worker ${worker.process.pid} exited before it listened (code ${code}, signal ${signal}); stopping`)
       stop(1)
       return

@@ -187,3 +187,12 @@ export async function tcpProxy(targetPort: number): Promise<{ port: number; cut(
   }
   return { port, cut, restore: listen, close: cut }
 }
+
+/** Waits until the child printed text; fails with its output after timeoutMs. */
+export async function waitForOutput(child: Child, text: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!child.output().includes(text)) {
+    if (Date.now() > deadline) throw new Error(`no "${text}" within ${timeoutMs} ms:\n${child.output()}`)
+    await sleep(50)
+  }
+}

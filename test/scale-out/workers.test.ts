@@ -5,7 +5,7 @@ import { request } from 'node:http'
 import { join } from 'node:path'
 import { createStore } from '@polytoken/core'
 import { REDIS_URL, runPrefix, unreachable } from '../storage/services.js'
-import { PRODMANAGER_SECRET, ROOT, prodmanagerConfig, startServer, tempDir, type ServerProcess } from './harness.js'
+import { PRODMANAGER_SECRET, ROOT, prodmanagerConfig, startServer, tempDir, waitForOutput, type ServerProcess } from './harness.js'
 
 /** One request on a connection of its own, so the cluster's round robin spreads them over the workers. */
 function fresh(url: string, options: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<{ status: number; body: string }> {
@@ -55,12 +55,13 @@ describe('examples server --workers', () => {
     url.searchParams.set('prefix', prefix)
     const server = await startServer({ store: url.toString(), config: prodmanagerConfig(), args: ['--workers', '3'] })
     servers.push(server)
+    await waitForOutput(server, 'all 3 workers listening')
     const pids = workerPids(server)
     assert.equal(pids.length, 3, server.output())
     assert.match(server.output(), /3 workers on port/)
     await createAndVerify(server, 12)
     await server.stop()
-    assert.equal(server.process.exitCode, 0)
+    assert.equal(server.process.exitCode, 0, server.output())
     for (const pid of pids) assert.throws(() => process.kill(pid, 0), /ESRCH/, `worker ${pid} outlived the primary`)
     const backend = createStore({ url: REDIS_URL, prefix })
     const ns = backend.namespace('prodmanager')
@@ -76,12 +77,13 @@ describe('examples server --workers', () => {
     url.searchParams.set('prefix', prefix)
     const server = await startServer({ store: url.toString(), config: prodmanagerConfig(), args: ['--workers=2'] })
     servers.push(server)
+    await waitForOutput(server, 'all 2 workers listening')
     const [victim] = workerPids(server)
     process.kill(victim!, 'SIGKILL')
     const deadline = Date.now() + 15_000
     while (Date.now() < deadline) {
       const pids = workerPids(server)
-      if (pids.length === 2 && !pids.includes(victim!) && /worker \d+ listening|polytoken examples server on/.test(server.output())) break
+      if (pids.length === 2 && !pids.includes(victim!) && /exited \(code null, signal SIGKILL\); starting a new one/.test(server.output())) break
       await new Promise((resolve) => setTimeout(resolve, 100))
     }
     const pids = workerPids(server)
