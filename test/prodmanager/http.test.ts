@@ -86,6 +86,13 @@ describe('POST /token/create', () => {
     assert.ok(!JSON.stringify(res.body).includes('wrong'), 'the sent secret is not echoed')
   })
 
+  test('no secret at all is a missing field (400 reasons.secret), not a 401 with a Bearer challenge', async () => {
+    const res = await request(app).post('/api/token/create').field('name', 'api-documentation').field('description', 'Token for documentation example')
+    assert.equal(res.status, 400)
+    assert.deepEqual(res.body.reasons, { secret: ['is required'] })
+    assert.equal(res.headers['www-authenticate'], undefined)
+  })
+
   for (const [what, fields, field] of [
     ['missing name', { name: '' }, 'name'],
     ['name too short', { name: 'short' }, 'name'],

@@ -17,6 +17,10 @@ export function renderError(error: PolytokenError, _request: PolyRequest | undef
   if (error.code === 'ERR_AUTH_INVALID' && error.location === 'body') {
     return { status: 400, headers, body: { message: 'Invalid secret', code: error.code, reasons: { [error.field ?? 'secret']: ['is invalid'] } } }
   }
+  // A route whose only credential is the body's secret (create): a missing secret is a missing field.
+  if (error.code === 'ERR_AUTH_REQUIRED' && error.challenges.length === 0) {
+    return { status: 400, headers, body: { message: 'secret is required', code: 'ERR_REQUEST_INVALID', reasons: { secret: ['is required'] } } }
+  }
   if (error.status === 401) {
     headers['WWW-Authenticate'] = error.challenges.length > 0 ? error.challenges.join(', ') : `Bearer realm="${realm}"`
   }
