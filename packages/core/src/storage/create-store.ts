@@ -4,7 +4,8 @@ import { ConfigInvalid } from '../errors.js'
 import { createKeyvBackend, type KeyvDriver } from './keyv-store.js'
 import type { StoreBackend } from './store.js'
 import { redactUrl } from './redact-url.js'
-import { sqliteDriver } from './sqlite-driver.js'
+import { hardenSqliteAdapter, sqliteAtomicOps, sqliteDriver } from './sqlite-driver.js'
+import type KeyvSqlite from '@keyv/sqlite'
 import type { Logger } from '../util/logger.js'
 import { silentLogger } from '../util/logger.js'
 
@@ -20,7 +21,11 @@ export interface StoreOptions {
    * the options win). Ignored when `keyv` is given.
    */
   url?: string
-  /** Bring your own Keyv: every namespace shares its adapter. A KeyvRedis or KeyvPostgres gets the atomic operations of its server. */
+  /**
+   * Bring your own Keyv: every namespace shares its adapter. A KeyvRedis,
+   * KeyvPostgres or KeyvSqlite gets the atomic operations of its server; any
+   * other adapter is atomic within this process only.
+   */
   keyv?: Keyv
   /** A store operation slower than this fails with 503. Default 1000 ms. */
   timeoutMs?: number
@@ -151,13 +156,22 @@ function keyvOfYourOwn(shared: Keyv, base: { timeoutMs: number; logger: Logger; 
       connect: async () => (await import('./postgres-driver.js')).connectPostgres({ url: uri, table, schema, ...base, location }),
     })
   }
-  base.logger.warn('store: a keyv of your own with an adapter polytoken does not know; add/take/increment are atomic within this process only')
+  const sqlite = dialect === 'sqlite' && typeof (adapter as { query?: unknown }).query === 'function' ? hardenSqliteAdapter(adapter as KeyvSqlite) : undefined
+  if (!(adapter instanceof Map) && !sqlite) {
+    base.logger.warn('store: a keyv of your own with an adapter polytoken does not know; add/take/increment are atomic within this process only')
+  }
+  // One Keyv for every namespace, without a keyv namespace of its own: adapters keep their
+  // namespace in one shared property, so per-namespace Keyvs on one adapter would trample
+  // each other. The store writes `namespace:key` itself and lists by that prefix.
+  const keyv = new Keyv({ store: shared.store, namespace: '', useKeyPrefix: false })
   return createKeyvBackend({
     ...base,
     kind: 'keyv',
     location: 'keyv',
     connect: () => ({
-      keyv: (namespace) => new Keyv({ store: shared.store, namespace, useKeyPrefix: true }),
+      shared: true,
+      keyv: () => keyv,
+      ...(sqlite ? { atomic: () => sqliteAtomicOps(sqlite.query, sqlite.table) } : {}),
       fullKey: (namespace, key) => `${namespace}:${key}`,
       async close() {
         await shared.disconnect().catch(() => undefined)

@@ -15,6 +15,11 @@ export interface KeyvDriver {
   /** The backend's full key for key in namespace, exactly as that Keyv writes it. */
   fullKey(namespace: string, key: string): string
   /**
+   * True when keyv(namespace) is one Keyv shared by every namespace: the store
+   * then addresses fullKey(namespace, key) itself and lists by that prefix.
+   */
+  shared?: boolean
+  /**
    * Atomic add/take/increment done by the backend itself. Absent: those are
    * serialised inside this process only (fine for memory; NOT across processes).
    */
@@ -153,18 +158,18 @@ class KeyvStore implements Store {
   }
 
   get<T>(key: string): Promise<T | undefined> {
-    return this.run('get', async ({ keyv }) => keyv.get<T>(key))
+    return this.run('get', async ({ keyv, driver }) => keyv.get<T>(this.keyvKey(driver, key)))
   }
 
   set<T>(key: string, value: T, ttlMs?: number): Promise<void> {
-    return this.run('set', async ({ keyv }) => {
-      const ok = await keyv.set(key, value, normalizeTtl(ttlMs))
+    return this.run('set', async ({ keyv, driver }) => {
+      const ok = await keyv.set(this.keyvKey(driver, key), value, normalizeTtl(ttlMs))
       if (ok === false) throw new StoreUnavailable('store refused set')
     })
   }
 
   delete(key: string): Promise<boolean> {
-    return this.run('delete', async ({ keyv }) => keyv.delete(key))
+    return this.run('delete', async ({ keyv, driver }) => keyv.delete(this.keyvKey(driver, key)))
   }
 
   add<T>(key: string, value: T, ttlMs?: number): Promise<boolean> {
@@ -175,9 +180,10 @@ class KeyvStore implements Store {
         const record = await keyv.serializeData({ value, expires: ttl === undefined ? undefined : now + ttl })
         return atomic.add(driver.fullKey(this.fullNamespace, key), record as string, ttl, now)
       }
+      const k = this.keyvKey(driver, key)
       return this.lock.run(key, async () => {
-        if ((await keyv.get(key)) !== undefined) return false
-        await keyv.set(key, value, ttl)
+        if ((await keyv.get(k)) !== undefined) return false
+        await keyv.set(k, value, ttl)
         return true
       })
     })
@@ -192,9 +198,10 @@ class KeyvStore implements Store {
         if (!data || (typeof data.expires === 'number' && Date.now() > data.expires)) return undefined
         return data.value
       }
+      const k = this.keyvKey(driver, key)
       return this.lock.run(key, async () => {
-        const value = await keyv.get<T>(key)
-        if (value !== undefined) await keyv.delete(key)
+        const value = await keyv.get<T>(k)
+        if (value !== undefined) await keyv.delete(k)
         return value
       })
     })
@@ -205,13 +212,14 @@ class KeyvStore implements Store {
     const ttl = normalizeTtl(ttlMs) ?? MAX_TTL_MS
     return this.run('increment', async ({ keyv, driver, atomic }) => {
       if (atomic) return atomic.increment(driver.fullKey(this.fullNamespace, key), ttl, Date.now())
+      const k = this.keyvKey(driver, key)
       return this.lock.run(key, async () => {
-        const current = await keyv.get<unknown>(key, { raw: true })
+        const current = await keyv.get<unknown>(k, { raw: true })
         const now = Date.now()
         const live = current && Number.isSafeInteger(current.value) && typeof current.expires === 'number' && current.expires >= now
         const count = live ? (current.value as number) + 1 : 1
         const expires = live ? (current.expires as number) : now + ttl
-        await keyv.set(key, count, Math.max(1, expires - now))
+        await keyv.set(k, count, Math.max(1, expires - now))
         return count
       })
     })
@@ -219,16 +227,25 @@ class KeyvStore implements Store {
 
   async *entries<T>(prefix = ''): AsyncIterable<[string, T]> {
     // Iteration is paged by the adapter; each page is bounded by the timeout, not the whole walk.
-    const { keyv } = await this.run('entries', async (bound) => bound)
+    const { keyv, driver } = await this.run('entries', async (bound) => bound)
     const iterator = keyv.iterator
     if (!iterator) return
+    // A shared Keyv lists every namespace: keep ours and strip our prefix.
+    const own = driver.shared ? driver.fullKey(this.fullNamespace, '') : ''
     const pages = iterator(keyv.namespace)[Symbol.asyncIterator]()
     for (;;) {
       const next = await this.run('entries', async () => pages.next())
       if (next.done) return
-      const [key, value] = next.value as [unknown, T]
-      if (typeof key === 'string' && key.startsWith(prefix)) yield [key, value]
+      const [full, value] = next.value as [unknown, T]
+      if (typeof full !== 'string' || !full.startsWith(own)) continue
+      const key = full.slice(own.length)
+      if (key.startsWith(prefix)) yield [key, value]
     }
+  }
+
+  /** The key handed to keyv: ours when keyv prefixes per namespace, the full key when the Keyv is shared. */
+  private keyvKey(driver: KeyvDriver, key: string): string {
+    return driver.shared ? driver.fullKey(this.fullNamespace, key) : key
   }
 
   private run<T>(operation: string, work: (bound: Bound) => Promise<T>): Promise<T> {

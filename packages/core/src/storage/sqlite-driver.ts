@@ -43,6 +43,35 @@ export function sqliteAtomicOps(query: SqliteQuery, table: string): AtomicOps {
 }
 
 /**
+ * Makes a KeyvSqlite fit for polytoken: delete() as one statement (the
+ * adapter reads then deletes, so two callers could both be told they deleted)
+ * and listing by key instead of OFFSET pages (which skip live rows when keyv
+ * drops expired ones during a listing). Call before handing it to new Keyv().
+ */
+export function hardenSqliteAdapter(adapter: KeyvSqlite): { query: SqliteQuery; table: string } {
+  const query = adapter.query as unknown as SqliteQuery
+  const table = String(adapter.opts.table)
+  // keyv's delete reads then deletes: two callers could both be told they deleted.
+  adapter.delete = async (key: string) => (await query(`DELETE FROM ${table} WHERE key = ? RETURNING key`, key)).length > 0
+  // keyv's iterator pages by OFFSET while keyv deletes expired rows it meets: live rows would be skipped.
+  // Keyset paging by key is immune to deletions. Set before new Keyv(), which binds the iterator.
+  adapter.iterator = async function* (ns?: string) {
+    const pattern = `${ns ? `${ns.replace(/[%_\\]/g, '\\$&')}:` : ''}%`
+    let last: string | undefined
+    for (;;) {
+      const rows =
+        last === undefined
+          ? await query(`SELECT key, value FROM ${table} WHERE key LIKE ? ESCAPE '\\' ORDER BY key LIMIT ${PAGE}`, pattern)
+          : await query(`SELECT key, value FROM ${table} WHERE key LIKE ? ESCAPE '\\' AND key > ? ORDER BY key LIMIT ${PAGE}`, pattern, last)
+      for (const row of rows) yield [String(row.key), String(row.value)]
+      if (rows.length < PAGE) return
+      last = String(rows[rows.length - 1]!.key)
+    }
+  }
+  return { query, table }
+}
+
+/**
  * SQLite through @keyv/sqlite: one connection per namespace, a busy timeout
  * for writers in other processes, and a sweep of expired rows (keyv drops
  * them only when it reads them) every sweepIntervalMs (default 60 s; 0: off).
@@ -58,25 +87,7 @@ export function sqliteDriver(path: string, options: { sweepIntervalMs?: number }
     keyv(namespace) {
       const adapter = new KeyvSqlite({ uri: `sqlite://${path}`, busyTimeout: 5000 })
       adapters.push(adapter)
-      const query = adapter.query as unknown as SqliteQuery
-      const table = String(adapter.opts.table)
-      // keyv's delete reads then deletes: two callers could both be told they deleted.
-      adapter.delete = async (key: string) => (await query(`DELETE FROM ${table} WHERE key = ? RETURNING key`, key)).length > 0
-      // keyv's iterator pages by OFFSET while keyv deletes expired rows it meets: live rows would be skipped.
-      // Keyset paging by key is immune to deletions. Set before new Keyv(), which binds the iterator.
-      adapter.iterator = async function* (ns?: string) {
-        const pattern = `${ns ? `${ns.replace(/[%_\\]/g, '\\$&')}:` : ''}%`
-        let last: string | undefined
-        for (;;) {
-          const rows =
-            last === undefined
-              ? await query(`SELECT key, value FROM ${table} WHERE key LIKE ? ESCAPE '\\' ORDER BY key LIMIT ${PAGE}`, pattern)
-              : await query(`SELECT key, value FROM ${table} WHERE key LIKE ? ESCAPE '\\' AND key > ? ORDER BY key LIMIT ${PAGE}`, pattern, last)
-          for (const row of rows) yield [String(row.key), String(row.value)]
-          if (rows.length < PAGE) return
-          last = String(rows[rows.length - 1]!.key)
-        }
-      }
+      const { query, table } = hardenSqliteAdapter(adapter)
       const own = `${namespace.replace(/[%_\\]/g, '\\$&')}:%`
       sweeps.push(() =>
         query(`DELETE FROM ${table} WHERE key LIKE ? ESCAPE '\\' AND json_valid(value) AND json_extract(value, '$.expires') < ?`, own, Date.now()),

@@ -1,0 +1,37 @@
+import { after } from 'node:test'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { Keyv } from 'keyv'
+import KeyvSqlite from '@keyv/sqlite'
+import KeyvRedis from '@keyv/redis'
+import KeyvPostgres from '@keyv/postgres'
+import { createStore, type StoreBackend } from '@polytoken/core'
+import { storeComplianceSuite } from './compliance.js'
+import { POSTGRES_URL, REDIS_URL, runPrefix, unreachable } from './services.js'
+
+const dir = mkdtempSync(join(tmpdir(), 'polytoken-own-keyv-'))
+const adapters: Array<{ disconnect(): Promise<unknown> }> = []
+after(async () => {
+  for (const adapter of adapters) await adapter.disconnect().catch(() => undefined)
+  rmSync(dir, { recursive: true, force: true })
+})
+
+/** `store: { keyv }` — a Keyv the application built; every namespace shares its adapter. */
+const own = (adapter: { disconnect(): Promise<unknown> } & object, prefix?: string): StoreBackend => {
+  adapters.push(adapter)
+  return createStore({ keyv: new Keyv({ store: adapter as never }), prefix })
+}
+
+storeComplianceSuite('keyv of your own: Map', () => createStore({ keyv: new Keyv() }))
+storeComplianceSuite('keyv of your own: KeyvSqlite', () => own(new KeyvSqlite({ uri: `sqlite://${join(dir, 'own.db')}`, busyTimeout: 5000 })), { shared: true })
+const redisPrefix = runPrefix('own-redis')
+storeComplianceSuite('keyv of your own: KeyvRedis', () => own(new KeyvRedis(REDIS_URL), redisPrefix), {
+  unavailable: () => unreachable('Redis', REDIS_URL, 6379),
+  shared: true,
+})
+const pgPrefix = runPrefix('own-pg')
+storeComplianceSuite('keyv of your own: KeyvPostgres', () => own(new KeyvPostgres({ uri: POSTGRES_URL }), pgPrefix), {
+  unavailable: () => unreachable('Postgres', POSTGRES_URL, 5432),
+  shared: true,
+})
