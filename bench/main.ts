@@ -115,6 +115,10 @@ export async function main(argv: string[], installNote: string): Promise<void> {
       { key: 'crew-post', name: 'crew POST /v1/token anonymous JSON (ES256)', method: 'POST', path: '/crew/v1/token', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ service: FIX.crew.service, scope: 'repository:library/alpine:pull', account: '', grant: 'web' }) },
       { key: 'naive-crew-rs', name: 'naive: jose RS256 sign (GET, query)', method: 'GET', path: `/naive/crew-rs256${CREW_QUERY}` },
       { key: 'crew-rs-get', name: 'crew GET /v1/token anonymous (RS256)', method: 'GET', path: `/crewrs/v1/token${CREW_QUERY}` },
+      { key: 'diag-es256-sync', name: 'diagnostic: polytoken signer alone, ES256 sign()', method: 'GET', path: '/diag/es256-sync' },
+      { key: 'diag-es256-async', name: 'diagnostic: polytoken signer alone, ES256 signAsync()', method: 'GET', path: '/diag/es256-async' },
+      { key: 'diag-rs256-sync', name: 'diagnostic: polytoken signer alone, RS256 sign()', method: 'GET', path: '/diag/rs256-sync' },
+      { key: 'diag-rs256-async', name: 'diagnostic: polytoken signer alone, RS256 signAsync()', method: 'GET', path: '/diag/rs256-async' },
       { key: 'crew-basic-get', name: 'crew GET /v1/token with Basic (cached), ES256', method: 'GET', path: `/crew/v1/token${CREW_USER_QUERY}`, headers: { authorization: basicAuth(FIX.crew.user, FIX.crew.password) } },
       // sagrada
       { key: 'naive-tokenlib', name: 'bare HMAC route: tokenlib token + derived key', method: 'GET', path: '/naive/tokenlib' },
@@ -169,7 +173,7 @@ export async function main(argv: string[], installNote: string): Promise<void> {
       console.log(`${scenario.key.padEnd(22)} ${result.rps.toFixed(0).padStart(7)} req/s  p50 ${result.p50} ms  p99 ${result.p99} ms  errors ${result.errors} non2xx ${result.non2xx}`)
     }
     if (options.highConcurrency) {
-      for (const scenario of selected.filter((s) => !s.key.startsWith('naive') && !s.key.includes('password'))) {
+      for (const scenario of selected.filter((s) => !/^(naive|diag|bare-post)/.test(s.key) && !s.key.includes('password'))) {
         await scenario.needs?.()
         const result = await run(server.port, { ...scenario, connections: 100 }, { connections: 100, seconds: 4 })
         c100.set(scenario.key, result)

@@ -13,10 +13,10 @@
  * Env: BENCH_STORE (memory:// default), BENCH_STORE_PREFIX, BENCH_CACHE_MAX_TTL_MS, BENCH_PEERS=0.
  */
 import express from 'express'
-import { generateKeyPairSync } from 'node:crypto'
+import { generateKeyPairSync, randomUUID } from 'node:crypto'
 import { polytoken } from '@polytoken/express'
 import { crew, prodmanager, sagrada, tokenGenerator, zazz } from '@polytoken/plugins'
-import { createBrowserIdAssertion, createBrowserIdCertificate, createStore, exportBrowserIdPublicKey, silentLogger } from '@polytoken/core'
+import { createBrowserIdAssertion, createBrowserIdCertificate, createJwtSigner, createStore, exportBrowserIdPublicKey, loadKeyRing, silentLogger } from '@polytoken/core'
 import { naiveRoutes, mintSessionToken } from './naive.js'
 import { FIX } from './fixtures.js'
 
@@ -35,6 +35,17 @@ app.post('/bare/drain', (req, res) => {
   req.on('end', () => res.json({ ok: true })).resume()
 })
 app.use('/naive', naiveRoutes())
+// Diagnostic: polytoken's signer alone (no dialect), sign() on the event loop vs signAsync() on the thread pool.
+for (const algorithm of ['ES256', 'RS256'] as const) {
+  const ring = await loadKeyRing({ name: `diag-${algorithm}`, algorithm }, { store: createStore('memory://').namespace('diag'), masterKey: 'bench-master-key-0123456789abcdef' })
+  const signer = createJwtSigner(ring)
+  const claims = () => {
+    const now = Math.floor(Date.now() / 1000)
+    return { iss: 'bench-crew', sub: '', aud: FIX.crew.service, exp: now + 300, nbf: now, iat: now, jti: randomUUID(), access: [{ type: 'repository', name: 'library/alpine', actions: ['pull'] }] }
+  }
+  app.get(`/diag/${algorithm.toLowerCase()}-sync`, (_req, res) => void res.json({ token: signer.sign(claims()) }))
+  app.get(`/diag/${algorithm.toLowerCase()}-async`, async (_req, res) => void res.json({ token: await signer.signAsync(claims()) }))
+}
 // The load generator samples the server's memory through this (not a polytoken route).
 app.get('/bench/memory', (req, res) => {
   // ?gc=1: after a full collection (the runner starts this process with --expose-gc), so samples compare.
