@@ -1,5 +1,5 @@
 import { ConfigInvalid, decoyPasswordHash, hashPassword, verifyPassword, type PasswordHashOptions, type Store } from '@polytoken/core'
-import { DEFAULT_PASSWORD_HASH, type AccountType, type PhotoLinks } from './options.js'
+import { DEFAULT_PASSWORD_HASH, type AccountType, type PhotoLinks, type ZazzUserOptions } from './options.js'
 
 /** What the store keeps of a user: the password only as an scrypt hash with its own salt. */
 export interface UserRecord {
@@ -12,16 +12,8 @@ export interface UserRecord {
   photo?: PhotoLinks
 }
 
-export interface NewUser {
-  username: string
-  password?: string
-  passwordHash?: string
-  userId?: number
-  accountType?: AccountType
-  isConfirmed?: boolean
-  displayName?: string
-  photo?: PhotoLinks
-}
+/** A user to add: the same shape as a user seeded from configuration. */
+export type NewUser = ZazzUserOptions
 
 const USER = 'user:'
 const LOGIN = 'login:'
