@@ -19,6 +19,7 @@ export interface Options {
   memory: boolean
   write: boolean
   highConcurrency: boolean
+  rounds: number
 }
 
 function parse(argv: string[]): Options {
@@ -31,7 +32,8 @@ function parse(argv: string[]): Options {
   const profile = value('--profile')
   const partial = only !== undefined || profile !== undefined
   return {
-    seconds: Number(process.env.BENCH_SECONDS ?? 6),
+    seconds: Number(process.env.BENCH_SECONDS ?? 2),
+    rounds: Number(process.env.BENCH_ROUNDS ?? (profile ? 1 : 3)),
     connections: Number(process.env.BENCH_CONNECTIONS ?? 32),
     only: only ? new RegExp(only) : profile ? new RegExp(`^${profile}$`) : undefined,
     profile,
@@ -135,7 +137,7 @@ export async function main(argv: string[], installNote: string): Promise<void> {
         needs: () => fillPool(zazzPool, options.connections * 2, async () => (await post(`${base}/zz/api/v1/token`, { ...FORM, authorization: zzBasic }, passwordBody)).refresh_token),
       },
       { key: 'zz-me', name: 'zazz GET /api/v1/me (cached Bearer)', method: 'GET', path: '/zz/api/v1/me', headers: { authorization: `Bearer ${zzLogin.access_token}` } },
-      { key: 'zz-password', name: 'zazz password grant (scrypt N=2^14 r=8 p=5)', method: 'POST', path: '/zz/api/v1/token', headers: { ...FORM, authorization: zzBasic }, body: passwordBody, connections: 8 },
+      { key: 'zz-password', name: 'zazz password grant (scrypt N=2^14 r=8 p=5)', method: 'POST', path: '/zz/api/v1/token', headers: { ...FORM, authorization: zzBasic }, body: passwordBody, connections: 8, seconds: 4 },
       // peers
       ...(peersOk
         ? [
@@ -144,7 +146,7 @@ export async function main(argv: string[], installNote: string): Promise<void> {
               chain: { pool: peerPool, body: refreshBody, next: nextRefresh },
               needs: () => fillPool(peerPool, options.connections * 2, async () => (await post(`${base}/peer/oauth2/token`, { ...FORM, authorization: zzBasic }, passwordBody)).refresh_token),
             },
-            { key: 'peer-oauth2-password', name: 'peer: oauth2-server password grant (same scrypt cost)', method: 'POST' as const, path: '/peer/oauth2/token', headers: { ...FORM, authorization: zzBasic }, body: passwordBody, connections: 8 },
+            { key: 'peer-oauth2-password', name: 'peer: oauth2-server password grant (same scrypt cost)', method: 'POST' as const, path: '/peer/oauth2/token', headers: { ...FORM, authorization: zzBasic }, body: passwordBody, connections: 8, seconds: 4 },
           ]
         : []),
       ...(oidcOk
@@ -163,15 +165,21 @@ export async function main(argv: string[], installNote: string): Promise<void> {
       await scenario.needs?.()
       await run(server.port, scenario, { connections: options.connections, seconds: 1 })
     }
-    for (const scenario of selected) {
-      await scenario.needs?.()
-      const profiling = options.profile === scenario.key
-      if (profiling) await fetch(`${base}/bench/profile/start`, { method: 'POST' })
-      const result = await run(server.port, scenario, options)
-      if (profiling) await fetch(`${base}/bench/profile/stop`, { method: 'POST' })
-      results.set(scenario.key, result)
-      console.log(`${scenario.key.padEnd(22)} ${result.rps.toFixed(0).padStart(7)} req/s  p50 ${result.p50} ms  p99 ${result.p99} ms  errors ${result.errors} non2xx ${result.non2xx}`)
+    // Rounds: every scenario once per round, the rounds one after the other; each figure is the median over the
+    // rounds. A busy moment of the shared machine then moves one round of a few scenarios, not a whole ratio.
+    const rounds = new Map<string, Result[]>()
+    for (let round = 0; round < options.rounds; round++) {
+      for (const scenario of selected) {
+        await scenario.needs?.()
+        const profiling = options.profile === scenario.key && round === 0
+        if (profiling) await fetch(`${base}/bench/profile/start`, { method: 'POST' })
+        const result = await run(server.port, scenario, options)
+        if (profiling) await fetch(`${base}/bench/profile/stop`, { method: 'POST' })
+        rounds.set(scenario.key, [...(rounds.get(scenario.key) ?? []), result])
+        console.log(`r${round + 1} ${scenario.key.padEnd(22)} ${result.rps.toFixed(0).padStart(7)} req/s  p50 ${result.p50} ms  p99 ${result.p99} ms  errors ${result.errors} non2xx ${result.non2xx}`)
+      }
     }
+    for (const [key, all] of rounds) results.set(key, medianOf(all))
     if (options.highConcurrency) {
       for (const scenario of selected.filter((s) => !/^(naive|diag|bare-post)/.test(s.key) && !s.key.includes('password'))) {
         await scenario.needs?.()
@@ -204,6 +212,24 @@ export async function main(argv: string[], installNote: string): Promise<void> {
     console.log('wrote BENCHMARKS.md')
   } else if (!options.profile) {
     console.log(md.split('## Targets')[1]?.split('\n## ')[0] ?? '')
+  }
+}
+
+/** The median of each figure over the rounds; errors are summed, requests summed, seconds summed. */
+function medianOf(all: Result[]): Result {
+  const median = (pick: (r: Result) => number) => all.map(pick).sort((a, b) => a - b)[Math.floor(all.length / 2)]!
+  const first = all[0]!
+  return {
+    ...first,
+    rps: median((r) => r.rps),
+    p50: median((r) => r.p50),
+    p90: median((r) => r.p90),
+    p99: median((r) => r.p99),
+    max: Math.max(...all.map((r) => r.max)),
+    errors: all.reduce((n, r) => n + r.errors, 0),
+    non2xx: all.reduce((n, r) => n + r.non2xx, 0),
+    requests: all.reduce((n, r) => n + r.requests, 0),
+    seconds: all.reduce((n, r) => n + r.seconds, 0),
   }
 }
 

@@ -128,8 +128,10 @@ the same Node — are what count.
   router), and the peers (\`bench/peers.ts\`). Store \`memory://\` for the throughput figures. Cache: defaults
   (10 000 entries, entries live ≤ 5 s).
 - Load: autocannon ${input.versions.autocannon} in the \`bench/run.ts\` process (a separate process from the server; both
-  share the machine's ${input.machine.cpus} cores), loopback, keep-alive, ${o.connections} connections, ${o.seconds} s per scenario after a
-  1 s warm-up of every scenario; password grants with 8 connections. Rotation scenarios (refresh grants) take a
+  share the machine's ${input.machine.cpus} cores), loopback, keep-alive, ${o.connections} connections. After a 1 s warm-up of every
+  scenario, ${o.rounds} rounds: in each round every scenario runs ${o.seconds} s (password grants 4 s with 8 connections), one after
+  the other; each figure in the tables is the **median over the rounds** (errors summed), so a busy moment of the
+  machine moves one round of a few scenarios rather than a whole ratio. Rotation scenarios (refresh grants) take a
   refresh token from a pool for each request and put the one they receive back, so every request is a real,
   successful rotation.
 - Versions: jose ${input.versions.jose}; multer ${input.versions.multer}; @node-oauth/oauth2-server ${input.versions['@node-oauth/oauth2-server']} through
@@ -176,7 +178,14 @@ ${input.memory ? input.memory.markdown : '_Not run in this invocation._'}
 
 ${input.soak ? soakMarkdown(input.soak) : previousSoak() ?? 'The 10-minute steady load at ~80 % of capacity runs only with `npm run bench -- --soak` (it would double the\nlength of the default run). **Not run in this invocation.**'}
 
-${text}`
+${text}
+## What ran in this invocation
+
+- Throughput scenarios: ${results.size} (${[...results.keys()].map((k) => `\`${k}\``).join(', ')}).
+- p99 at 100 connections: ${c100.size ? 'yes' : 'no'}. Growth (SQLite, Redis): ${input.growth ? 'yes' : 'no'}. Memory with 1 000 000 tokens: ${input.memory ? 'yes' : 'no'}.
+  Soak: ${input.soak ? 'yes' : 'no (see above)'}. PostgreSQL was not part of the growth runs (the issue names SQLite and Redis).
+- Nothing in CI runs the benchmark; it is not a test.
+`
 }
 
 /** A soak that ran on its own (\`npm run bench -- --only <key> --soak\`), recorded in bench/soak-latest.json. */
