@@ -68,6 +68,12 @@ export interface RouteDefinition<P = unknown> {
   accepts?: readonly BodyType[]
   limits?: Partial<BodyLimits>
   schema?: RouteSchema
+  /**
+   * Checks that need no credential and come first: the named resource exists,
+   * the client accepts what the route answers. Throw a PolytokenError (404,
+   * 406, ...); a request that cannot succeed then costs no credential check.
+   */
+  precheck?(request: PolyRequest): void
   /** Tried in order; the first that finds a credential decides. None: no authentication. */
   auth?: readonly AuthMethod<P>[]
   /** Success responses, by status, for /openapi.json. */

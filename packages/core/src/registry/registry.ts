@@ -62,6 +62,7 @@ function registerRoute(mount: Mount, route: RouteDefinition<unknown>, shapes: Ma
   const pathProblem = typeof route.path === 'string' ? checkPathSyntax(route.path) : 'must be a string'
   if (pathProblem) throw new DialectInvalid(`${where}: path ${pathProblem}`)
   if (typeof route.handle !== 'function') throw new DialectInvalid(`${where}: handle must be a function`)
+  if (route.precheck !== undefined && typeof route.precheck !== 'function') throw new DialectInvalid(`${where}: precheck must be a function`)
   const accepts = route.accepts ?? []
   for (const type of accepts) {
     if (!BODY_TYPES.has(type)) throw new DialectInvalid(`${where}: unknown body type "${String(type)}"`)

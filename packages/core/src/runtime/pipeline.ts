@@ -6,7 +6,7 @@ import type { RegisteredRoute } from '../registry/registry.js'
 import type { Logger } from '../util/logger.js'
 
 /**
- * One request through one route: find credentials → validate input (ajv,
+ * One request through one route: precheck → find credentials → validate input (ajv,
  * compiled at registration) → verify credentials → the route's handler.
  * Every failure leaves through the dialect's renderError.
  */
@@ -17,6 +17,7 @@ export function createRouteExecutor(registered: RegisteredRoute, services: Diale
 
   return async function execute(request: PolyRequest): Promise<PolyResponse> {
     try {
+      route.precheck?.(request)
       // A request with no credential at all is told so before its input is judged.
       if (methods.length > 0 && !methods.some((method) => method.extract(request) !== undefined)) {
         await authenticate(methods, { request, services }) // throws AuthRequired, with every challenge

@@ -1,7 +1,7 @@
 import { createHmac, hkdfSync } from 'node:crypto'
 import { browserId, defineRoute, epochSeconds, header, type AuthMethod, type BrowserIdPrincipal, type BrowserIdVerifier, type PolyResponse, type Tokenlib } from '@polytoken/core'
 import { SagradaUnauthorized } from './envelope.js'
-import { preflight } from './preflight.js'
+import { precheck } from './precheck.js'
 import type { ResolvedSagradaOptions, ResolvedService } from './options.js'
 import type { Users, LoginClaims } from './users.js'
 import type { OAuthPrincipal } from './oauth.js'
@@ -29,7 +29,8 @@ export function tokenRoute(options: ResolvedSagradaOptions, state: TokenRouteSta
         properties: { duration: { type: 'integer', minimum: 1, maximum: 86_400 } },
       },
     },
-    auth: [preflight(options) as AuthMethod<Principal>, browserId({ verifier: lazyVerifier, cacheScope: 'sagrada:browserid' }), ...extraAuth],
+    precheck: precheck(options),
+    auth: [browserId({ verifier: lazyVerifier, cacheScope: 'sagrada:browserid' }), ...extraAuth],
     responses: {
       200: {
         description: 'The token, its derived secret, the uid and the endpoint',

@@ -1,4 +1,4 @@
-import { NotAcceptable, RequestInvalid, RouteNotFound, defineAuthMethod, header, type AuthMethod, type PolyRequest, type PolytokenError } from '@polytoken/core'
+import { NotAcceptable, RequestInvalid, RouteNotFound, header, type PolyRequest, type PolytokenError } from '@polytoken/core'
 import { acceptsJson } from './accept.js'
 import type { ResolvedSagradaOptions } from './options.js'
 
@@ -7,20 +7,14 @@ export const CLIENT_STATE = /^[a-zA-Z0-9._-]{1,32}$/
 /**
  * What the token server refuses before it looks at credentials, in its
  * order: an Accept without JSON (406), an unknown application or version
- * (404), a malformed X-Client-State (400). Placed first among the route's
- * auth methods, it "finds a credential" only when the request has such a
- * problem, and then fails with it — so no assertion is verified for a
- * request that cannot succeed. It has no challenge.
+ * (404), a malformed X-Client-State (400). The route's precheck: no
+ * assertion is verified for a request that cannot succeed.
  */
-export function preflight(options: ResolvedSagradaOptions): AuthMethod<never, PolytokenError> {
-  return defineAuthMethod<never, PolytokenError>({
-    kind: 'sagradaPreflight',
-    challenge: () => undefined,
-    extract: (request) => problem(request, options),
-    verify: async (error) => {
-      throw error
-    },
-  })
+export function precheck(options: ResolvedSagradaOptions): (request: PolyRequest) => void {
+  return (request) => {
+    const error = problem(request, options)
+    if (error) throw error
+  }
 }
 
 export function problem(request: PolyRequest, options: ResolvedSagradaOptions): PolytokenError | undefined {
