@@ -41,7 +41,7 @@ function parse(argv: string[]): Options {
     growth: !has('--skip-growth') && !partial,
     memory: !has('--skip-memory') && !partial,
     write: !has('--no-write') && !partial,
-    highConcurrency: !has('--skip-c100') && !partial,
+    highConcurrency: has('--c100') || (!has('--skip-c100') && !partial),
   }
 }
 
@@ -99,7 +99,7 @@ export async function main(argv: string[], installNote: string): Promise<void> {
     const refreshBody = (token: string) => form({ grant_type: 'refresh_token', refresh_token: token })
     const nextRefresh = (json: { refresh_token?: string }) => json.refresh_token
 
-    const all: Array<Scenario & { needs?: () => Promise<void> }> = [
+    const all: Array<Scenario & { needs?: (size: number) => Promise<void> }> = [
       { key: 'bare', name: 'bare JSON route (the limit)', method: 'GET', path: '/bare/json' },
       { key: 'bare-post', name: 'diagnostic: bare route reading the create body, fixed JSON', method: 'POST', path: '/bare/drain', headers: createHeaders, body: createBody },
       // prodmanager
@@ -129,12 +129,12 @@ export async function main(argv: string[], installNote: string): Promise<void> {
       {
         key: 'naive-zz-refresh', name: 'naive: urlencoded + Map rotation + jose HS256', method: 'POST', path: '/naive/zazz-token', headers: { ...FORM, authorization: zzBasic },
         chain: { pool: naivePool, body: refreshBody, next: nextRefresh },
-        needs: () => fillPool(naivePool, options.connections * 2, async () => (await post(`${base}/naive/zazz-login`, {}, '')).refresh_token),
+        needs: (size) => fillPool(naivePool, size, async () => (await post(`${base}/naive/zazz-login`, {}, '')).refresh_token),
       },
       {
         key: 'zz-refresh', name: 'zazz refresh grant (rotation, store writes)', method: 'POST', path: '/zz/api/v1/token', headers: { ...FORM, authorization: zzBasic },
         chain: { pool: zazzPool, body: refreshBody, next: nextRefresh },
-        needs: () => fillPool(zazzPool, options.connections * 2, async () => (await post(`${base}/zz/api/v1/token`, { ...FORM, authorization: zzBasic }, passwordBody)).refresh_token),
+        needs: (size) => fillPool(zazzPool, size, async () => (await post(`${base}/zz/api/v1/token`, { ...FORM, authorization: zzBasic }, passwordBody)).refresh_token),
       },
       { key: 'zz-me', name: 'zazz GET /api/v1/me (cached Bearer)', method: 'GET', path: '/zz/api/v1/me', headers: { authorization: `Bearer ${zzLogin.access_token}` } },
       { key: 'zz-password', name: 'zazz password grant (scrypt N=2^14 r=8 p=5)', method: 'POST', path: '/zz/api/v1/token', headers: { ...FORM, authorization: zzBasic }, body: passwordBody, connections: 8, seconds: 4 },
@@ -144,7 +144,7 @@ export async function main(argv: string[], installNote: string): Promise<void> {
             {
               key: 'peer-oauth2-refresh', name: 'peer: oauth2-server refresh grant (in-memory model)', method: 'POST' as const, path: '/peer/oauth2/token', headers: { ...FORM, authorization: zzBasic },
               chain: { pool: peerPool, body: refreshBody, next: nextRefresh },
-              needs: () => fillPool(peerPool, options.connections * 2, async () => (await post(`${base}/peer/oauth2/token`, { ...FORM, authorization: zzBasic }, passwordBody)).refresh_token),
+              needs: (size: number) => fillPool(peerPool, size, async () => (await post(`${base}/peer/oauth2/token`, { ...FORM, authorization: zzBasic }, passwordBody)).refresh_token),
             },
             { key: 'peer-oauth2-password', name: 'peer: oauth2-server password grant (same scrypt cost)', method: 'POST' as const, path: '/peer/oauth2/token', headers: { ...FORM, authorization: zzBasic }, body: passwordBody, connections: 8, seconds: 4 },
           ]
@@ -162,7 +162,7 @@ export async function main(argv: string[], installNote: string): Promise<void> {
 
     // Warm every route (JIT, caches, key imports) before anything is measured.
     for (const scenario of selected) {
-      await scenario.needs?.()
+      await scenario.needs?.(options.connections * 2)
       await run(server.port, scenario, { connections: options.connections, seconds: 1 })
     }
     // Rounds: every scenario once per round, the rounds one after the other; each figure is the median over the
@@ -170,7 +170,7 @@ export async function main(argv: string[], installNote: string): Promise<void> {
     const rounds = new Map<string, Result[]>()
     for (let round = 0; round < options.rounds; round++) {
       for (const scenario of selected) {
-        await scenario.needs?.()
+        await scenario.needs?.(options.connections * 2)
         const profiling = options.profile === scenario.key && round === 0
         if (profiling) await fetch(`${base}/bench/profile/start`, { method: 'POST' })
         const result = await run(server.port, scenario, options)
@@ -182,7 +182,8 @@ export async function main(argv: string[], installNote: string): Promise<void> {
     for (const [key, all] of rounds) results.set(key, medianOf(all))
     if (options.highConcurrency) {
       for (const scenario of selected.filter((s) => !/^(naive|diag|bare-post)/.test(s.key) && !s.key.includes('password'))) {
-        await scenario.needs?.()
+        // Every connection holds a refresh token in flight: the pool must outnumber them.
+        await scenario.needs?.(200)
         const result = await run(server.port, { ...scenario, connections: 100 }, { connections: 100, seconds: 4 })
         c100.set(scenario.key, result)
         console.log(`c100 ${scenario.key.padEnd(22)} ${result.rps.toFixed(0).padStart(7)} req/s  p50 ${result.p50} ms  p99 ${result.p99} ms  errors ${result.errors} non2xx ${result.non2xx}`)
