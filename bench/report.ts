@@ -202,9 +202,18 @@ ${soakMarkdown(saved)}`
 }
 
 function soakMarkdown(soak: NonNullable<Input['soak']>): string {
-  const first = soak.samples[0]
-  const last = soak.samples[soak.samples.length - 1]
-  return `\`${soak.scenario}\` at a fixed ${soak.rate} req/s (80 % of the rate measured above) for ${soak.seconds} s: ${f0(soak.result.rps)} req/s delivered, p50 ${soak.result.p50} ms, p99 ${soak.result.p99} ms, ${soak.result.errors + soak.result.non2xx} errors.
-Server RSS ${first?.rssMiB.toFixed(0)} MiB at the start, ${last?.rssMiB.toFixed(0)} MiB at the end (heap ${first?.heapMiB.toFixed(0)} → ${last?.heapMiB.toFixed(0)} MiB); samples every 30 s, each after a forced GC:
-${soak.samples.map((s) => `${s.atSec}s ${s.rssMiB.toFixed(0)}`).join(', ')} (MiB RSS).`
+  const first = soak.samples[0]!
+  const last = soak.samples[soak.samples.length - 1]!
+  const heapMax = Math.max(...soak.samples.map((x) => x.heapMiB))
+  const rssMax = Math.max(...soak.samples.map((x) => x.rssMiB))
+  const flat = last.heapMiB <= first.heapMiB * 1.1 + 2 && last.rssMiB <= first.rssMiB * 1.1
+  const errors = soak.result.errors + soak.result.non2xx
+  const delivered = soak.result.rps / soak.rate
+  return `\`${soak.scenario}\` at a fixed ${soak.rate} req/s (80 % of what that run had just measured for it) for ${soak.seconds} s, 32 connections:
+${f0(soak.result.rps)} req/s delivered (${(100 * delivered).toFixed(0)} % of the fixed rate${delivered < 0.97 ? ': the machine, shared with other jobs, could not always sustain it' : ''}), p50 ${soak.result.p50} ms,
+p99 ${soak.result.p99} ms, **${errors} errors**.
+Server heap after a forced GC: ${first.heapMiB.toFixed(1)} MiB at the start, ${last.heapMiB.toFixed(1)} MiB at the end (highest ${heapMax.toFixed(1)} MiB); RSS
+${first.rssMiB.toFixed(0)} → ${last.rssMiB.toFixed(0)} MiB (highest ${rssMax.toFixed(0)} MiB; ${flat ? "no upward trend" : "grew"}). Samples every 30 s (RSS MiB):
+${soak.samples.map((x) => `${x.atSec}s ${x.rssMiB.toFixed(0)}`).join(', ')}.
+**Target (no memory growth, no errors): ${flat && errors === 0 ? 'met' : 'not met'}.**`
 }
