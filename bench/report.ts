@@ -148,6 +148,20 @@ tokenlib token and derived key with node:crypto (HKDF + HMAC), without checking 
 Bearer checks (whoami, /me) are compared with a naive route that verifies the same kind of HS256 token with jose
 per request.
 
+### The peers, and how the dialects are configured here
+
+- **@node-oauth/oauth2-server** through **@node-oauth/express-oauth-server**, \`express.urlencoded()\` in front, an
+  in-memory model (\`bench/peers.ts\`): client by Basic, password grant checking scrypt with zazz's cost (N=2^14, r=8,
+  p=5, the same node:crypto call), refresh grant with rotation (\`alwaysIssueNewRefreshToken\`, the default), tokens
+  in a Map. It issues opaque random access tokens (its default; no signature) where zazz signs an HS256 JWT.
+- **oidc-provider**: \`client_credentials\` with \`client_secret_basic\`, resource indicators returning ES256 JWT access
+  tokens, its default in-memory adapter. Compared with crew's GET with Basic (cached) issuing an ES256 JWT — the
+  closest polytoken route: a client authenticates and gets an ES256 JWT. oidc-provider ${input.versions['oidc-provider']} warns that Node 20 is
+  not a supported runtime (it wants 22); it ran without errors.
+- Dialects as \`bench/server.ts\` configures them: zazz with its default KDF cost and its brute-force limits raised
+  (the bench logs the same user in on purpose), crew with the login throttle raised likewise; everything else default.
+  Why zazz's scrypt cost is N=2^14, r=8, p=5 (16 MiB, ~130 ms of one core here): the zazz README.
+
 ## Results (${o.connections} connections)
 
 | scenario | key | req/s | p50 ms | p99 ms | × bare JSON | × its naive route | errors |
