@@ -79,9 +79,14 @@ export function createRefreshTokens(store: Store, clock: Clock, options: Refresh
    */
   async function consume<T>(token: string, client: string, onFamilyRevoked: (family: string) => void, load: (record: RefreshRecord) => Promise<T>): Promise<{ record: RefreshRecord; loaded: T }> {
     const key = fingerprint(token)
+    // The family is checked BEFORE the take: of N concurrent refreshes, the
+    // losers revoke the family as replays, and a check after the take would let
+    // them kill the winner's own refresh (zero successes instead of one). The
+    // winner's new tokens belong to the revoked family and die on first use.
+    const mark = await store.get<IssuedMark>(ISSUED + key)
+    if (mark && (await isFamilyRevoked(mark.family))) throw invalidGrant(new TokenRevoked('refresh token has been revoked'))
     const record = await store.take<RefreshRecord>(LIVE + key)
     if (!record) {
-      const mark = await store.get<IssuedMark>(ISSUED + key)
       if (mark) {
         await revokeFamily(mark.family, mark.familyExpiresAt)
         onFamilyRevoked(mark.family)
@@ -95,11 +100,8 @@ export function createRefreshTokens(store: Store, clock: Clock, options: Refresh
       onFamilyRevoked(record.family)
       throw invalidGrant(new RequestInvalid('refresh token was issued to another client', { location: 'body', field: 'refresh_token' }))
     }
-    const now = clock()
-    if (now >= record.expiresAt) throw invalidGrant(new TokenExpired('refresh token has expired'))
-    const [revoked, loaded] = await Promise.all([isFamilyRevoked(record.family), load(record)])
-    if (revoked) throw invalidGrant(new TokenRevoked('refresh token has been revoked'))
-    return { record, loaded }
+    if (clock() >= record.expiresAt) throw invalidGrant(new TokenExpired('refresh token has expired'))
+    return { record, loaded: await load(record) }
   }
 
   /** For introspection and revocation: the live record, or the issued mark of a retired one. */
