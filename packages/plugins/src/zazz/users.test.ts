@@ -67,3 +67,31 @@ test('bad input is refused with a message naming the field', async () => {
   await assert.rejects(users.add({ username: 'x', password: 'a', accountType: 'Admin' as never }), /accountType/)
   await assert.rejects(users.add({ username: 'x', password: 'a', userId: -1 }), /userId/)
 })
+
+test('two instances seeding the same configured user at once both start, with one record', async () => {
+  const store = fresh()
+  // Instance A writes its user record, then is slow to write the login: B arrives in between.
+  const slowLogin: typeof store = {
+    ...store,
+    namespace: store.namespace,
+    get: (key) => store.get(key),
+    set: (key, value, ttl) => store.set(key, value, ttl),
+    delete: (key) => store.delete(key),
+    take: (key) => store.take(key),
+    increment: (key, ttl) => store.increment(key, ttl),
+    entries: (prefix) => store.entries(prefix),
+    add: async (key, value, ttl) => {
+      if (key.startsWith('login:')) await new Promise((resolve) => setTimeout(resolve, 100))
+      return store.add(key, value, ttl)
+    },
+  }
+  const a = createZazzUsers(slowLogin, cheap)
+  const b = createZazzUsers(store, cheap)
+  const seed = { username: 'soroush', password: '123', userId: 1 }
+  const first = a.add(seed, { update: true })
+  await new Promise((resolve) => setTimeout(resolve, 60))
+  const [x, y] = await Promise.all([first, b.add(seed, { update: true })])
+  assert.equal(x.userId, 1)
+  assert.equal(y.userId, 1)
+  assert.equal((await b.get(1))?.username, 'soroush')
+})

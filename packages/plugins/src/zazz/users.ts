@@ -91,11 +91,23 @@ export function createZazzUsers(store: Store, options: ZazzUsersOptions = {}) {
       return undefined
     }
     if (!(await store.add(USER + record.userId, record))) {
+      // Another instance seeding the same configured user (same fixed userId) may hold the record
+      // without having written the login yet: that is this user, not a clash.
+      const holder = await get(record.userId)
+      if (update && holder && normalizeUsername(holder.username) === normalizeUsername(input.username)) {
+        if (!(await store.add(login, record.userId)) && (await store.get<number>(login)) !== record.userId) {
+          throw new ConfigInvalid(`username "${input.username}" already exists`)
+        }
+        await store.set(USER + record.userId, record)
+        return record
+      }
       const again = await sameUserRace()
       if (again) return again
       throw new ConfigInvalid(`userId ${record.userId} is taken`)
     }
     if (!(await store.add(login, record.userId))) {
+      // Another instance seeding this same user wrote the login first, pointing at this very record.
+      if ((await store.get<number>(login)) === record.userId) return record
       await store.delete(USER + record.userId)
       const again = await sameUserRace()
       if (again) return again
