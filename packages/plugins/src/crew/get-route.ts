@@ -39,7 +39,7 @@ export function getTokenRoute(options: ResolvedCrewOptions, state: CrewState) {
       checkAccount(query.account, account, 'querystring')
       checkService(options, query.service)
       const scopes = readScopes(options, query.scope, 'querystring')
-      const { body } = issueToken(options, state, services, account, query.service, scopes)
+      const { body } = await issueToken(options, state, services, account, query.service, scopes)
       if (query.offline_token === true && account !== undefined) {
         body.refresh_token = await state.refresh!.issue(account, query.service, query.client_id)
       }

@@ -54,7 +54,7 @@ export function readScopes(options: ResolvedCrewOptions, values: string | string
 }
 
 /** Policy → claims → signed token → the body Docker clients read (token and access_token are the same). */
-export function issueToken(options: ResolvedCrewOptions, state: CrewState, services: DialectServices, account: string | undefined, service: string, scopes: readonly Scope[]): { body: TokenBody; claims: CrewClaims } {
+export async function issueToken(options: ResolvedCrewOptions, state: CrewState, services: DialectServices, account: string | undefined, service: string, scopes: readonly Scope[]): Promise<{ body: TokenBody; claims: CrewClaims }> {
   const now = services.clock()
   const iat = epochSeconds(now)
   const claims: CrewClaims = {
@@ -67,7 +67,8 @@ export function issueToken(options: ResolvedCrewOptions, state: CrewState, servi
     jti: randomUUID(),
     access: options.policy.evaluate({ account, service, scopes }),
   }
-  const token = state.signer!.sign(claims as unknown as Record<string, unknown>)
+  // ES256/RS256 on the thread pool: the event loop keeps serving while the signature is computed.
+  const token = await state.signer!.signAsync(claims as unknown as Record<string, unknown>)
   return {
     claims,
     body: { token, access_token: token, expires_in: options.tokenLifetimeSec, issued_at: new Date(iat * 1000).toISOString() },

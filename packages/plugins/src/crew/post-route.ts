@@ -64,7 +64,7 @@ export function postTokenRoute(options: ResolvedCrewOptions, state: CrewState) {
       if (account === undefined && body.grant !== 'web') throw new AuthRequired(`grant "${body.grant}" needs Basic authentication`)
       checkAccount(body.account, account, 'body')
       const scopes = readScopes(options, body.scope, 'body')
-      return { status: 201, headers: NO_STORE, body: issueToken(options, state, services, account, body.service, scopes).body }
+      return { status: 201, headers: NO_STORE, body: (await issueToken(options, state, services, account, body.service, scopes)).body }
     },
   })
 }
@@ -89,7 +89,7 @@ async function oauth(options: ResolvedCrewOptions, state: CrewState, services: D
     account = record.account
   }
   checkAccount(body.account, account, 'body')
-  const issued = issueToken(options, state, services, account, body.service, scopes).body
+  const issued = (await issueToken(options, state, services, account, body.service, scopes)).body
   if (body.grant_type === 'password' && body.access_type === 'offline') {
     issued.refresh_token = await state.refresh!.issue(account, body.service, body.client_id)
   }

@@ -24,9 +24,10 @@ export interface AccessGrant {
 
 /** The document's claims (usr, client, aud, iss, tokenType, nbf, exp) plus iat, jti, scope and the family id `fam`. */
 export function createAccessTokens(options: ResolvedZazzOptions, signer: JwtSigner, verify: (token: string) => Promise<JwtClaims>, refresh: RefreshTokens) {
-  function issue(grant: AccessGrant, nowMs: number): { token: string; expiresIn: number } {
+  /** signAsync: an ES256/RS256 signature runs on the thread pool; HS256 stays inline. */
+  async function issue(grant: AccessGrant, nowMs: number): Promise<{ token: string; expiresIn: number }> {
     const now = epochSeconds(nowMs)
-    const token = signer.sign({
+    const token = await signer.signAsync({
       exp: now + options.accessTokenTtlSec,
       aud: options.audience,
       usr: grant.userId,

@@ -112,8 +112,8 @@ export function tokenRoute(options: ResolvedZazzOptions, directory: ClientDirect
     return respond(user, client, scope, record.family, next.token, services)
   }
 
-  function respond(user: UserRecord, client: ResolvedClient, scope: string[], family: string, refreshToken: string, services: DialectServices): PolyResponse {
-    const access = state.access!.issue({ userId: user.userId, clientNumber: client.number, scope, family }, services.clock())
+  async function respond(user: UserRecord, client: ResolvedClient, scope: string[], family: string, refreshToken: string, services: DialectServices): Promise<PolyResponse> {
+    const access = await state.access!.issue({ userId: user.userId, clientNumber: client.number, scope, family }, services.clock())
     return {
       status: 200,
       headers: { ...NO_STORE },
