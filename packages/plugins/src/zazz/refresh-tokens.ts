@@ -67,10 +67,12 @@ export function createRefreshTokens(store: Store, clock: Clock, options: Refresh
   }
 
   async function revokeFamily(family: string, familyExpiresAt: number): Promise<void> {
-    await store.set(FAMILY_REVOKED + family, true, familyRevokedTtl(familyExpiresAt))
+    // The mark holds when the family was revoked (see consume); any mark means revoked.
+    await store.set(FAMILY_REVOKED + family, clock(), familyRevokedTtl(familyExpiresAt))
   }
 
-  const isFamilyRevoked = async (family: string) => (await store.get<boolean>(FAMILY_REVOKED + family)) === true
+  const familyRevokedAt = (family: string) => store.get<number | true>(FAMILY_REVOKED + family)
+  const isFamilyRevoked = async (family: string) => (await familyRevokedAt(family)) !== undefined
 
   /**
    * Consume `token` for a refresh by `client`. Returns its record and what
@@ -79,14 +81,11 @@ export function createRefreshTokens(store: Store, clock: Clock, options: Refresh
    */
   async function consume<T>(token: string, client: string, onFamilyRevoked: (family: string) => void, load: (record: RefreshRecord) => Promise<T>): Promise<{ record: RefreshRecord; loaded: T }> {
     const key = fingerprint(token)
-    // The family is checked BEFORE the take: of N concurrent refreshes, the
-    // losers revoke the family as replays, and a check after the take would let
-    // them kill the winner's own refresh (zero successes instead of one). The
-    // winner's new tokens belong to the revoked family and die on first use.
-    const mark = await store.get<IssuedMark>(ISSUED + key)
-    if (mark && (await isFamilyRevoked(mark.family))) throw invalidGrant(new TokenRevoked('refresh token has been revoked'))
+    // Read before the take: a loser of this take can only revoke after it, so after this instant.
+    const takeStartedAt = clock()
     const record = await store.take<RefreshRecord>(LIVE + key)
     if (!record) {
+      const mark = await store.get<IssuedMark>(ISSUED + key)
       if (mark) {
         await revokeFamily(mark.family, mark.familyExpiresAt)
         onFamilyRevoked(mark.family)
@@ -101,7 +100,13 @@ export function createRefreshTokens(store: Store, clock: Clock, options: Refresh
       throw invalidGrant(new RequestInvalid('refresh token was issued to another client', { location: 'body', field: 'refresh_token' }))
     }
     if (clock() >= record.expiresAt) throw invalidGrant(new TokenExpired('refresh token has expired'))
-    return { record, loaded: await load(record) }
+    const [revokedAt, loaded] = await Promise.all([familyRevokedAt(record.family), load(record)])
+    // Of N concurrent refreshes with one token, this call won the take; the losers revoke the family as
+    // replays, possibly before this read. A revocation stamped after the take began does not refuse the
+    // winner (exactly one of N succeeds): the tokens it is handed belong to the revoked family and die on
+    // first use, so leaning this way never lets a revoked login go on.
+    if (revokedAt !== undefined && (revokedAt === true || revokedAt < takeStartedAt)) throw invalidGrant(new TokenRevoked('refresh token has been revoked'))
+    return { record, loaded }
   }
 
   /** For introspection and revocation: the live record, or the issued mark of a retired one. */
@@ -136,8 +141,8 @@ export function createRefreshTokens(store: Store, clock: Clock, options: Refresh
     /** Access tokens: one revoked by its jti, until it would have expired anyway. */
     revokeAccess: (jti: string, expSec: number) => store.set(JTI_REVOKED + jti, true, Math.max(1000, expSec * 1000 - clock())),
     async isAccessRevoked(jti: string, family: string): Promise<boolean> {
-      const [byJti, byFamily] = await Promise.all([store.get<boolean>(JTI_REVOKED + jti), store.get<boolean>(FAMILY_REVOKED + family)])
-      return byJti === true || byFamily === true
+      const [byJti, byFamily] = await Promise.all([store.get<boolean>(JTI_REVOKED + jti), familyRevokedAt(family)])
+      return byJti === true || byFamily !== undefined
     },
   }
 }
