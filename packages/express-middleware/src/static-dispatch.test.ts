@@ -13,6 +13,8 @@ test('static dispatch answers exactly as Express routing does: prefixes, case, t
     logger: silentLogger,
   })
   const app = express()
+  // A route the host adds to polytoken's own router is reached through Express's routing.
+  router.get('/host-extra', (req, res) => void res.json({ extra: true, query: req.query }))
   app.use('/mounted', router)
   app.get('/mounted/pm/elsewhere', (_req, res) => void res.json({ host: true }))
   try {
@@ -33,6 +35,10 @@ test('static dispatch answers exactly as Express routing does: prefixes, case, t
     assert.equal(wrongMethod.status, 405)
     assert.equal(wrongMethod.headers.allow, 'GET, HEAD')
     assert.deepEqual((await request(app).get('/mounted/pm/elsewhere')).body, { host: true })
+    assert.deepEqual((await request(app).get('/mounted/host-extra?a=1')).body, { extra: true, query: { a: '1' } })
+    // A query string on a static route: still the Map lookup, the query reaches the route.
+    const withQuery = await request(app).get('/mounted/pm/token/whoami?x=1&x=2').set('Authorization', `Bearer ${token}`)
+    assert.equal(withQuery.status, 200, withQuery.text)
     assert.equal((await request(app).get('/pm/token/whoami')).status, 404, 'not mounted there')
   } finally {
     await router.close()

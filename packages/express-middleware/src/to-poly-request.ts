@@ -5,17 +5,18 @@ import type { ParsedBody } from './body/parse-body.js'
 /**
  * The core's view of an Express request. Built once per request on every
  * route, so it copies nothing it does not have to: Node's header object is
- * used as it is unless a header arrived as an array (set-cookie), and the
- * client address (Express's proxy-aware `req.ip`) is worked out only when a
+ * used as it is unless a header arrived as an array (set-cookie), the query
+ * string is parsed only when there is one, and the client address (Express's proxy-aware `req.ip`) is worked out only when a
  * dialect reads it.
  */
-export function toPolyRequest(request: Request, path: string, parsed: ParsedBody, receivedAt: number): PolyRequest {
+export function toPolyRequest(request: Request, path: string, params: Readonly<Record<string, string>>, parsed: ParsedBody, receivedAt: number): PolyRequest {
   let ip: string | undefined
   return {
     method: request.method,
     path,
-    params: { ...(request.params as Record<string, string>) },
-    query: normaliseQuery(request.query),
+    params: { ...params },
+    // Express parses the query string on first read of req.query: most token requests have none.
+    query: request.url.includes('?') ? normaliseQuery(request.query) : {},
     headers: headersOf(request.headers),
     body: parsed.body,
     bodyType: parsed.bodyType,
