@@ -45,11 +45,8 @@ export async function parseBody(request: Request, accepts: readonly BodyType[], 
       return { body: parseJson(await readRaw(request, limits.bytes), limits), bodyType: type }
     case 'urlencoded':
       return { body: parseUrlencoded(await readRaw(request, limits.bytes), limits), bodyType: type }
-    case 'multipart': {
-      const declared = Number(request.headers['content-length'])
-      if (Number.isFinite(declared) && declared > limits.bytes) throw new RequestTooLarge(`body is over ${limits.bytes} bytes`, { location: 'body' })
-      return { body: await parseMultipart(request, limits), bodyType: type }
-    }
+    case 'multipart':
+      return { body: await parseMultipart(request.headers, await readRaw(request, limits.bytes), limits), bodyType: type }
   }
 }
 

@@ -1,21 +1,43 @@
-import type { IncomingMessage } from 'node:http'
+import type { IncomingHttpHeaders } from 'node:http'
 import busboy from 'busboy'
 import { RequestMalformed, RequestTooLarge, UnsupportedMediaType, type BodyLimits } from '@polytoken/core'
 import { FieldCollector, type Fields } from './fields.js'
+import { parseSimpleMultipart, simpleMultipartBoundary } from './simple-multipart.js'
+
+/** Field names longer than this are truncated by busboy; the simple parser leaves such bodies to it. */
+const FIELD_NAME_BYTES = 200
 
 /**
- * multipart/form-data fields through busboy (the parser multer uses: a
- * streaming, well-tested state machine we would not want to rewrite).
- * Fields only: a file part is refused with 415.
+ * multipart/form-data fields from the whole (size-limited) body. The shape
+ * clients send (simple-multipart.ts) is read directly; everything else goes
+ * through busboy — the parser multer uses, a well-tested state machine for
+ * the rest of RFC 7578. Fields only: a file part is refused with 415.
  */
-export function parseMultipart(request: IncomingMessage, limits: BodyLimits): Promise<Fields> {
+export function parseMultipart(headers: IncomingHttpHeaders, body: Buffer, limits: BodyLimits): Promise<Fields> {
+  const boundary = simpleMultipartBoundary(headers['content-type'])
+  if (boundary !== undefined) {
+    const simple = parseSimpleMultipart(body, boundary, { parts: Math.min(limits.parts, limits.fields), fieldBytes: limits.fieldBytes, fieldNameBytes: FIELD_NAME_BYTES })
+    if (simple !== undefined) {
+      try {
+        const collector = new FieldCollector(limits)
+        for (const [name, value] of simple) collector.add(name, value)
+        return Promise.resolve(collector.fields)
+      } catch (error) {
+        return Promise.reject(error)
+      }
+    }
+  }
+  return parseWithBusboy(headers, body, limits)
+}
+
+function parseWithBusboy(headers: IncomingHttpHeaders, body: Buffer, limits: BodyLimits): Promise<Fields> {
   return new Promise((resolve, reject) => {
     let parser: busboy.Busboy
     try {
       parser = busboy({
-        headers: request.headers,
+        headers,
         defParamCharset: 'utf8',
-        limits: { fieldSize: limits.fieldBytes, fields: limits.fields, parts: limits.parts, files: limits.parts, fieldNameSize: 200 },
+        limits: { fieldSize: limits.fieldBytes, fields: limits.fields, parts: limits.parts, files: limits.parts, fieldNameSize: FIELD_NAME_BYTES },
       })
     } catch (cause) {
       reject(new RequestMalformed('multipart body has no usable boundary', { location: 'body', cause }))
@@ -23,12 +45,9 @@ export function parseMultipart(request: IncomingMessage, limits: BodyLimits): Pr
     }
     const collector = new FieldCollector(limits)
     let settled = false
-    let size = 0
     const fail = (error: Error) => {
       if (settled) return
       settled = true
-      request.unpipe(parser)
-      request.resume()
       reject(error)
     }
     parser.on('field', (name, value, info) => {
@@ -51,11 +70,6 @@ export function parseMultipart(request: IncomingMessage, limits: BodyLimits): Pr
       settled = true
       resolve(collector.fields)
     })
-    request.on('data', (chunk: Buffer) => {
-      size += chunk.length
-      if (size > limits.bytes) fail(new RequestTooLarge(`body is over ${limits.bytes} bytes`, { location: 'body' }))
-    })
-    request.on('error', (cause) => fail(new RequestMalformed('body could not be read', { location: 'body', cause })))
-    request.pipe(parser)
+    parser.end(body)
   })
 }
