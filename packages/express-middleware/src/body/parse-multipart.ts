@@ -50,7 +50,9 @@ function parseWithBusboy(headers: IncomingHttpHeaders, body: Buffer, limits: Bod
       settled = true
       reject(error)
     }
-    parser.on('field', (name, value, info) => {
+    parser.on('field', (name: string | undefined, value, info) => {
+      // busboy reports name="" as no name at all.
+      if (!name) return fail(new RequestMalformed('a multipart part has no field name', { location: 'body' }))
       if (info.valueTruncated) return fail(new RequestTooLarge(`field "${name}" is over ${limits.fieldBytes} bytes`, { location: 'body', field: name }))
       try {
         collector.add(name, value)
