@@ -65,7 +65,8 @@ export function createStore(options: StoreOptions | string = {}): StoreBackend {
   switch (scheme) {
     case 'memory':
       if (url !== 'memory://' && url !== 'memory:') break
-      return createKeyvBackend({ ...base, kind: 'memory', prefix: opts.prefix, location: 'memory', connect: memoryDriver })
+      // A Map answers within the call: no timeout to arm per operation.
+      return createKeyvBackend({ ...base, timeoutMs: Infinity, kind: 'memory', prefix: opts.prefix, location: 'memory', connect: memoryDriver })
     case 'sqlite': {
       const file = url.slice('sqlite://'.length)
       if (!url.startsWith('sqlite://') || !file) throw new ConfigInvalid('store: sqlite:// needs a file path, e.g. sqlite://data/polytoken.db')
