@@ -4,6 +4,7 @@ import { ConfigInvalid } from '../errors.js'
 import { createKeyvBackend, type KeyvDriver } from './keyv-store.js'
 import type { StoreBackend } from './store.js'
 import { redactUrl } from './redact-url.js'
+import { memoryDriver } from './memory-driver.js'
 import { hardenSqliteAdapter, sqliteAtomicOps, sqliteDriver } from './sqlite-driver.js'
 import type KeyvSqlite from '@keyv/sqlite'
 import type { Logger } from '../util/logger.js'
@@ -102,14 +103,6 @@ export function createStore(options: StoreOptions | string = {}): StoreBackend {
 }
 
 /** One Map per namespace: keyv's iterator cannot tell namespaces apart in a shared Map. */
-function memoryDriver(): KeyvDriver {
-  return {
-    keyv: (namespace) => new Keyv({ store: new Map(), namespace }),
-    fullKey: (namespace, key) => `${namespace}:${key}`,
-    async close() {},
-  }
-}
-
 /** `?prefix=` and `?timeoutMs=` are ours, not the driver's: take them out of the URL. */
 function splitOptions(url: string, opts: StoreOptions): { clean: string; prefix: string | undefined; timeoutMs: number | undefined } {
   let parsed: URL
