@@ -1,4 +1,5 @@
-import { createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto'
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
+import { hkdfSha256 } from './hkdf.js'
 import { ConfigInvalid, TokenExpired, TokenInvalid } from '../errors.js'
 import { systemClock, type Clock } from '../util/time.js'
 
@@ -97,7 +98,7 @@ export function createTokenlib(options: TokenlibOptions): Tokenlib {
 
   function sign(payload: Record<string, unknown>): { token: string; data: TokenlibPayload } {
     const data: Record<string, unknown> = { ...payload }
-    data.salt ??= randomBytes(3).toString('hex')
+    data.salt ??= randomSalt()
     data.expires ??= Math.floor(clock() / 1000) + timeout
     const bytes = Buffer.from(pythonJsonDumps(data), 'utf8')
     const signature = createHmac('sha256', active.signingKey).update(bytes).digest()
@@ -128,13 +129,13 @@ export function createTokenlib(options: TokenlibOptions): Tokenlib {
 /** HKDF-SHA256(secret, no salt, signing info, 32 bytes). */
 export function tokenlibSigningKey(secret: string | Buffer): Buffer {
   const ikm = typeof secret === 'string' ? Buffer.from(secret, 'utf8') : secret
-  return Buffer.from(hkdfSync('sha256', ikm, Buffer.alloc(0), TOKENLIB_SIGNING_INFO, DIGEST_SIZE))
+  return hkdfSha256(ikm, Buffer.alloc(0), TOKENLIB_SIGNING_INFO, DIGEST_SIZE)
 }
 
 /** HKDF-SHA256(secret, salt as ASCII, derive info + token, 32 bytes), urlsafe base64 with padding. */
 export function tokenlibDerivedSecret(secret: string | Buffer, salt: string, token: string): string {
   const ikm = typeof secret === 'string' ? Buffer.from(secret, 'utf8') : secret
-  const bytes = Buffer.from(hkdfSync('sha256', ikm, Buffer.from(salt, 'latin1'), TOKENLIB_DERIVE_INFO + token, DIGEST_SIZE))
+  const bytes = hkdfSha256(ikm, Buffer.from(salt, 'latin1'), TOKENLIB_DERIVE_INFO + token, DIGEST_SIZE)
   return bytes.toString('base64url') + '='
 }
 
@@ -166,4 +167,17 @@ export function pythonJsonDumps(value: unknown): string {
     return '{' + parts.join(', ') + '}'
   }
   throw new TypeError(`tokenlib payloads cannot hold a ${typeof value}`)
+}
+
+// A salt is public (it travels in the payload) and only has to differ between tokens: 3 bytes of a
+// pool filled 4 KiB at a time, instead of a randomBytes call (a synchronous crypto job) per token.
+let saltPool = Buffer.alloc(0)
+let saltOffset = 0
+function randomSalt(): string {
+  if (saltOffset + 3 > saltPool.length) {
+    saltPool = randomBytes(4096)
+    saltOffset = 0
+  }
+  saltOffset += 3
+  return saltPool.toString('hex', saltOffset - 3, saltOffset)
 }

@@ -1,5 +1,5 @@
-import { createHmac, hkdfSync } from 'node:crypto'
-import { browserId, defineRoute, epochSeconds, header, type AuthMethod, type BrowserIdPrincipal, type BrowserIdVerifier, type PolyResponse, type Tokenlib } from '@polytoken/core'
+import { createHmac } from 'node:crypto'
+import { browserId, defineRoute, hkdfSha256, epochSeconds, header, type AuthMethod, type BrowserIdPrincipal, type BrowserIdVerifier, type PolyResponse, type Tokenlib } from '@polytoken/core'
 import { SagradaUnauthorized } from './envelope.js'
 import { precheck } from './precheck.js'
 import type { ResolvedSagradaOptions, ResolvedService } from './options.js'
@@ -106,5 +106,5 @@ function keyId(keysChangedAt: number, clientState: string): string {
 
 /** The default metrics key: derived from a node secret, so every instance computes the same one. */
 export function deriveMetricsKey(secret: string): Buffer {
-  return Buffer.from(hkdfSync('sha256', Buffer.from(secret, 'utf8'), Buffer.alloc(0), 'polytoken/sagrada/metrics-hash', 32))
+  return hkdfSha256(Buffer.from(secret, 'utf8'), Buffer.alloc(0), 'polytoken/sagrada/metrics-hash', 32)
 }
