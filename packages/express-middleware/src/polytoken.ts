@@ -12,6 +12,7 @@ import {
 import { parseBody, type ParsedBody } from './body/parse-body.js'
 import { toPolyRequest } from './to-poly-request.js'
 import { send } from './send.js'
+import { installFastDispatch, type DirectRoute, type RouteHandler } from './fast-dispatch.js'
 
 export interface PolytokenRouter extends Router {
   /** The core runtime behind the router: routes, store, cache, JWKS. */
@@ -31,14 +32,13 @@ export async function polytoken(options: PolytokenOptions): Promise<PolytokenRou
   const runtime = await createRuntime(options)
   const router = express.Router()
 
-  // Static paths are found with one Map lookup, before Express's router runs at all (see exactDispatch).
-  // Anything not matched exactly (HEAD, another case, a trailing slash, parameters) takes the layers below.
-  const exact = new Map<string, RouteHandler>()
+  // Each route is also handed to installFastDispatch, which finds it before Express's routing runs.
+  const direct: DirectRoute[] = []
   for (const routes of groupBy(runtime.routes, (route) => `${route.method} ${route.fullPath}`).values()) {
     const first = routes[0]!
     const handler = routes.length === 1 ? routeHandler(first) : schemeDispatcher(routes)
     router[first.method.toLowerCase() as 'get' | 'post' | 'put' | 'patch' | 'delete'](first.fullPath, (req: Request, res: Response) => handler(req, res, req.path, req.params as Record<string, string>))
-    if (!/[:*{}()\\]/.test(first.fullPath)) exact.set(`${first.method} ${first.fullPath}`, handler)
+    direct.push({ method: first.method, path: first.fullPath, handler })
   }
   for (const [path, routes] of groupBy(runtime.routes, (route) => route.fullPath)) {
     const allow = [...new Set(routes.flatMap((route) => (route.method === 'GET' ? ['GET', 'HEAD'] : [route.method])))].join(', ')
@@ -62,36 +62,9 @@ export async function polytoken(options: PolytokenOptions): Promise<PolytokenRou
   })
   const onError = errorHandler(runtime)
   router.use(onError)
-  exactDispatch(router, exact, onError)
+  installFastDispatch(router, direct, onError)
 
   return Object.assign(router, { runtime, close: () => runtime.close() }) as PolytokenRouter
-}
-
-type RouteHandler = (req: Request, res: Response, path: string, params: Record<string, string>) => Promise<void>
-type ErrorHandler = (error: unknown, req: Request, res: Response, next: NextFunction) => void
-
-const NO_PARAMS: Readonly<Record<string, string>> = Object.freeze({})
-
-/**
- * A request for a static route path goes straight to its handler: Express's
- * Router.handle (its layer walk, URL parsing and per-request closures) was the
- * largest share of polytoken's own CPU on a cached check (profiled). The
- * router stays a real Express Router: everything else — other methods,
- * trailing slashes, letter case, parameters, the host's own additions — goes
- * through Router.handle as before.
- */
-function exactDispatch(router: Router, exact: ReadonlyMap<string, RouteHandler>, onError: ErrorHandler): void {
-  // Router.handle is the method the router function calls (router@2); it is replaced on this instance only.
-  const instance = router as Router & { handle(req: Request, res: Response, next: NextFunction): void }
-  const routerHandle = instance.handle.bind(router)
-  instance.handle = (req: Request, res: Response, next: NextFunction) => {
-    const url = req.url
-    const query = url.indexOf('?')
-    const path = query === -1 ? url : url.slice(0, query)
-    const handler = exact.get(`${req.method} ${path}`)
-    if (!handler) return routerHandle(req, res, next)
-    handler(req, res, path, NO_PARAMS).catch((error: unknown) => onError(error, req, res, next))
-  }
 }
 
 function routeHandler(route: CompiledRoute): RouteHandler {

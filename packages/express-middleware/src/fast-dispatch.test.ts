@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import express from 'express'
 import request from 'supertest'
 import { prodmanager } from '@polytoken/plugins'
-import { silentLogger } from '@polytoken/core'
+import { defineDialect, defineRoute, silentLogger, type PolytokenError } from '@polytoken/core'
 import { polytoken } from './polytoken.js'
 
 // Static routes are dispatched by one Map lookup; everything else must still reach the same handlers through Express.
@@ -40,6 +40,42 @@ test('static dispatch answers exactly as Express routing does: prefixes, case, t
     const withQuery = await request(app).get('/mounted/pm/token/whoami?x=1&x=2').set('Authorization', `Bearer ${token}`)
     assert.equal(withQuery.status, 200, withQuery.text)
     assert.equal((await request(app).get('/pm/token/whoami')).status, 404, 'not mounted there')
+  } finally {
+    await router.close()
+  }
+})
+
+// Routes with parameters: the route's own Express layer matches, so parameters decode exactly as Express decodes them.
+test('parameterised routes: decoded params, letter case, trailing slash, HEAD, 405 and a broken %-escape answer as Express routing does', async () => {
+  const echo = defineRoute({
+    method: 'GET',
+    path: '/items/:kind/:id',
+    handle: ({ request }) => ({ status: 200, body: { params: request.params, path: request.path } }),
+  })
+  const dialect = defineDialect({
+    name: 'echo',
+    routes: [echo],
+    errorSchema: { type: 'object', required: ['error'], properties: { error: { type: 'string' } } },
+    renderError: (error: PolytokenError) => ({ status: error.status, headers: error.headers, body: { error: error.code } }),
+  })
+  const router = await polytoken({ dialects: [{ prefix: '/e', dialect }], logger: silentLogger })
+  const app = express()
+  app.use('/m', router)
+  try {
+    const plain = await request(app).get('/m/e/items/books/42?x=1')
+    assert.equal(plain.status, 200, plain.text)
+    assert.deepEqual(plain.body, { params: { kind: 'books', id: '42' }, path: '/e/items/books/42' })
+    assert.deepEqual((await request(app).get('/m/e/items/a%20b/%C3%A9')).body.params, { kind: 'a b', id: 'é' })
+    assert.equal((await request(app).get('/m/E/Items/x/1')).status, 200, 'letter case, as Express (not case-sensitive)')
+    assert.equal((await request(app).get('/m/e/items/x/1/')).status, 200, 'trailing slash, as Express (not strict)')
+    assert.equal((await request(app).head('/m/e/items/x/1')).status, 200)
+    const wrongMethod = await request(app).post('/m/e/items/x/1')
+    assert.equal(wrongMethod.status, 405)
+    assert.equal(wrongMethod.headers.allow, 'GET, HEAD')
+    const broken = await request(app).get('/m/e/items/%E0%A4%A/1')
+    assert.equal(broken.status, 400)
+    assert.deepEqual(broken.body, { error: 'ERR_REQUEST_MALFORMED' })
+    assert.equal((await request(app).get('/m/e/items/x')).status, 404, 'not a route: the host app answers')
   } finally {
     await router.close()
   }
