@@ -10,23 +10,42 @@ import type { ParsedBody } from './body/parse-body.js'
  * dialect reads it.
  */
 export function toPolyRequest(request: Request, path: string, params: Readonly<Record<string, string>>, parsed: ParsedBody, receivedAt: number): PolyRequest {
-  let ip: string | undefined
-  return {
-    method: request.method,
-    path,
-    params: { ...params },
+  return new ExpressPolyRequest(request, path, params, parsed, receivedAt)
+}
+
+/** A class, not an object literal: a literal with a getter is built by a slow path on every request. */
+class ExpressPolyRequest implements PolyRequest {
+  readonly method: string
+  readonly path: string
+  readonly params: Record<string, string>
+  readonly query: Record<string, string | string[]>
+  readonly headers: Record<string, string | undefined>
+  readonly body: unknown
+  readonly bodyType: ParsedBody['bodyType']
+  readonly receivedAt: number
+  private readonly raw: Request
+  private address: string | undefined
+
+  constructor(request: Request, path: string, params: Readonly<Record<string, string>>, parsed: ParsedBody, receivedAt: number) {
+    this.method = request.method
+    this.path = path
+    this.params = { ...params }
     // Express parses the query string on first read of req.query: most token requests have none.
-    query: request.url.includes('?') ? normaliseQuery(request.query) : {},
-    headers: headersOf(request.headers),
-    body: parsed.body,
-    bodyType: parsed.bodyType,
-    get ip() {
-      return (ip ??= request.ip ?? request.socket.remoteAddress ?? '')
-    },
-    set ip(value: string) {
-      ip = value
-    },
-    receivedAt,
+    this.query = request.url.includes('?') ? normaliseQuery(request.query) : {}
+    this.headers = headersOf(request.headers)
+    this.body = parsed.body
+    this.bodyType = parsed.bodyType
+    this.receivedAt = receivedAt
+    this.raw = request
+    this.address = undefined
+  }
+
+  get ip(): string {
+    return (this.address ??= this.raw.ip ?? this.raw.socket.remoteAddress ?? '')
+  }
+
+  set ip(value: string) {
+    this.address = value
   }
 }
 

@@ -42,6 +42,11 @@ test('railsToken: quoted, unquoted, with other options, escaped quotes', () => {
   assert.equal(method.extract(req({ authorization: 'Token token="a\\"b"' })), 'a"b')
   assert.equal(method.extract(req({ authorization: 'Token' })), '')
   assert.equal(method.extract(req({ authorization: 'Tokens token=x' })), undefined)
+  // The one-pass form (plain quoted token) and the general form agree on their borders.
+  assert.equal(method.extract(req({ authorization: 'token TOKEN="abc"' })), 'abc')
+  assert.equal(method.extract(req({ authorization: 'Token\ttoken="abc"  ' })), 'abc')
+  assert.equal(method.extract(req({ authorization: 'Token token="abc", nonce="x"' })), 'abc')
+  assert.equal(method.extract(req({ authorization: 'Token token=""' })), '')
 })
 
 test('formSecret: constant-time comparison against one or several secrets', async () => {

@@ -6,9 +6,11 @@ import type { AuthContext, AuthMethod } from './auth-method.js'
  * principal, or its error. No credential at all → AuthRequired. Every error
  * leaves carrying the challenges of all the route's methods.
  */
-export async function authenticate<P>(methods: readonly AuthMethod<P>[], context: AuthContext): Promise<P> {
-  for (const method of methods) {
-    const credential = method.extract(context.request)
+export async function authenticate<P>(methods: readonly AuthMethod<P>[], context: AuthContext, extracted?: readonly unknown[]): Promise<P> {
+  for (let i = 0; i < methods.length; i++) {
+    const method = methods[i]!
+    // `extracted`: what each method's extract() already returned for this request (the pipeline looks first).
+    const credential = extracted ? extracted[i] : method.extract(context.request)
     if (credential === undefined) continue
     try {
       return await method.verify(credential, context)
