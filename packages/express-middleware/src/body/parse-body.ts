@@ -84,8 +84,11 @@ function parseUrlencoded(raw: Buffer, limits: BodyLimits): Record<string, string
 }
 
 function decodeFormComponent(value: string): string {
+  // Most names and many values need neither step.
+  const spaced = value.includes('+') ? value.replace(/\+/g, ' ') : value
+  if (!spaced.includes('%')) return spaced
   try {
-    return decodeURIComponent(value.replace(/\+/g, ' '))
+    return decodeURIComponent(spaced)
   } catch (cause) {
     throw new RequestMalformed('form body has a broken %-escape', { location: 'body', cause })
   }
