@@ -1,6 +1,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import request from 'supertest'
+import { createHmac, hkdfSync } from 'node:crypto'
 import { createTokenlib } from '@polytoken/core'
 import { AUDIENCE, NODE_A, NODE_B, SECRET_A, SECRET_B, assertion, createApp, userKeys } from './fixture.js'
 
@@ -30,6 +31,13 @@ test('a BrowserID assertion buys the document\'s token answer, plus hashalg, has
     assert.equal(payload.expires, Math.floor(clock.now / 1000) + 300)
     assert.equal(payload.fxa_uid, 'alice')
     assert.equal(payload.hashed_fxa_uid, hashed_fxa_uid)
+    // The metrics hashes (first node secret → HKDF key → HMAC, 32 hex), computed here independently.
+    const metricsKey = Buffer.from(hkdfSync('sha256', SECRET_A, Buffer.alloc(0), 'polytoken/sagrada/metrics-hash', 32))
+    const metrics = (value: string) => createHmac('sha256', metricsKey).update(value).digest('hex').slice(0, 32)
+    assert.equal(hashed_fxa_uid, metrics('alice'))
+    assert.equal(payload.hashed_device_id, metrics('alicenone'))
+    const again = await get(app, `BrowserID ${assertion({ now: clock.now })}`)
+    assert.equal(again.body.hashed_fxa_uid, hashed_fxa_uid, 'the same for every token of the user')
     assert.equal(lib.derivedSecret(id), key)
     assert.match(id, /^[A-Za-z0-9_-]+={0,2}$/)
     assert.equal(id.length % 4, 0, 'tokenlib keeps the base64 padding')

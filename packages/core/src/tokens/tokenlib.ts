@@ -151,7 +151,7 @@ function isPayload(value: unknown): value is TokenlibPayload {
  */
 export function pythonJsonDumps(value: unknown): string {
   if (value === null || value === undefined) return 'null'
-  if (typeof value === 'string') return JSON.stringify(value).replace(/[\u007f-\uffff]/g, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'))
+  if (typeof value === 'string') return pythonString(value)
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) throw new TypeError('tokenlib payload numbers must be finite')
     return String(value)
@@ -159,14 +159,26 @@ export function pythonJsonDumps(value: unknown): string {
   if (typeof value === 'boolean') return value ? 'true' : 'false'
   if (Array.isArray(value)) return '[' + value.map(pythonJsonDumps).join(', ') + ']'
   if (typeof value === 'object') {
-    const parts: string[] = []
-    for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
+    // Built with += rather than entries/map/join: this runs for every token a node issues.
+    let out = '{'
+    for (const key of Object.keys(value)) {
+      const item = (value as Record<string, unknown>)[key]
       if (item === undefined) continue
-      parts.push(`${pythonJsonDumps(key)}: ${pythonJsonDumps(item)}`)
+      if (out.length > 1) out += ', '
+      out += pythonString(key) + ': ' + pythonJsonDumps(item)
     }
-    return '{' + parts.join(', ') + '}'
+    return out + '}'
   }
   throw new TypeError(`tokenlib payloads cannot hold a ${typeof value}`)
+}
+
+const NON_ASCII = /[\u007f-\uffff]/
+const NON_ASCII_ALL = /[\u007f-\uffff]/g
+
+/** Python's ensure_ascii: JSON.stringify, then \uXXXX for everything past ASCII. */
+function pythonString(value: string): string {
+  const json = JSON.stringify(value)
+  return NON_ASCII.test(json) ? json.replace(NON_ASCII_ALL, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0')) : json
 }
 
 // A salt is public (it travels in the payload) and only has to differ between tokens: 3 bytes of a

@@ -18,6 +18,7 @@ type Principal = BrowserIdPrincipal | OAuthPrincipal
 
 export function tokenRoute(options: ResolvedSagradaOptions, state: TokenRouteState, extraAuth: AuthMethod<OAuthPrincipal>[]) {
   // The verifier is built in setup(); the auth method reads it lazily so it can be declared now.
+  let memo: ((fxaUid: string) => readonly [string, string]) | undefined
   const lazyVerifier: BrowserIdVerifier = { verify: (assertion) => state.verifier!.verify(assertion) }
   return defineRoute<Principal>({
     method: 'GET',
@@ -52,7 +53,8 @@ export function tokenRoute(options: ResolvedSagradaOptions, state: TokenRouteSta
       const duration = requested !== undefined && requested < options.durationSeconds ? requested : options.durationSeconds
       const now = services.clock()
       const fxaUid = login.email.slice(0, login.email.lastIndexOf('@'))
-      const hashedFxaUid = metricsHash(state.metricsKey!, fxaUid)
+      memo ??= metricsHashes(state.metricsKey!)
+      const [hashedFxaUid, hashedDeviceId] = memo(fxaUid)
       const { token, key } = state.tokenlibs!.get(user.node)!.issue({
         uid: user.uid,
         node: user.node,
@@ -60,7 +62,7 @@ export function tokenRoute(options: ResolvedSagradaOptions, state: TokenRouteSta
         fxa_uid: fxaUid,
         fxa_kid: keyId(user.keysChangedAt || user.generation, user.clientState),
         hashed_fxa_uid: hashedFxaUid,
-        hashed_device_id: metricsHash(state.metricsKey!, fxaUid + 'none'),
+        hashed_device_id: hashedDeviceId,
       })
       return {
         status: 200,
@@ -96,6 +98,24 @@ function endpoint(service: ResolvedService, node: string, uid: number): string {
 /** The original's `fxa_metrics_hash`: HMAC-SHA256 hex, first 32 characters. */
 function metricsHash(key: Buffer, value: string): string {
   return createHmac('sha256', key).update(value, 'utf8').digest('hex').slice(0, 32)
+}
+
+/**
+ * fxa_uid → [hashed_fxa_uid, hashed_device_id]: two HMACs per user rather than
+ * per token. Pure functions of the uid under a fixed key; at most `max` users
+ * kept, the oldest dropped first.
+ */
+function metricsHashes(key: Buffer, max = 10_000): (fxaUid: string) => readonly [string, string] {
+  const memo = new Map<string, readonly [string, string]>()
+  return (fxaUid) => {
+    let hashes = memo.get(fxaUid)
+    if (!hashes) {
+      hashes = [metricsHash(key, fxaUid), metricsHash(key, fxaUid + 'none')]
+      if (memo.size >= max) memo.delete(memo.keys().next().value!)
+      memo.set(fxaUid, hashes)
+    }
+    return hashes
+  }
 }
 
 /** `<keysChangedAt, 13 digits>-<base64url(client state bytes), unpadded>`, as the original's fxa_kid. */
