@@ -1,5 +1,5 @@
 import { AuthInvalid } from '../errors.js'
-import { safeEqual } from '../util/secrets.js'
+import { secretMatcher } from '../util/secrets.js'
 import { defineAuthMethod, type AuthMethod } from './auth-method.js'
 
 export interface FormSecretOptions {
@@ -20,6 +20,7 @@ export function formSecret(options: FormSecretOptions): AuthMethod<FormSecretPri
   if (secrets.length === 0 || secrets.some((s) => typeof s !== 'string' || s.length === 0)) {
     throw new TypeError('formSecret(): secret must be a non-empty string')
   }
+  const matches = secretMatcher(secrets)
   return defineAuthMethod<FormSecretPrincipal, string>({
     kind: 'formSecret',
     doc: { type: 'apiKey', in: 'body', name: field } as Record<string, unknown>,
@@ -30,10 +31,7 @@ export function formSecret(options: FormSecretOptions): AuthMethod<FormSecretPri
       return typeof value === 'string' ? value : undefined
     },
     async verify(credential) {
-      // Compare against every secret so timing does not tell which one matched.
-      let ok = false
-      for (const secret of secrets) ok = safeEqual(credential, secret) || ok
-      if (!ok) throw new AuthInvalid('secret is invalid', { location: 'body', field })
+      if (!matches(credential)) throw new AuthInvalid('secret is invalid', { location: 'body', field })
       return { kind: 'form-secret' }
     },
   })

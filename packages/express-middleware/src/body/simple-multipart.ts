@@ -39,8 +39,8 @@ export function simpleMultipartBoundary(contentType: string | undefined): string
 
 /** The fields in order, or undefined when the body is not of the simple shape. */
 export function parseSimpleMultipart(body: Buffer, boundary: string, limits: SimpleMultipartLimits): Array<[string, string]> | undefined {
-  const dashBoundary = Buffer.from(`--${boundary}`, 'latin1')
   const delimiter = Buffer.from(`\r\n--${boundary}`, 'latin1')
+  const dashBoundary = delimiter.subarray(2)
   if (!startsWithAt(body, dashBoundary, 0)) return undefined
   let position = dashBoundary.length
   const fields: Array<[string, string]> = []

@@ -1,16 +1,14 @@
-import { AuthInvalid, RouteNotFound, basic, defineRoute, formSecret, safeEqual } from '@polytoken/core'
+import { AuthInvalid, RouteNotFound, basic, defineRoute, formSecret, secretMatcher } from '@polytoken/core'
 import type { ResolvedProdManagerOptions } from './options.js'
 import type { Records } from './records.js'
 
 /** Operator access: the application secret as the Basic password (any user name). */
 function secretAsBasicPassword(options: ResolvedProdManagerOptions) {
+  const matches = secretMatcher(options.secrets)
   return basic({
     realm: options.realm,
     async verify(credential) {
-      const password = credential.pair?.password ?? ''
-      let ok = false
-      for (const secret of options.secrets) ok = safeEqual(password, secret) || ok
-      if (!ok) throw new AuthInvalid('secret is invalid', { location: 'header', field: 'authorization' })
+      if (!matches(credential.pair?.password ?? '')) throw new AuthInvalid('secret is invalid', { location: 'header', field: 'authorization' })
       return { kind: 'form-secret' as const }
     },
   })
