@@ -7,7 +7,7 @@ import { FIX, basicAuth } from './fixtures.js'
 import { summariseProfiles } from './profile.js'
 import { runGrowth, type GrowthReport } from './growth.js'
 import { runMemory, type MemoryReport } from './memory.js'
-import { renderMarkdown } from './report.js'
+import { renderMarkdown, type ReportInput } from './report.js'
 
 export interface Options {
   seconds: number
@@ -68,7 +68,11 @@ async function fillPool(pool: string[], size: number, login: () => Promise<strin
   }
 }
 
+/** The last full run's figures, kept so BENCHMARKS.md can be rebuilt after bench/analysis.md changes. */
+const LAST_RUN = join(root, 'bench', 'last-run.json')
+
 export async function main(argv: string[], installNote: string): Promise<void> {
+  if (argv.includes('--report-only')) return reportOnly()
   const options = parse(argv)
   const startedAt = new Date()
   const loadBefore = loadavg()
@@ -207,10 +211,12 @@ export async function main(argv: string[], installNote: string): Promise<void> {
   if (options.growth) growth = await runGrowth()
   const loadAfter = loadavg()
 
-  const md = renderMarkdown({ options, results, c100, growth, memory, soak, serverMemory, startedAt, loadBefore, loadAfter, installNote, machine: { cpus: cpus().length, model: cpus()[0]?.model ?? 'cpu', memGiB: totalmem() / 2 ** 30, node: process.version }, versions: versions() })
+  const input: ReportInput = { options, results, c100, growth, memory, soak, serverMemory, startedAt, loadBefore, loadAfter, installNote, machine: { cpus: cpus().length, model: cpus()[0]?.model ?? 'cpu', memGiB: totalmem() / 2 ** 30, node: process.version }, versions: versions() }
+  const md = renderMarkdown(input)
   if (options.write) {
     writeFileSync(join(root, 'BENCHMARKS.md'), md)
-    console.log('wrote BENCHMARKS.md')
+    writeFileSync(LAST_RUN, JSON.stringify({ ...input, options: { ...options, only: undefined }, results: [...results], c100: [...c100] }, null, 1))
+    console.log('wrote BENCHMARKS.md and bench/last-run.json')
   } else if (!options.profile) {
     console.log(md.split('## Targets')[1]?.split('\n## ')[0] ?? '')
   }
@@ -271,4 +277,12 @@ async function runSoak(server: BenchServer, scenario: Scenario, measured: Result
   clearInterval(timer)
   await sample()
   return { scenario: scenario.key, rate, seconds, result, samples }
+}
+
+/** `npm run bench -- --report-only`: BENCHMARKS.md again from bench/last-run.json and the current bench/analysis.md. */
+function reportOnly(): void {
+  const saved = JSON.parse(readFileSync(LAST_RUN, 'utf8')) as Omit<ReportInput, 'results' | 'c100' | 'startedAt'> & { results: Array<[string, Result]>; c100: Array<[string, Result]>; startedAt: string }
+  const input: ReportInput = { ...saved, results: new Map(saved.results), c100: new Map(saved.c100), startedAt: new Date(saved.startedAt) }
+  writeFileSync(join(root, 'BENCHMARKS.md'), renderMarkdown(input))
+  console.log(`wrote BENCHMARKS.md from the run of ${saved.startedAt}`)
 }

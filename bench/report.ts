@@ -7,7 +7,7 @@ import type { MemoryReport } from './memory.js'
 import type { Options } from './main.js'
 import { root } from './spawn.js'
 
-interface Input {
+export interface ReportInput {
   options: Options
   results: Map<string, Result>
   c100: Map<string, Result>
@@ -78,7 +78,7 @@ function analysis(): { text: string; notMet: Record<string, string> } {
   return { text: text.replace(/<!-- not-met .+? -->\n?/g, ''), notMet }
 }
 
-export function renderMarkdown(input: Input): string {
+export function renderMarkdown(input: ReportInput): string {
   const { results, c100 } = input
   const bare = results.get('bare')
   const ratio = (a: string, b: string) => {
@@ -209,7 +209,7 @@ ${text}
 /** A soak that ran on its own (\`npm run bench -- --only <key> --soak\`), recorded in bench/soak-latest.json. */
 function previousSoak(): string | undefined {
   try {
-    const saved = JSON.parse(readFileSync(join(root, 'bench', 'soak-latest.json'), 'utf8')) as NonNullable<Input['soak']> & { at: string; loadAfter: number[] }
+    const saved = JSON.parse(readFileSync(join(root, 'bench', 'soak-latest.json'), 'utf8')) as NonNullable<ReportInput['soak']> & { at: string; loadAfter: number[] }
     return `Not part of this run: it ran on its own at ${saved.at} with \`npm run bench -- --only ${saved.scenario} --soak\` (load average
 ${saved.loadAfter.map((x) => x.toFixed(2)).join(' / ')} when it ended); its figures, from bench/soak-latest.json:
 
@@ -219,7 +219,7 @@ ${soakMarkdown(saved)}`
   }
 }
 
-function soakMarkdown(soak: NonNullable<Input['soak']>): string {
+function soakMarkdown(soak: NonNullable<ReportInput['soak']>): string {
   const first = soak.samples[0]!
   const last = soak.samples[soak.samples.length - 1]!
   const heapMax = Math.max(...soak.samples.map((x) => x.heapMiB))

@@ -8,6 +8,7 @@
  *   npm run bench -- --profile pm-create   CPU profile of the server while only that scenario runs
  *   npm run bench -- --soak            also the 10-minute steady load at ~80 % of capacity
  *   npm run bench -- --skip-growth --skip-memory --no-write
+ *   npm run bench -- --report-only      BENCHMARKS.md again from bench/last-run.json (after editing bench/analysis.md)
  * Env: BENCH_SECONDS (2 per round), BENCH_ROUNDS (3), BENCH_CONNECTIONS (32), BENCH_GROWTH_SIZES (1000,1000000),
  *      BENCH_GROWTH_SECONDS (3), BENCH_MEMORY_TOKENS (1000000), BENCH_SOAK_SECONDS (600), BENCH_NODE_ARGS (server node flags).
  */
