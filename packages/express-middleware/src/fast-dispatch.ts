@@ -35,12 +35,15 @@ const STATIC_PATH = /^[^:*{}()\\]*$/
  * replaced on this instance only. Call after every route is registered.
  */
 export function installFastDispatch(router: Router, routes: readonly DirectRoute[], onError: ErrorHandler): void {
-  const exact = new Map<string, RouteHandler>()
+  // method → path → handler: no string built per request to look a route up.
+  const exact = new Map<string, Map<string, RouteHandler>>()
   const parameterised: Array<{ method: string; layer: RouteLayer; handler: RouteHandler }> = []
   const stack = (router as unknown as { stack: RouteLayer[] }).stack
   for (const route of routes) {
     if (STATIC_PATH.test(route.path)) {
-      exact.set(`${route.method} ${route.path}`, route.handler)
+      let paths = exact.get(route.method)
+      if (!paths) exact.set(route.method, (paths = new Map()))
+      paths.set(route.path, route.handler)
       continue
     }
     const layer = stack.find((candidate) => candidate.route?.path === route.path && candidate.route.methods?.[route.method.toLowerCase()] === true)
@@ -54,7 +57,7 @@ export function installFastDispatch(router: Router, routes: readonly DirectRoute
     const url = req.url
     const query = url.indexOf('?')
     const path = query === -1 ? url : url.slice(0, query)
-    const found = exact.get(`${req.method} ${path}`)
+    const found = exact.get(req.method)?.get(path)
     if (found) return run(found, req, res, next, path, NO_PARAMS)
     if (parameterised.length > 0 && !path.includes('#')) {
       for (const { method, layer, handler } of parameterised) {

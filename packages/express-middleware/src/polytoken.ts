@@ -70,9 +70,10 @@ export async function polytoken(options: PolytokenOptions): Promise<PolytokenRou
 function routeHandler(route: CompiledRoute): RouteHandler {
   return async (req, res, path, params) => {
     const receivedAt = Date.now()
-    let parsed: ParsedBody
+    let parsed: ParsedBody = NO_BODY
     try {
-      parsed = await parseBody(req, route.accepts, route.limits)
+      // A route that takes no body (GET) ignores any sent: no parser, no promise.
+      if (route.accepts.length > 0) parsed = await parseBody(req, route.accepts, route.limits)
     } catch (error) {
       const response = route.fail(error, toPolyRequest(req, path, params, NO_BODY, receivedAt))
       // The rest of an oversized body is not read; the connection cannot be reused.
