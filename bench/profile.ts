@@ -1,4 +1,7 @@
-/** Self time by function and by package/file from the .cpuprofile files node --cpu-prof wrote. */
+/**
+ * Self time by function and by package/file, and total (inclusive) time of
+ * polytoken's own functions, from the .cpuprofile files the bench server wrote.
+ */
 import { readdirSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 
@@ -6,6 +9,7 @@ interface ProfileNode {
   id: number
   callFrame: { functionName: string; url: string; lineNumber: number }
   hitCount?: number
+  children?: number[]
 }
 
 interface Profile {
@@ -39,10 +43,15 @@ export function summariseProfiles(dir: string, top = 25): string {
   }
   const byFunction = new Map<string, number>()
   const byArea = new Map<string, number>()
+  // Inclusive: a sample counts for every polytoken function on its stack (once each). Stacks start again
+  // after an await, so an async function's total covers its synchronous stretches, not its waits.
+  const inclusive = new Map<string, number>()
   let total = 0
   for (const file of files) {
     const profile = JSON.parse(readFileSync(join(dir, file), 'utf8')) as Profile
     const nodes = new Map(profile.nodes.map((n) => [n.id, n]))
+    const parent = new Map<number, number>()
+    for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id)
     const selfUs = new Map<number, number>()
     profile.samples.forEach((id, i) => selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)))
     for (const [id, us] of selfUs) {
@@ -55,6 +64,16 @@ export function summariseProfiles(dir: string, top = 25): string {
       byFunction.set(fn, (byFunction.get(fn) ?? 0) + us)
       const groupKey = ['(garbage collector)', '(program)'].includes(name) ? name : where
       byArea.set(groupKey, (byArea.get(groupKey) ?? 0) + us)
+      const seen = new Set<string>()
+      for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
+        const frame = nodes.get(at)!.callFrame
+        const owner = area(frame.url)
+        if (!owner.startsWith('polytoken ')) continue
+        const key = `${frame.functionName || '(anonymous)'} — ${owner}:${frame.lineNumber + 1}`
+        if (seen.has(key)) continue
+        seen.add(key)
+        inclusive.set(key, (inclusive.get(key) ?? 0) + us)
+      }
     }
   }
   for (const file of files) rmSync(join(dir, file))
@@ -65,7 +84,7 @@ export function summariseProfiles(dir: string, top = 25): string {
       .slice(0, top)
       .map(([k, us]) => `| ${pct(us)} | ${k.replace(/\|/g, '\\|')} |`)
       .join('\n')
-  return `Self time, ${(total / 1e6).toFixed(1)} s of samples (idle excluded).\n\nBy package / file:\n\n| self | where |\n|---:|---|\n${rows(byArea)}\n\nBy function:\n\n| self | function — where |\n|---:|---|\n${rows(byFunction)}\n`
+  return `Self time, ${(total / 1e6).toFixed(1)} s of samples (idle excluded).\n\nBy package / file:\n\n| self | where |\n|---:|---|\n${rows(byArea)}\n\nBy function:\n\n| self | function — where |\n|---:|---|\n${rows(byFunction)}\n\npolytoken's functions, total time (self + what they call, synchronously):\n\n| total | function — where |\n|---:|---|\n${rows(inclusive)}\n`
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) console.log(summariseProfiles(process.argv[2] ?? 'bench/.profiles'))
