@@ -121,15 +121,17 @@ class Health {
 
   async run<T>(operation: string, timeoutMs: number, work: () => Promise<T>): Promise<T> {
     try {
-      const result = await withTimeout(operation, timeoutMs, work)
+      // No timeout to arm (memory://): one async step less per store operation.
+      const result = timeoutMs === Infinity ? await work() : await withTimeout(operation, timeoutMs, work)
       if (this.down) {
         this.down = false
         this.options.logger.info('store available again', { backend: this.options.kind, at: this.options.location })
       }
       return result
     } catch (error) {
-      this.failed(error)
-      throw error
+      const unavailable = error instanceof StoreUnavailable ? error : new StoreUnavailable(`store failed on ${operation}`, { cause: error })
+      this.failed(unavailable)
+      throw unavailable
     }
   }
 }
@@ -249,7 +251,8 @@ class KeyvStore implements Store {
   }
 
   private run<T>(operation: string, work: (bound: Bound) => Promise<T>): Promise<T> {
-    return this.health.run(operation, this.timeoutMs, async () => work(this.bound ?? (await this.bind())))
+    const bound = this.bound
+    return this.health.run(operation, this.timeoutMs, bound ? () => work(bound) : async () => work(await this.bind()))
   }
 
   private async bind(): Promise<Bound> {
