@@ -47,15 +47,23 @@ describe('examples server --workers', () => {
     for (const server of servers) await server.stop()
   })
 
-  it('--workers 3 on Redis: three workers share the store; tokens verify whichever worker answers; SIGTERM ends them all', async (t) => {
+  /** The examples server with `workers` workers on Redis under a prefix of this run's; undefined (and the test skipped, saying why) without Redis. */
+  async function onRedis(t: { skip(message: string): void }, workers: number, args = ['--workers', String(workers)]): Promise<{ server: ServerProcess; prefix: string } | undefined> {
     const reason = await unreachable('Redis', REDIS_URL, 6379)
-    if (reason) return t.skip(reason)
+    if (reason) return void t.skip(reason)
     const prefix = runPrefix('workers')
     const url = new URL(REDIS_URL)
     url.searchParams.set('prefix', prefix)
-    const server = await startServer({ store: url.toString(), config: prodmanagerConfig(), args: ['--workers', '3'] })
+    const server = await startServer({ store: url.toString(), config: prodmanagerConfig(), args })
     servers.push(server)
-    await waitForOutput(server, 'all 3 workers listening')
+    await waitForOutput(server, `all ${workers} workers listening`)
+    return { server, prefix }
+  }
+
+  it('--workers 3 on Redis: three workers share the store; tokens verify whichever worker answers; SIGTERM ends them all', async (t) => {
+    const started = await onRedis(t, 3)
+    if (!started) return
+    const { server, prefix } = started
     const pids = workerPids(server)
     assert.equal(pids.length, 3, server.output())
     assert.match(server.output(), /3 workers on port/)
@@ -70,14 +78,9 @@ describe('examples server --workers', () => {
   })
 
   it('a worker that dies is replaced', async (t) => {
-    const reason = await unreachable('Redis', REDIS_URL, 6379)
-    if (reason) return t.skip(reason)
-    const prefix = runPrefix('workers')
-    const url = new URL(REDIS_URL)
-    url.searchParams.set('prefix', prefix)
-    const server = await startServer({ store: url.toString(), config: prodmanagerConfig(), args: ['--workers=2'] })
-    servers.push(server)
-    await waitForOutput(server, 'all 2 workers listening')
+    const started = await onRedis(t, 2, ['--workers=2'])
+    if (!started) return
+    const { server } = started
     const [victim] = workerPids(server)
     process.kill(victim!, 'SIGKILL')
     const deadline = Date.now() + 15_000
