@@ -6,8 +6,8 @@ import type { ParsedBody } from './body/parse-body.js'
  * The core's view of an Express request. Built once per request on every
  * route, so it copies nothing it does not have to: Node's header object is
  * used as it is unless a header arrived as an array (set-cookie), the query
- * string is parsed only when there is one, and the client address (Express's proxy-aware `req.ip`) is worked out only when a
- * dialect reads it.
+ * string is parsed only when there is one, and the client address
+ * (Express's proxy-aware `req.ip`) is worked out only when a dialect reads it.
  */
 export function toPolyRequest(request: Request, path: string, params: Readonly<Record<string, string>>, parsed: ParsedBody, receivedAt: number): PolyRequest {
   return new ExpressPolyRequest(request, path, params, parsed, receivedAt)

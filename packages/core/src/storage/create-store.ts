@@ -1,7 +1,7 @@
 import { resolve } from 'node:path'
 import { Keyv } from 'keyv'
 import { ConfigInvalid } from '../errors.js'
-import { createKeyvBackend, type KeyvDriver } from './keyv-store.js'
+import { createKeyvBackend } from './keyv-store.js'
 import type { StoreBackend } from './store.js'
 import { redactUrl } from './redact-url.js'
 import { memoryDriver } from './memory-driver.js'
@@ -102,7 +102,6 @@ export function createStore(options: StoreOptions | string = {}): StoreBackend {
   throw new ConfigInvalid(`store: unsupported URL "${redactUrl(url)}" (use memory://, sqlite://path, redis://host:port or postgres://user@host/db)`)
 }
 
-/** One Map per namespace: keyv's iterator cannot tell namespaces apart in a shared Map. */
 /** `?prefix=` and `?timeoutMs=` are ours, not the driver's: take them out of the URL. */
 function splitOptions(url: string, opts: StoreOptions): { clean: string; prefix: string | undefined; timeoutMs: number | undefined } {
   let parsed: URL

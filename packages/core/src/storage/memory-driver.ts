@@ -3,8 +3,9 @@ import { counterRecord, type AtomicOps } from './atomic-ops.js'
 import type { KeyvDriver } from './keyv-store.js'
 
 /**
- * memory://: one Map per namespace behind keyv, as keyv's own Map store
- * keeps it (full key → serialized record). The atomic operations work on
+ * memory://: one Map per namespace behind keyv (keyv's iterator cannot tell
+ * namespaces apart in a shared Map), as keyv's own Map store keeps it (full
+ * key → serialized record). The atomic operations work on
  * that Map directly: JavaScript runs each of them to the end without a
  * break, so a read and the write that depends on it cannot interleave with
  * another caller — no lock, and one Map call instead of keyv's get + delete.
