@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // Runs every *.test.ts under packages/ and test/ with node:test through tsx.
 // Node 20's --test takes no glob patterns, so the file list is built here.
+// The tests (and every process they start) run on the packages' TypeScript sources: the
+// `polytoken-source` export condition. test/packaging/ checks the built dist/ on plain Node.
 import { readdirSync, statSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { spawnSync } from 'node:child_process'
@@ -26,6 +28,6 @@ if (files.length === 0) {
 const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files], {
   cwd: root,
   stdio: 'inherit',
-  env: { ...process.env, NODE_ENV: 'test' },
+  env: { ...process.env, NODE_ENV: 'test', NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --conditions=polytoken-source`.trim() },
 })
 process.exit(result.status ?? 1)
