@@ -1,7 +1,8 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
+import { createHmac, timingSafeEqual } from 'node:crypto'
 import { hkdfSha256 } from './hkdf.js'
 import { ConfigInvalid, TokenExpired, TokenInvalid } from '../errors.js'
 import { systemClock, type Clock } from '../util/time.js'
+import { randomString } from '../util/random.js'
 
 /**
  * Mozilla's tokenlib, byte for byte: token = urlsafe-base64 (with padding) of
@@ -98,7 +99,7 @@ export function createTokenlib(options: TokenlibOptions): Tokenlib {
 
   function sign(payload: Record<string, unknown>): { token: string; data: TokenlibPayload } {
     const data: Record<string, unknown> = { ...payload }
-    data.salt ??= randomSalt()
+    data.salt ??= randomString(3, 'hex') // public (it travels in the payload): only has to differ between tokens
     data.expires ??= Math.floor(clock() / 1000) + timeout
     const bytes = Buffer.from(pythonJsonDumps(data), 'utf8')
     const signature = createHmac('sha256', active.signingKey).update(bytes).digest()
@@ -179,17 +180,4 @@ const NON_ASCII_ALL = /[\u007f-\uffff]/g
 function pythonString(value: string): string {
   const json = JSON.stringify(value)
   return NON_ASCII.test(json) ? json.replace(NON_ASCII_ALL, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0')) : json
-}
-
-// A salt is public (it travels in the payload) and only has to differ between tokens: 3 bytes of a
-// pool filled 4 KiB at a time, instead of a randomBytes call (a synchronous crypto job) per token.
-let saltPool = Buffer.alloc(0)
-let saltOffset = 0
-function randomSalt(): string {
-  if (saltOffset + 3 > saltPool.length) {
-    saltPool = randomBytes(4096)
-    saltOffset = 0
-  }
-  saltOffset += 3
-  return saltPool.toString('hex', saltOffset - 3, saltOffset)
 }

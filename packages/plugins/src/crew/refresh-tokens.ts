@@ -1,5 +1,4 @@
-import { randomBytes } from 'node:crypto'
-import { fingerprint, type Store } from '@polytoken/core'
+import { fingerprint, randomString, type Store } from '@polytoken/core'
 
 /** What the store keeps of a refresh token: who and what for, under its SHA-256 — never the token. */
 export interface RefreshRecord {
@@ -22,7 +21,7 @@ const SHAPE = /^[A-Za-z0-9_-]{43}$/
 export function createRefreshTokens(store: Store, clock: () => number, lifetimeMs: number) {
   return {
     async issue(account: string, service: string, clientId: string | undefined): Promise<string> {
-      const token = randomBytes(32).toString('base64url')
+      const token = randomString(32)
       const now = clock()
       const record: RefreshRecord = { account, service, clientId, issuedAt: now, expiresAt: now + lifetimeMs }
       await store.set(PREFIX + fingerprint(token), record, lifetimeMs)

@@ -1,5 +1,4 @@
-import { randomBytes } from 'node:crypto'
-import { RequestInvalid, TokenExpired, TokenRevoked, fingerprint, type Clock, type Store } from '@polytoken/core'
+import { RequestInvalid, TokenExpired, TokenRevoked, fingerprint, randomString, type Clock, type Store } from '@polytoken/core'
 import { oauth } from './envelope.js'
 
 /** A live refresh token, stored under its fingerprint: the token itself is never kept. */
@@ -48,7 +47,7 @@ export function createRefreshTokens(store: Store, clock: Clock, options: Refresh
     const now = clock()
     const familyExpiresAt = grant.familyExpiresAt ?? now + options.absoluteMs
     const record: RefreshRecord = {
-      family: grant.family ?? randomBytes(16).toString('base64url'),
+      family: grant.family ?? randomString(16),
       userId: grant.userId,
       client: grant.client,
       scope: grant.scope,
@@ -56,7 +55,7 @@ export function createRefreshTokens(store: Store, clock: Clock, options: Refresh
       familyExpiresAt,
       issuedAt: now,
     }
-    const token = randomBytes(32).toString('base64url')
+    const token = randomString(32)
     const key = fingerprint(token)
     const mark: IssuedMark = { family: record.family, client: record.client, familyExpiresAt }
     await Promise.all([
