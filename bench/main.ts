@@ -7,7 +7,7 @@ import { FIX, basicAuth } from './fixtures.js'
 import { summariseProfiles } from './profile.js'
 import { runGrowth, type GrowthReport } from './growth.js'
 import { runMemory, type MemoryReport } from './memory.js'
-import { renderMarkdown, type ReportInput } from './report.js'
+import { renderMarkdown, TARGETS, type ReportInput, type Run } from './report.js'
 
 export interface Options {
   seconds: number
@@ -80,6 +80,7 @@ export async function main(argv: string[], installNote: string): Promise<void> {
   const base = `http://127.0.0.1:${server.port}`
   const results = new Map<string, Result>()
   const c100 = new Map<string, Result>()
+  const runs: Run[] = []
   let soak: Awaited<ReturnType<typeof runSoak>> | undefined
   let growth: GrowthReport | undefined
   let memory: MemoryReport | undefined
@@ -171,15 +172,17 @@ export async function main(argv: string[], installNote: string): Promise<void> {
     }
     // Rounds: every scenario once per round, the rounds one after the other; each figure is the median over the
     // rounds. A busy moment of the shared machine then moves one round of a few scenarios, not a whole ratio.
+    const plan = roundPlan(selected)
     const rounds = new Map<string, Result[]>()
     for (let round = 0; round < options.rounds; round++) {
-      for (const scenario of selected) {
+      for (const scenario of plan) {
         await scenario.needs?.(options.connections * 2)
         const profiling = options.profile === scenario.key && round === 0
         if (profiling) await fetch(`${base}/bench/profile/start`, { method: 'POST' })
         const result = await run(server.port, scenario, options)
         if (profiling) await fetch(`${base}/bench/profile/stop`, { method: 'POST' })
         rounds.set(scenario.key, [...(rounds.get(scenario.key) ?? []), result])
+        runs.push({ ...result, round, seq: runs.length })
         console.log(`r${round + 1} ${scenario.key.padEnd(22)} ${result.rps.toFixed(0).padStart(7)} req/s  p50 ${result.p50} ms  p99 ${result.p99} ms  errors ${result.errors} non2xx ${result.non2xx}`)
       }
     }
@@ -211,7 +214,7 @@ export async function main(argv: string[], installNote: string): Promise<void> {
   if (options.growth) growth = await runGrowth()
   const loadAfter = loadavg()
 
-  const input: ReportInput = { options, results, c100, growth, memory, soak, serverMemory, startedAt, loadBefore, loadAfter, installNote, machine: { cpus: cpus().length, model: cpus()[0]?.model ?? 'cpu', memGiB: totalmem() / 2 ** 30, node: process.version }, versions: versions() }
+  const input: ReportInput = { options, results, runs, c100, growth, memory, soak, serverMemory, startedAt, loadBefore, loadAfter, installNote, machine: { cpus: cpus().length, model: cpus()[0]?.model ?? 'cpu', memGiB: totalmem() / 2 ** 30, node: process.version }, versions: versions() }
   const md = renderMarkdown(input)
   if (options.write) {
     writeFileSync(join(root, 'BENCHMARKS.md'), md)
@@ -220,6 +223,30 @@ export async function main(argv: string[], installNote: string): Promise<void> {
   } else if (!options.profile) {
     console.log(md.split('## Targets')[1]?.split('\n## ')[0] ?? '')
   }
+}
+
+/**
+ * The order of one round: every scenario, each followed by the baselines of its targets that did not run just
+ * before it (the bare route after each dialect route, a peer after the zazz grant it is compared with), so every
+ * ratio is taken between two runs a few seconds apart (pairedRatio in report.ts). A baseline placed that way does
+ * not run again at its own place in the list.
+ */
+function roundPlan<S extends Scenario>(selected: S[]): S[] {
+  const byKey = new Map(selected.map((s) => [s.key, s]))
+  const plan: S[] = []
+  const placedAsBaseline = new Set<string>()
+  for (const scenario of selected) {
+    if (placedAsBaseline.has(scenario.key)) continue
+    plan.push(scenario)
+    const at = plan.length - 1
+    for (const target of TARGETS) {
+      const baseline = target.a === scenario.key ? byKey.get(target.b) : undefined
+      if (!baseline || plan[at - 1]?.key === baseline.key || plan.slice(at + 1).includes(baseline)) continue
+      plan.push(baseline)
+      placedAsBaseline.add(baseline.key)
+    }
+  }
+  return plan
 }
 
 /** The median of each figure over the rounds; errors are summed, requests summed, seconds summed. */

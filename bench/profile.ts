@@ -26,7 +26,7 @@ function area(url: string): string {
     const rest = url.slice(nm + 'node_modules/'.length).split('/')
     return rest[0]!.startsWith('@') ? `${rest[0]}/${rest[1]}` : rest[0]!
   }
-  const pkg = /\/packages\/([^/]+)\/src\/(.+)$/.exec(url)
+  const pkg = /\/packages\/([^/]+)\/(?:src|dist)\/(.+?)(?:\.js)?$/.exec(url)
   if (pkg) return `polytoken ${pkg[1]}/${pkg[2]}`
   const bench = /\/bench\/(.+)$/.exec(url)
   if (bench) return `bench/${bench[1]}`

@@ -7,9 +7,14 @@ import type { MemoryReport } from './memory.js'
 import type { Options } from './main.js'
 import { root } from './spawn.js'
 
+/** One scenario's run in one round, in the order the runs happened. */
+export type Run = Result & { round: number; seq: number }
+
 export interface ReportInput {
   options: Options
   results: Map<string, Result>
+  /** Every run, for paired ratios (absent in a bench/last-run.json written before they were kept). */
+  runs?: Run[]
   c100: Map<string, Result>
   growth: GrowthReport | undefined
   memory: MemoryReport | undefined
@@ -62,6 +67,28 @@ export const TARGETS: Target[] = [
   { issue: '#8 peers', what: 'polytoken ES256 JWT (crew, Basic client) ≥ 1.0 × oidc-provider client_credentials ES256 JWT', a: 'crew-basic-get', b: 'peer-oidc-cc', target: 1.0 },
 ]
 
+/**
+ * a / b as the median over the rounds of the ratio between a's run and the run of b closest to it in time (the
+ * same round; the bare route runs right after each scenario measured against it, a naive route right before its
+ * dialect's). A busy moment of the shared machine then lowers both sides of one ratio instead of one side of it.
+ */
+export function pairedRatio(runs: Run[], a: string, b: string): number | undefined {
+  const ratios: number[] = []
+  for (const run of runs) {
+    if (run.key !== a) continue
+    let nearest: Run | undefined
+    for (const other of runs) {
+      if (other.key !== b || other.round !== run.round) continue
+      if (!nearest || Math.abs(other.seq - run.seq) < Math.abs(nearest.seq - run.seq)) nearest = other
+    }
+    if (nearest && nearest.rps > 0) ratios.push(run.rps / nearest.rps)
+  }
+  if (ratios.length === 0) return undefined
+  ratios.sort((x, y) => x - y)
+  const mid = ratios.length / 2
+  return ratios.length % 2 ? ratios[Math.floor(mid)]! : (ratios[mid - 1]! + ratios[mid]!) / 2
+}
+
 const f0 = (n: number) => n.toFixed(0)
 const f2 = (n: number) => n.toFixed(2)
 
@@ -84,7 +111,8 @@ export function renderMarkdown(input: ReportInput): string {
   const ratio = (a: string, b: string) => {
     const ra = results.get(a)
     const rb = results.get(b)
-    return ra && rb ? ra.rps / rb.rps : undefined
+    if (!ra || !rb) return undefined
+    return input.runs?.length ? pairedRatio(input.runs, a, b) : ra.rps / rb.rps
   }
   const naiveOf: Record<string, string> = {
     'pm-create': 'naive-pm-create', 'pm-whoami': 'naive-verify', 'tg-exchange': 'naive-tg', 'crew-get': 'naive-crew-get', 'crew-post': 'naive-crew-post',
@@ -95,7 +123,7 @@ export function renderMarkdown(input: ReportInput): string {
   const rows = [...results.values()].map((r) => {
     const naive = naiveOf[r.key]
     const vsNaive = naive ? ratio(r.key, naive) : undefined
-    return `| ${r.name} | \`${r.key}\` | ${f0(r.rps)} | ${r.p50} | ${r.p99} | ${bare ? f2(r.rps / bare.rps) + ' ×' : '—'} | ${vsNaive !== undefined ? `${f2(vsNaive)} × \`${naive}\`` : '—'} | ${r.errors + r.non2xx} |`
+    return `| ${r.name} | \`${r.key}\` | ${f0(r.rps)} | ${r.p50} | ${r.p99} | ${bare ? f2(r.key === 'bare' ? 1 : ratio(r.key, 'bare')!) + ' ×' : '—'} | ${vsNaive !== undefined ? `${f2(vsNaive)} × \`${naive}\`` : '—'} | ${r.errors + r.non2xx} |`
   })
   const targetRows = TARGETS.map((t) => {
     const value = ratio(t.a, t.b)
@@ -132,8 +160,11 @@ the same Node — are what count.
 - Load: autocannon ${input.versions.autocannon} in the \`bench/run.ts\` process (a separate process from the server; both
   share the machine's ${input.machine.cpus} cores), loopback, keep-alive, ${o.connections} connections. After a 1 s warm-up of every
   scenario, ${o.rounds} rounds: in each round every scenario runs ${o.seconds} s (password grants 4 s with 8 connections), one after
-  the other; each figure in the tables is the **median over the rounds** (errors summed), so a busy moment of the
-  machine moves one round of a few scenarios rather than a whole ratio. Rotation scenarios (refresh grants) take a
+  the other, every baseline next to the route it is compared with (a naive route right before its dialect's; the
+  bare route, and a peer, right after each route that has a target against it: \`roundPlan\` in bench/main.ts). Each req/s, p50 and p99 in the tables is the **median over the rounds** (errors
+  summed; the bare route's over all its runs). Each **ratio** is the median over the rounds of the ratio between two
+  runs a few seconds apart — the scenario's and the nearest run of its baseline in the same round — so a busy moment
+  of the shared machine lowers both sides of one ratio rather than one side of it${input.runs?.length ? '' : ' (this report was rebuilt from a run that kept no per-round figures: its ratios are ratios of the medians)'}. Rotation scenarios (refresh grants) take a
   refresh token from a pool for each request and put the one they receive back, so every request is a real,
   successful rotation.
 - Versions: jose ${input.versions.jose}; multer ${input.versions.multer}; @node-oauth/oauth2-server ${input.versions['@node-oauth/oauth2-server']} through
