@@ -34,6 +34,11 @@ function area(url: string): string {
   return url
 }
 
+function underInspector(id: number, nodes: Map<number, Profile['nodes'][number]>, parent: Map<number, number>): boolean {
+  for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) if (nodes.get(at)!.callFrame.url === 'node:inspector') return true
+  return false
+}
+
 export function summariseProfiles(dir: string, top = 25): string {
   let files: string[] = []
   try {
@@ -58,6 +63,8 @@ export function summariseProfiles(dir: string, top = 25): string {
       const node = nodes.get(id)!
       const name = node.callFrame.functionName || '(anonymous)'
       if (name === '(idle)') continue
+      // The inspector session's own work (stopping the profiler: a native `dispatch` under node:inspector) is not the server's.
+      if (underInspector(id, nodes, parent)) continue
       total += us
       const where = area(node.callFrame.url)
       const fn = `${name} — ${where}${node.callFrame.url ? `:${node.callFrame.lineNumber + 1}` : ''}`
@@ -76,7 +83,8 @@ export function summariseProfiles(dir: string, top = 25): string {
       }
     }
   }
-  for (const file of files) rmSync(join(dir, file))
+  // BENCH_KEEP_PROFILES=1 keeps the .cpuprofile files (Chrome DevTools or VS Code open them).
+  if (!process.env.BENCH_KEEP_PROFILES) for (const file of files) rmSync(join(dir, file))
   const pct = (us: number) => `${((100 * us) / total).toFixed(1).padStart(5)} %`
   const rows = (map: Map<string, number>) =>
     [...map.entries()]
