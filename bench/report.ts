@@ -73,6 +73,11 @@ export const TARGETS: Target[] = [
  * dialect's). A busy moment of the shared machine then lowers both sides of one ratio instead of one side of it.
  */
 export function pairedRatio(runs: Run[], a: string, b: string): number | undefined {
+  return pairedRatios(runs, a, b)?.median
+}
+
+/** The per-round ratios behind pairedRatio: their median and their range. */
+export function pairedRatios(runs: Run[], a: string, b: string): { median: number; min: number; max: number } | undefined {
   const ratios: number[] = []
   for (const run of runs) {
     if (run.key !== a) continue
@@ -86,7 +91,8 @@ export function pairedRatio(runs: Run[], a: string, b: string): number | undefin
   if (ratios.length === 0) return undefined
   ratios.sort((x, y) => x - y)
   const mid = ratios.length / 2
-  return ratios.length % 2 ? ratios[Math.floor(mid)]! : (ratios[mid - 1]! + ratios[mid]!) / 2
+  const median = ratios.length % 2 ? ratios[Math.floor(mid)]! : (ratios[mid - 1]! + ratios[mid]!) / 2
+  return { median, min: ratios[0]!, max: ratios[ratios.length - 1]! }
 }
 
 const f0 = (n: number) => n.toFixed(0)
@@ -127,12 +133,14 @@ export function renderMarkdown(input: ReportInput): string {
   })
   const targetRows = TARGETS.map((t) => {
     const value = ratio(t.a, t.b)
-    if (value === undefined) return `| ${t.issue} | ${t.what} | — | not measured (${results.has(t.a) ? t.b : t.a} did not run) |`
+    if (value === undefined) return `| ${t.issue} | ${t.what} | — | | not measured (${results.has(t.a) ? t.b : t.a} did not run) |`
     const met = value >= t.target
     const reason = notMet[`${t.a}/${t.b}`]
     // Two decimals unless they would round a miss up to the target (or a hit down below it).
     const shown = (value >= t.target) === (Number(f2(value)) >= t.target) ? f2(value) : value.toFixed(3)
-    return `| ${t.issue} | ${t.what} | ${shown} × | ${met ? 'met' : `**not met**${reason ? `: ${reason}` : ''}`} |`
+    const spread = input.runs?.length ? pairedRatios(input.runs, t.a, t.b) : undefined
+    const range = spread && spread.min !== spread.max ? ` ${f2(spread.min)}–${f2(spread.max)}` : ''
+    return `| ${t.issue} | ${t.what} | ${shown} × |${range} | ${met ? 'met' : `**not met**${reason ? `: ${reason}` : ''}`} |`
   })
   const mib = (n: number | undefined) => (n === undefined ? '—' : `${(n / 2 ** 20).toFixed(0)} MiB`)
   const c100Rows = [...c100.values()].map((r) => `| \`${r.key}\` | ${f0(r.rps)} | ${r.p50} | ${r.p90} | ${r.p99} | ${r.max} | ${r.errors + r.non2xx} |`)
@@ -203,8 +211,10 @@ ${rows.join('\n')}
 
 ## Targets
 
-| issue | target | measured | status |
-|---|---|---:|---|
+The measured ratio is the median of the per-round ratios; the range is the lowest and highest of them.
+
+| issue | target | measured | per-round range | status |
+|---|---|---:|---:|---|
 ${targetRows.join('\n')}
 
 ## p99 at 100 concurrent connections
