@@ -9,6 +9,9 @@ import { existsSync } from 'node:fs'
 import { spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { join } from 'node:path'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { startExampleServer } from '../helpers/spawn-server.js'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url))
@@ -43,4 +46,31 @@ test('a TypeScript app type-checks against the published declarations', () => {
   const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc')
   const result = spawnSync(process.execPath, [tsc, '-p', join(FIXTURES, 'tsconfig.json')], { cwd: ROOT, env: plainEnv(), encoding: 'utf8', timeout: 60_000 })
   assert.equal(result.status, 0, `${result.stdout}${result.stderr}`)
+})
+
+test('the examples server on the build: every dialect loads and answers in its own envelope', async (t) => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'polytoken-packaging-'))
+  // NODE_OPTIONS emptied: the server resolves @polytoken/* to dist/, as `npm start` does.
+  const server = await startExampleServer({ NODE_OPTIONS: '', POLYTOKEN_DATA_DIR: dataDir })
+  t.after(async () => {
+    await server.stop()
+    rmSync(dataDir, { recursive: true, force: true })
+  })
+  const form = new FormData()
+  for (const [name, value] of [['secret', 'changeit'], ['name', 'api-documentation'], ['description', 'Token for documentation example'], ['permission', 'scope_api']] as const) form.append(name, value)
+  const created = await fetch(`${server.url}/api/token/create`, { method: 'POST', body: form, headers: { accept: 'text/plain' } })
+  assert.equal(created.status, 200)
+  const whoami = await fetch(`${server.url}/api/token/whoami`, { headers: { authorization: `Bearer ${await created.text()}` } })
+  assert.equal(((await whoami.json()) as { aud: string }).aud, 'api-documentation')
+  // Each of the other dialects refuses a request without credentials in its own envelope.
+  const crew = await fetch(`${server.url}/v1/token?service=nope&scope=repository:library/alpine:pull`)
+  assert.equal(((await crew.json()) as { errors: Array<{ code: string }> }).errors[0]!.code, 'UNSUPPORTED_VALUE')
+  const tg = await fetch(`${server.url}/api/v1/token`, { method: 'POST' })
+  assert.equal(tg.status, 401)
+  const zazz = await fetch(`${server.url}/zazz/api/v1/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=password' })
+  assert.deepEqual([zazz.status, ((await zazz.json()) as { error: string }).error], [401, 'invalid_client'])
+  const sagrada = await fetch(`${server.url}/1.0/sync/1.5`)
+  assert.deepEqual([sagrada.status, ((await sagrada.json()) as { status: string }).status], [401, 'error'])
+  assert.match(sagrada.headers.get('www-authenticate') ?? '', /BrowserID/)
+  assert.doesNotMatch(server.output(), /packages\/[a-z-]+\/src\//, 'no source file in the output')
 })
