@@ -60,6 +60,31 @@ async function post(url: string, headers: Record<string, string>, body: string):
   return text.startsWith('{') ? JSON.parse(text) : text
 }
 
+/** The diagnostic twin of a route: the same request to a bare route that sends that route's captured answer. */
+function replayOf(scenario: Scenario): Scenario {
+  const body = scenario.chain ? scenario.chain.body('replayed-request') : scenario.body
+  return {
+    key: `replay-${scenario.key}`,
+    name: `diagnostic: bare route sending ${scenario.key}'s answer (same status, headers, bytes)`,
+    method: scenario.method,
+    path: '/bare/replay',
+    headers: { ...scenario.headers, 'x-replay': scenario.key },
+    ...(body === undefined ? {} : { body }),
+  }
+}
+
+/** One real answer of `scenario` (a rotation takes a token from its pool), handed to the server's replay route. */
+async function captureAnswer(base: string, scenario: Scenario & { needs?: (size: number) => Promise<void> }): Promise<void> {
+  await scenario.needs?.(1)
+  const body = scenario.chain ? scenario.chain.body(scenario.chain.pool.shift()!) : scenario.body
+  const response = await fetch(`${base}${scenario.path}`, { method: scenario.method, headers: scenario.headers ?? {}, ...(body === undefined ? {} : { body }) })
+  const text = await response.text()
+  if (scenario.chain && response.ok) scenario.chain.pool.push(scenario.chain.next(JSON.parse(text))!)
+  const headers: Record<string, string> = {}
+  for (const [name, value] of response.headers) if (!['date', 'connection', 'keep-alive', 'content-length', 'transfer-encoding'].includes(name)) headers[name] = value
+  await fetch(`${base}/bench/replay`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ key: scenario.key, answer: { status: response.status, headers, body: text } }) })
+}
+
 /** Refresh tokens to start a rotation chain with: password grants, a few at a time. */
 async function fillPool(pool: string[], size: number, login: () => Promise<string>): Promise<void> {
   while (pool.length < size) {
@@ -163,7 +188,11 @@ export async function main(argv: string[], installNote: string): Promise<void> {
           ]
         : []),
     ]
-    const selected = all.filter((s) => !options.only || options.only.test(s.key) || s.key === 'bare')
+    // Each route measured against the bare route also gets its replay: its own answer, sent by a bare route.
+    const againstBare = new Set(TARGETS.filter((t) => t.b === 'bare').map((t) => t.a))
+    const withReplays = all.flatMap((s) => (againstBare.has(s.key) ? [s, { ...replayOf(s), needs: undefined }] : [s]))
+    const selected = withReplays.filter((s) => !options.only || options.only.test(s.key) || s.key === 'bare')
+    for (const scenario of selected) if (scenario.key.startsWith('replay-')) await captureAnswer(base, all.find((s) => `replay-${s.key}` === scenario.key)!)
 
     // Warm every route (JIT, caches, key imports) before anything is measured.
     for (const scenario of selected) {
@@ -188,7 +217,7 @@ export async function main(argv: string[], installNote: string): Promise<void> {
     }
     for (const [key, all] of rounds) results.set(key, medianOf(all))
     if (options.highConcurrency) {
-      for (const scenario of selected.filter((s) => !/^(naive|diag|bare-post)/.test(s.key) && !s.key.includes('password'))) {
+      for (const scenario of selected.filter((s) => !/^(naive|diag|bare-post|replay)/.test(s.key) && !s.key.includes('password'))) {
         // Every connection holds a refresh token in flight: the pool must outnumber them.
         await scenario.needs?.(200)
         const result = await run(server.port, { ...scenario, connections: 100 }, { connections: 100, seconds: 4 })

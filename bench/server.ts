@@ -34,6 +34,20 @@ app.get('/bare/json', (_req, res) => {
 app.post('/bare/drain', (req, res) => {
   req.on('end', () => res.json({ ok: true })).resume()
 })
+// Diagnostic: a dialect route's own answer (status, headers, bytes, captured once by the runner) sent by a bare
+// route after reading the same request: what the shape of the answer costs by itself. `x-replay` names the route.
+const replays = new Map<string, { status: number; headers: Record<string, string>; body: string }>()
+app.all('/bare/replay', (req, res) => {
+  const answer = replays.get(String(req.headers['x-replay']))
+  req.on('end', () => {
+    if (!answer) return void res.status(404).json({ error: 'nothing captured for this x-replay' })
+    res.status(answer.status).set(answer.headers).send(answer.body)
+  }).resume()
+})
+app.post('/bench/replay', express.json({ limit: '1mb' }), (req, res) => {
+  replays.set(req.body.key, req.body.answer)
+  res.end()
+})
 app.use('/naive', naiveRoutes())
 // Diagnostic: polytoken's signer alone (no dialect), sign() on the event loop vs signAsync() on the thread pool.
 for (const algorithm of ['ES256', 'RS256'] as const) {
