@@ -3,8 +3,8 @@
  * introspection: signature + both revocation marks read from the store, no
  * cache) and sagrada's uid lookup (the user record read on every token
  * request), with 1 000 and with 1 000 000 records in the store, on SQLite
- * (a file) and on Redis (127.0.0.1:6379, a dedicated key prefix, removed
- * afterwards). Latency is timed per request here (µs), 4 concurrent
+ * (two files) and on Redis (127.0.0.1:6379, databases 1 and 0, a dedicated key
+ * prefix, removed afterwards), the two sizes measured alternately. Latency is timed per request here (µs), 4 concurrent
  * keep-alive clients, after a warm-up: autocannon's whole-millisecond
  * histogram is too coarse for sub-millisecond medians.
  */
@@ -56,8 +56,8 @@ function sqliteFiller(file: string): Filler {
   }
 }
 
-function redisFiller(prefix: string): Filler {
-  const url = 'redis://127.0.0.1:6379'
+function redisFiller(prefix: string, database: number): Filler {
+  const url = `redis://127.0.0.1:6379/${database}`
   const withClient = async <T>(work: (client: any) => Promise<T>): Promise<T> => {
     const { createClient } = await import('@redis/client')
     const client = createClient({ url })
@@ -136,7 +136,8 @@ async function measure(seconds: number, workers: number, once: (worker: number) 
   return { p50: at(0.5), p99: at(0.99), rps: latencies.length / seconds, errors }
 }
 
-async function measureServer(server: BenchServer, seconds: number): Promise<Record<string, Latency>> {
+/** The three paths, ready to run against one server (each worker holds its own refresh token). */
+async function prepareServer(server: BenchServer): Promise<Record<string, (worker: number) => Promise<boolean>>> {
   const port = server.port
   const form = { 'content-type': 'application/x-www-form-urlencoded', authorization: basicAuth(FIX.zz.clientId, FIX.zz.clientSecret) }
   const password = new URLSearchParams({ grant_type: 'password', username: FIX.zz.username, password: FIX.zz.password, scope: 'full' }).toString()
@@ -159,68 +160,74 @@ async function measureServer(server: BenchServer, seconds: number): Promise<Reco
     },
     'sagrada uid lookup (cached assertion)': async () => (await call(port, 'GET', '/sg/1.0/sync/1.5', assertion)).status === 200,
   }
-  // Three rounds over the paths, the median of each figure: one busy moment of a shared machine moves one round, not the result.
-  const rounds: Array<Record<string, Latency>> = []
   for (const once of Object.values(scenarios)) await measure(1, workers, once) // warm-up
+  return scenarios
+}
+
+/**
+ * Both sizes measured alternately, path by path: in each of three rounds a path runs on the small store and right
+ * after on the large one. Figures are medians over the rounds; the growth is the median of the per-round ratios, so
+ * a busy moment of the shared machine moves one pair of neighbouring runs rather than one side of a ratio.
+ */
+async function measurePaired(small: Record<string, (worker: number) => Promise<boolean>>, large: Record<string, (worker: number) => Promise<boolean>>, seconds: number) {
+  const workers = 4
+  const rounds: Array<{ name: string; small: Latency; large: Latency }> = []
   for (let round = 0; round < 3; round++) {
-    const out: Record<string, Latency> = {}
-    for (const [name, once] of Object.entries(scenarios)) out[name] = await measure(seconds, workers, once)
-    rounds.push(out)
+    for (const name of Object.keys(small)) rounds.push({ name, small: await measure(seconds, workers, small[name]!), large: await measure(seconds, workers, large[name]!) })
   }
   const median = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)]!
-  return Object.fromEntries(
-    Object.keys(scenarios).map((name) => {
-      const all = rounds.map((r) => r[name]!)
-      return [name, { p50: median(all.map((l) => l.p50)), p99: median(all.map((l) => l.p99)), rps: median(all.map((l) => l.rps)), errors: all.reduce((n, l) => n + l.errors, 0) }]
-    }),
-  )
+  const summary = (all: Latency[]): Latency => ({ p50: median(all.map((l) => l.p50)), p99: median(all.map((l) => l.p99)), rps: median(all.map((l) => l.rps)), errors: all.reduce((n, l) => n + l.errors, 0) })
+  return Object.keys(small).map((name) => {
+    const mine = rounds.filter((r) => r.name === name)
+    return {
+      name,
+      small: summary(mine.map((r) => r.small)),
+      large: summary(mine.map((r) => r.large)),
+      growthP50: median(mine.map((r) => r.large.p50 / r.small.p50)),
+      growthP99: median(mine.map((r) => r.large.p99 / r.small.p99)),
+    }
+  })
 }
 
 export async function runGrowth(): Promise<GrowthReport> {
-  const sizes = (process.env.BENCH_GROWTH_SIZES ?? '1000,1000000').split(',').map(Number)
+  const [smallSize, largeSize] = (process.env.BENCH_GROWTH_SIZES ?? '1000,1000000').split(',').map(Number) as [number, number]
   const seconds = Number(process.env.BENCH_GROWTH_SECONDS ?? 3)
   const dir = mkdtempSync(join(tmpdir(), 'polybench-growth-'))
-  const stores: Array<[string, Filler]> = [
-    ['SQLite (file)', sqliteFiller(join(dir, 'growth.db'))],
-    ['Redis 127.0.0.1:6379', redisFiller(`polybench-growth-${process.pid}-`)],
+  // Two stores of each kind, one per size, both live at once so the two sizes can be measured alternately:
+  // two SQLite files; two Redis databases (a key count is per database), each under a dedicated prefix.
+  const prefix = `polybench-growth-${process.pid}-`
+  const stores: Array<[string, Filler, Filler]> = [
+    ['SQLite (file)', sqliteFiller(join(dir, 'small.db')), sqliteFiller(join(dir, 'large.db'))],
+    ['Redis 127.0.0.1:6379', redisFiller(prefix, 1), redisFiller(prefix, 0)],
   ]
   const sections: string[] = []
-  for (const [label, filler] of stores) {
-    const measured: Array<{ size: number; results: Record<string, Latency>; fillSeconds: number }> = []
+  for (const [label, smallStore, largeStore] of stores) {
+    const servers: BenchServer[] = []
+    let rows: string[]
     try {
-      let filled = 0
-      for (const size of sizes) {
+      for (const [filler, size] of [[smallStore, smallSize], [largeStore, largeSize]] as const) {
         const t0 = Date.now()
-        await filler.fill(size - filled, filled)
-        filled = size
-        const fillSeconds = (Date.now() - t0) / 1000
-        console.log(`growth: ${label}, ${size} records (filled in ${fillSeconds.toFixed(1)} s)`)
-        const server = await startServer({ BENCH_STORE: filler.url, BENCH_PEERS: '0', ...(filler.prefix ? { BENCH_STORE_PREFIX: filler.prefix } : {}) })
-        try {
-          measured.push({ size, results: await measureServer(server, seconds), fillSeconds })
-        } finally {
-          await server.stop()
-        }
-        for (const [name, l] of Object.entries(measured[measured.length - 1]!.results)) console.log(`  ${name.padEnd(40)} p50 ${(l.p50 / 1000).toFixed(2)} ms  p99 ${(l.p99 / 1000).toFixed(2)} ms  ${l.rps.toFixed(0)} req/s  errors ${l.errors}`)
+        await filler.fill(size, 0)
+        console.log(`growth: ${label}, ${size} records (filled in ${((Date.now() - t0) / 1000).toFixed(1)} s)`)
+        servers.push(await startServer({ BENCH_STORE: filler.url, BENCH_PEERS: '0', ...(filler.prefix ? { BENCH_STORE_PREFIX: filler.prefix } : {}) }))
       }
+      const results = await measurePaired(await prepareServer(servers[0]!), await prepareServer(servers[1]!), seconds)
+      rows = results.map((r) => {
+        const ok = r.growthP50 <= 1.3 && r.growthP99 <= 1.3
+        console.log(`  ${r.name.padEnd(40)} p50 ${(r.small.p50 / 1000).toFixed(2)} → ${(r.large.p50 / 1000).toFixed(2)} ms  p99 ${(r.small.p99 / 1000).toFixed(2)} → ${(r.large.p99 / 1000).toFixed(2)} ms  growth ${r.growthP50.toFixed(2)} / ${r.growthP99.toFixed(2)}`)
+        return `| ${r.name} | ${(r.small.p50 / 1000).toFixed(2)} / ${(r.small.p99 / 1000).toFixed(2)} | ${(r.large.p50 / 1000).toFixed(2)} / ${(r.large.p99 / 1000).toFixed(2)} | ${r.growthP50.toFixed(2)} × / ${r.growthP99.toFixed(2)} × | ${ok ? 'met' : '**not met**'} | ${r.small.errors + r.large.errors} |`
+      })
     } catch (error) {
       sections.push(`### ${label}\n\nNot measured: ${(error as Error).message.split('\n')[0]}\n`)
       continue
     } finally {
-      await filler.cleanup().catch(() => undefined)
+      for (const server of servers) await server.stop()
+      await smallStore.cleanup().catch(() => undefined)
+      await largeStore.cleanup().catch(() => undefined)
     }
-    const [small, large] = [measured[0]!, measured[measured.length - 1]!]
-    const rows = Object.keys(small.results).map((name) => {
-      const a = small.results[name]!
-      const b = large.results[name]!
-      const g50 = b.p50 / a.p50
-      const g99 = b.p99 / a.p99
-      const ok = g50 <= 1.3 && g99 <= 1.3
-      return `| ${name} | ${(a.p50 / 1000).toFixed(2)} / ${(a.p99 / 1000).toFixed(2)} | ${(b.p50 / 1000).toFixed(2)} / ${(b.p99 / 1000).toFixed(2)} | ${g50.toFixed(2)} × / ${g99.toFixed(2)} × | ${ok ? 'met' : '**not met**'} | ${a.errors + b.errors} |`
-    })
     sections.push(`### ${label}
 
-| path | ${small.size.toLocaleString('en')} records: p50 / p99 ms | ${large.size.toLocaleString('en')} records: p50 / p99 ms | growth p50 / p99 | ≤ 1.3 × | errors |
+| path | ${smallSize.toLocaleString('en')} records: p50 / p99 ms | ${largeSize.toLocaleString('en')} records: p50 / p99 ms | growth p50 / p99 | ≤ 1.3 × | errors |
 |---|---:|---:|---:|---|---:|
 ${rows.join('\n')}
 `)
@@ -228,12 +235,16 @@ ${rows.join('\n')}
   rmSync(dir, { recursive: true, force: true })
   agent.destroy()
   return {
-    markdown: `Latency timed per request in the load generator (µs resolution), 4 concurrent keep-alive clients, one server process per
-store and size (cache defaults); after a 1 s warm-up of each path, three rounds of ${seconds} s per path, and each figure is the median
-of the three rounds. The store is filled with records shaped
-like the ones the dialects write — zazz refresh tokens, their issued marks, revoked jtis, sagrada user records —
-a quarter each, keyed by random 256-bit fingerprints (SQLite: one insert statement in a transaction; Redis: a Lua
-loop, under a dedicated prefix \`polybench-growth-<pid>-\`, every key with a 2 h expiry and deleted at the end).
+    markdown: `Measured at ${new Date().toISOString().replace(/\.\d+Z$/, 'Z')}. Latency timed per request in the load generator (µs resolution), 4 concurrent keep-alive clients. Both sizes are
+live at once — two SQLite files; two Redis databases (1 holds the small store, 0 the large one: a key count is per
+database), one server process on each — and measured alternately: after a 1 s warm-up of each path, three rounds in
+which each path runs ${seconds} s on the small store and right after ${seconds} s on the large one. Each latency is the median
+over the rounds; each growth is the median of the three per-round ratios (large / small), so a busy moment of the
+shared machine moves one pair of neighbouring runs rather than one side of a ratio. Cache defaults. The stores are
+filled with records shaped like the ones the dialects write — zazz refresh tokens, their issued marks, revoked jtis,
+sagrada user records — a quarter each, keyed by random 256-bit fingerprints (SQLite: one insert statement in a
+transaction; Redis: a Lua loop, under a dedicated prefix \`polybench-growth-<pid>-\`, every key with a 2 h expiry and
+deleted at the end).
 
 ${sections.join('\n')}`,
   }

@@ -98,6 +98,7 @@ const LAST_RUN = join(root, 'bench', 'last-run.json')
 
 export async function main(argv: string[], installNote: string): Promise<void> {
   if (argv.includes('--report-only')) return reportOnly()
+  if (argv.includes('--growth-only')) return reportOnly(await runGrowth())
   const options = parse(argv)
   const startedAt = new Date()
   const loadBefore = loadavg()
@@ -335,10 +336,17 @@ async function runSoak(server: BenchServer, scenario: Scenario, measured: Result
   return { scenario: scenario.key, rate, seconds, result, samples }
 }
 
-/** `npm run bench -- --report-only`: BENCHMARKS.md again from bench/last-run.json and the current bench/analysis.md. */
-function reportOnly(): void {
+/**
+ * `npm run bench -- --report-only`: BENCHMARKS.md again from bench/last-run.json and the current bench/analysis.md.
+ * `--growth-only`: the growth measurement on its own (it says when it ran), put into the last full run's report.
+ */
+async function reportOnly(growth?: GrowthReport): Promise<void> {
   const saved = JSON.parse(readFileSync(LAST_RUN, 'utf8')) as Omit<ReportInput, 'results' | 'c100' | 'startedAt'> & { results: Array<[string, Result]>; c100: Array<[string, Result]>; startedAt: string }
+  if (growth) {
+    saved.growth = growth
+    writeFileSync(LAST_RUN, JSON.stringify(saved, null, 1))
+  }
   const input: ReportInput = { ...saved, results: new Map(saved.results), c100: new Map(saved.c100), startedAt: new Date(saved.startedAt) }
   writeFileSync(join(root, 'BENCHMARKS.md'), renderMarkdown(input))
-  console.log(`wrote BENCHMARKS.md from the run of ${saved.startedAt}`)
+  console.log(`wrote BENCHMARKS.md from the run of ${saved.startedAt}${growth ? ', with the growth measured just now' : ''}`)
 }
