@@ -101,6 +101,9 @@ function redisFiller(prefix: string, database: number): Filler {
   }
 }
 
+/** Concurrent keep-alive clients per path. */
+const workers = 4
+
 const agent = new http.Agent({ keepAlive: true, maxSockets: 16 })
 
 function call(port: number, method: string, path: string, headers: Record<string, string>, body?: string): Promise<{ status: number; text: string }> {
@@ -141,7 +144,6 @@ async function prepareServer(server: BenchServer): Promise<Record<string, (worke
   const port = server.port
   const form = { 'content-type': 'application/x-www-form-urlencoded', authorization: basicAuth(FIX.zz.clientId, FIX.zz.clientSecret) }
   const password = new URLSearchParams({ grant_type: 'password', username: FIX.zz.username, password: FIX.zz.password, scope: 'full' }).toString()
-  const workers = 4
   const login = async () => JSON.parse((await call(port, 'POST', '/zz/api/v1/token', form, password)).text) as { refresh_token: string; access_token: string }
   const tokens = await Promise.all(Array.from({ length: workers }, login))
   const refresh = tokens.map((t) => t.refresh_token)
@@ -170,7 +172,6 @@ async function prepareServer(server: BenchServer): Promise<Record<string, (worke
  * a busy moment of the shared machine moves one pair of neighbouring runs rather than one side of a ratio.
  */
 async function measurePaired(small: Record<string, (worker: number) => Promise<boolean>>, large: Record<string, (worker: number) => Promise<boolean>>, seconds: number) {
-  const workers = 4
   const rounds: Array<{ name: string; small: Latency; large: Latency }> = []
   for (let round = 0; round < 3; round++) {
     for (const name of Object.keys(small)) rounds.push({ name, small: await measure(seconds, workers, small[name]!), large: await measure(seconds, workers, large[name]!) })

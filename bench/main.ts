@@ -200,8 +200,8 @@ export async function main(argv: string[], installNote: string): Promise<void> {
       await scenario.needs?.(options.connections * 2)
       await run(server.port, scenario, { connections: options.connections, seconds: 1 })
     }
-    // Rounds: every scenario once per round, the rounds one after the other; each figure is the median over the
-    // rounds. A busy moment of the shared machine then moves one round of a few scenarios, not a whole ratio.
+    // Rounds, one after the other, each in the order of roundPlan (every baseline next to its route); each figure is
+    // the median over the rounds and each ratio the median of per-round ratios (pairedRatios in report.ts).
     const plan = roundPlan(selected)
     const rounds = new Map<string, Result[]>()
     for (let round = 0; round < options.rounds; round++) {
@@ -258,7 +258,7 @@ export async function main(argv: string[], installNote: string): Promise<void> {
 /**
  * The order of one round: every scenario, each followed by the baselines of its targets that did not run just
  * before it (the bare route after each dialect route, a peer after the zazz grant it is compared with), so every
- * ratio is taken between two runs a few seconds apart (pairedRatio in report.ts). A baseline placed that way does
+ * ratio is taken between two runs a few seconds apart (pairedRatios in report.ts). A baseline placed that way does
  * not run again at its own place in the list.
  */
 function roundPlan<S extends Scenario>(selected: S[]): S[] {

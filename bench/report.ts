@@ -68,15 +68,10 @@ export const TARGETS: Target[] = [
 ]
 
 /**
- * a / b as the median over the rounds of the ratio between a's run and the run of b closest to it in time (the
- * same round; the bare route runs right after each scenario measured against it, a naive route right before its
- * dialect's). A busy moment of the shared machine then lowers both sides of one ratio instead of one side of it.
+ * a / b per round: the ratio between a's run and the run of b closest to it in time (the same round; roundPlan in
+ * main.ts puts every baseline next to its route), summarised as the median and the range over the rounds. A busy
+ * moment of the shared machine then lowers both sides of one ratio instead of one side of it.
  */
-export function pairedRatio(runs: Run[], a: string, b: string): number | undefined {
-  return pairedRatios(runs, a, b)?.median
-}
-
-/** The per-round ratios behind pairedRatio: their median and their range. */
 export function pairedRatios(runs: Run[], a: string, b: string): { median: number; min: number; max: number } | undefined {
   const ratios: number[] = []
   for (const run of runs) {
@@ -118,7 +113,7 @@ export function renderMarkdown(input: ReportInput): string {
     const ra = results.get(a)
     const rb = results.get(b)
     if (!ra || !rb) return undefined
-    return input.runs?.length ? pairedRatio(input.runs, a, b) : ra.rps / rb.rps
+    return input.runs?.length ? pairedRatios(input.runs, a, b)?.median : ra.rps / rb.rps
   }
   const naiveOf: Record<string, string> = {
     'pm-create': 'naive-pm-create', 'pm-whoami': 'naive-verify', 'tg-exchange': 'naive-tg', 'crew-get': 'naive-crew-get', 'crew-post': 'naive-crew-post',
