@@ -83,6 +83,24 @@ test('refuses what does not parse, saying why', () => {
   }
 })
 
+test("repository names follow Docker's reference grammar: no dot, dot-dot or empty components", () => {
+  for (const name of ['library/../genedna/private', '../x', 'a/./b', 'a//b', 'a/', '/a', 'Library/../x', 'a..b/c', 'a___b', 'a-/b', '-a', 'app.', 'a/B']) {
+    assert.throws(() => parseScope(`repository:${name}:pull`), (error: unknown) => error instanceof ScopeSyntaxError && /reference grammar/.test(error.message), name)
+  }
+  // What Docker accepts still parses, domain and wildcards included.
+  for (const name of ['a', 'a.b-c_d__e/f--g', 'localhost:5000/a/b', 'Registry.Example.com/team/app', 'genedna/*', 'library/u*', 'team/**']) {
+    assert.equal(parseScope(`repository(plugin):${name}:pull`).name, name)
+  }
+})
+
+test('web paths and other names refuse dot segments, // and percent-encoded separators', () => {
+  for (const name of ['/v1/../admin/users', '/v1/./user', '/v1/..', '..', '//v1/user', '/v1//user', '/v1/%2e%2e/admin', '/v1/%2E./admin', '/v1%2fadmin', '/v1%5cadmin', '/v1/%252e%252e/admin']) {
+    assert.throws(() => parseScope(`web:${name}:get`), ScopeSyntaxError, name)
+  }
+  assert.throws(() => parseScope('registry:../catalog:*'), ScopeSyntaxError)
+  for (const name of ['/v1/user', '/v1/user/', '/v1/a.b', '/v1/..a', '/v1/a%20b']) assert.equal(parseScope(`web:${name}:get`).name, name)
+})
+
 test('bounds the number of scopes in one request', () => {
   const many = Array.from({ length: 33 }, (_, i) => `repository:r${i}:pull`)
   assert.throws(() => parseScopes(many), /more than 32 scopes/)

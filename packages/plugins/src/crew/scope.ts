@@ -9,6 +9,8 @@
  * end of the name.
  */
 
+import { nameProblem } from './scope-name.js'
+
 export interface Scope {
   type: string
   /** Docker's resource class (`repository(plugin):...`), or crew's `repository:compose:...`. */
@@ -76,6 +78,8 @@ export function parseScope(text: string): Scope {
   if (name.length === 0) throw new ScopeSyntaxError('scope name is empty', text)
   if (name.length > MAX_NAME_LENGTH) throw new ScopeSyntaxError(`scope name is longer than ${MAX_NAME_LENGTH} characters`, text)
   if (!NAME.test(name)) throw new ScopeSyntaxError('scope name holds a character that is not allowed', text)
+  const problem = nameProblem(type, name)
+  if (problem) throw new ScopeSyntaxError(problem, text)
 
   const actions: string[] = []
   for (const action of actionPart.split(',')) {
