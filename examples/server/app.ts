@@ -4,6 +4,7 @@ import { createConsoleLogger, type Logger } from '@polytoken/core'
 import { dialects } from './dialects/index.js'
 import { EXAMPLE_MASTER_KEY, type ServerConfig } from './load-config.js'
 import type { DialectMount } from './context.js'
+import { errorAnswer, notFound } from './json-fallback.js'
 
 export interface ExampleServer {
   app: express.Express
@@ -33,5 +34,7 @@ export async function createExampleServer(config: ServerConfig, env: NodeJS.Proc
   const app = express()
   app.disable('x-powered-by')
   app.use(router)
+  app.use(notFound)
+  app.use(errorAnswer)
   return { app, router, mounts, warnings }
 }

@@ -2,6 +2,7 @@ import cluster from 'node:cluster'
 import { createServer } from 'node:http'
 import { createExampleServer } from './app.js'
 import { loadConfig } from './load-config.js'
+import { applyConnectionLimit, serverOptions } from './http-limits.js'
 
 /** `--workers N` / `--workers=N` (or POLYTOKEN_WORKERS): N processes of node:cluster on one port, sharing the store. */
 function workerCount(argv: string[], env: NodeJS.ProcessEnv): number {
@@ -84,7 +85,8 @@ async function runServer(): Promise<void> {
   // In a cluster, worker 1 prints the banner; the others say they are up.
   const banner = !cluster.isWorker || cluster.worker?.id === 1
 
-  const server = createServer(app)
+  const server = createServer(serverOptions(config.http), app)
+  applyConnectionLimit(server, config.http)
   server.listen(config.port, () => {
     if (!banner) {
       console.log(`worker ${process.pid} listening`)

@@ -60,6 +60,8 @@ export async function polytoken(options: PolytokenOptions): Promise<PolytokenRou
     // Paths are relative to the router; the mount point is known only per request.
     send(res, { status: 200, headers: { 'Cache-Control': 'public, max-age=60' }, body: { ...openapi, servers: [{ url: req.baseUrl || '/' }] } })
   })
+  // The extras are the router's own: another method is its 405, not the host's (HTML) 404.
+  for (const path of ['/.well-known/jwks.json', '/healthz', '/openapi.json']) router.all(path, extraMethodNotAllowed)
   const onError = errorHandler(runtime)
   router.use(onError)
   installFastDispatch(router, direct, onError)
@@ -99,6 +101,13 @@ function errorHandler(runtime: Runtime) {
       send(res, { status: coded.status, body: { error: coded.code, message: coded.message } })
     }
   }
+}
+
+/** The router's extras answer GET and HEAD; OPTIONS is left to the host (CORS), as on dialect routes. */
+function extraMethodNotAllowed(req: Request, res: Response, next: NextFunction): void {
+  if (req.method === 'OPTIONS') return next()
+  const error = new MethodNotAllowed(`method ${req.method} is not allowed here`)
+  send(res, { status: error.status, headers: { Allow: 'GET, HEAD' }, body: { error: error.code, message: error.message } })
 }
 
 function groupBy(routes: readonly CompiledRoute[], keyOf: (route: CompiledRoute) => string): Map<string, CompiledRoute[]> {

@@ -4,7 +4,7 @@ import type { PolyResponse } from '@polytoken/core'
 /**
  * Write a core response. Strings and Buffers go out as they are, anything
  * else as JSON. Token responses are never cacheable unless the dialect says
- * otherwise.
+ * otherwise, and no answer is ever content-sniffed.
  */
 export function send(res: Response, response: PolyResponse): void {
   if (res.headersSent) return
@@ -13,6 +13,8 @@ export function send(res: Response, response: PolyResponse): void {
   const headers = response.headers
   if (headers) for (const name in headers) res.setHeader(name, headers[name]!)
   if (!res.hasHeader('cache-control')) res.setHeader('Cache-Control', 'no-store')
+  // Every answer is JSON or plain text: a browser must never sniff one into HTML or script.
+  res.setHeader('X-Content-Type-Options', 'nosniff')
   const body = response.body
   if (body === undefined || response.status === 204 || response.status === 304) {
     res.end()
