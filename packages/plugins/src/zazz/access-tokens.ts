@@ -25,10 +25,12 @@ export interface AccessGrant {
 /** The document's claims (usr, client, aud, iss, tokenType, nbf, exp) plus iat, jti, scope and the family id `fam`. */
 export function createAccessTokens(options: ResolvedZazzOptions, signer: JwtSigner, verify: (token: string) => Promise<JwtClaims>, refresh: RefreshTokens) {
   /** signAsync: an ES256/RS256 signature runs on the thread pool; HS256 stays inline. */
-  async function issue(grant: AccessGrant, nowMs: number): Promise<{ token: string; expiresIn: number }> {
+  async function issue(grant: AccessGrant, nowMs: number): Promise<{ token: string; expiresIn: number; jti: string; exp: number }> {
     const now = epochSeconds(nowMs)
+    const jti = randomUUID()
+    const exp = now + options.accessTokenTtlSec
     const token = await signer.signAsync({
-      exp: now + options.accessTokenTtlSec,
+      exp,
       aud: options.audience,
       usr: grant.userId,
       client: grant.clientNumber,
@@ -36,11 +38,11 @@ export function createAccessTokens(options: ResolvedZazzOptions, signer: JwtSign
       tokenType: 'accessToken',
       nbf: now,
       iat: now,
-      jti: randomUUID(),
+      jti,
       fam: grant.family,
       scope: grant.scope.join(' '),
     })
-    return { token, expiresIn: options.accessTokenTtlSec }
+    return { token, expiresIn: options.accessTokenTtlSec, jti, exp }
   }
 
   /** Signature, claims and both revocation marks (the token's jti, its family): no cache. */

@@ -41,6 +41,7 @@ export function zazz(options: ZazzOptions) {
         idleMs: resolved.refreshIdleTtlSec * 1000,
         absoluteMs: resolved.refreshAbsoluteTtlSec * 1000,
         accessTtlMs: resolved.accessTokenTtlSec * 1000,
+        reuseGraceMs: resolved.refreshReuseGraceSec * 1000,
       })
       state.access = createAccessTokens(resolved, createJwtSigner(ring), verify, state.refresh)
       state.guard = createBruteForceGuard(services.store, services.clock, resolved.bruteForce)

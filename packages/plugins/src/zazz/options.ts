@@ -80,6 +80,12 @@ export interface ZazzOptions {
   refreshIdleTtlSec?: number
   /** No refresh token of a login outlives this, seconds after the password grant. Default 90 days. */
   refreshAbsoluteTtlSec?: number
+  /**
+   * Refresh-token reuse grace period, seconds: the same client presenting its
+   * just-rotated refresh token again within this gets a fresh pair instead of
+   * losing its login (README). Default 0: off, every reuse revokes the family. At most 300.
+   */
+  refreshReuseGraceSec?: number
   /** Base of photo links. Default `http://localhost:17433` (the document's host). */
   photoBaseUrl?: string
   /** Placeholder image path under photoBaseUrl. Default `/Images/placeholder.gif`. */
@@ -111,6 +117,7 @@ export interface ResolvedZazzOptions {
   accessTokenTtlSec: number
   refreshIdleTtlSec: number
   refreshAbsoluteTtlSec: number
+  refreshReuseGraceSec: number
   photoBaseUrl: string
   placeholderImage: string
   passwordHash: Required<PasswordHashOptions>
@@ -164,6 +171,7 @@ export function resolveOptions(options: ZazzOptions): ResolvedZazzOptions {
     accessTokenTtlSec: positive(options.accessTokenTtlSec, 3600, 'zazz.accessTokenTtlSec'),
     refreshIdleTtlSec,
     refreshAbsoluteTtlSec,
+    refreshReuseGraceSec: graceSeconds(options.refreshReuseGraceSec),
     photoBaseUrl: (options.photoBaseUrl ?? 'http://localhost:17433').replace(/\/+$/, ''),
     placeholderImage: options.placeholderImage ?? '/Images/placeholder.gif',
     passwordHash: { ...DEFAULT_PASSWORD_HASH, ...options.passwordHash },
@@ -195,6 +203,17 @@ function resolveClient(client: ZazzClientOptions, index: number): ResolvedClient
   const number = client.number ?? index + 1
   if (!Number.isSafeInteger(number)) throw new ConfigInvalid(`${where}.number: must be an integer`)
   return { id: client.id, number, secretDigest, grantTypes: new Set(grantTypes), scopes, defaultScopes, introspectAny: client.introspectAny === true }
+}
+
+/** Hydra and Cognito cap theirs too: a long window is a long time for a stolen token to be honoured. */
+const MAX_REUSE_GRACE_SEC = 300
+
+function graceSeconds(value: number | undefined): number {
+  if (value === undefined) return 0
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > MAX_REUSE_GRACE_SEC) {
+    throw new ConfigInvalid(`zazz.refreshReuseGraceSec: seconds from 0 (off) to ${MAX_REUSE_GRACE_SEC}`)
+  }
+  return value
 }
 
 function positive(value: number | undefined, fallback: number, key: string): number {

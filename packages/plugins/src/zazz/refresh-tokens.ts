@@ -1,5 +1,6 @@
 import { RequestInvalid, TokenExpired, TokenRevoked, fingerprint, randomString, type Clock, type Store } from '@polytoken/core'
 import { oauth } from './envelope.js'
+import { createRefreshGrace } from './refresh-grace.js'
 
 /** A live refresh token, stored under its fingerprint: the token itself is never kept. */
 export interface RefreshRecord {
@@ -31,6 +32,8 @@ export interface RefreshTokenOptions {
   absoluteMs: number
   /** How long an access token of a family can outlive the family's last refresh. */
   accessTtlMs: number
+  /** The reuse grace period (refresh-grace.ts); 0 or absent: off, every reuse revokes the family. */
+  reuseGraceMs?: number
 }
 
 /**
@@ -43,7 +46,8 @@ export interface RefreshTokenOptions {
 export function createRefreshTokens(store: Store, clock: Clock, options: RefreshTokenOptions) {
   const familyRevokedTtl = (familyExpiresAt: number) => Math.max(1000, familyExpiresAt + options.accessTtlMs - clock())
 
-  async function issue(grant: { userId: number; client: string; scope: string[]; family?: string; familyExpiresAt?: number }): Promise<{ token: string; record: RefreshRecord }> {
+  /** `token`: the successor a consume with the grace period already claimed; otherwise a new one. */
+  async function issue(grant: { userId: number; client: string; scope: string[]; family?: string; familyExpiresAt?: number; token?: string }): Promise<{ token: string; record: RefreshRecord }> {
     const now = clock()
     const familyExpiresAt = grant.familyExpiresAt ?? now + options.absoluteMs
     const record: RefreshRecord = {
@@ -55,7 +59,7 @@ export function createRefreshTokens(store: Store, clock: Clock, options: Refresh
       familyExpiresAt,
       issuedAt: now,
     }
-    const token = randomString(32)
+    const token = grant.token ?? randomString(32)
     const key = fingerprint(token)
     const mark: IssuedMark = { family: record.family, client: record.client, familyExpiresAt }
     await Promise.all([
@@ -72,13 +76,25 @@ export function createRefreshTokens(store: Store, clock: Clock, options: Refresh
 
   const familyRevokedAt = (family: string) => store.get<number | true>(FAMILY_REVOKED + family)
   const isFamilyRevoked = async (family: string) => (await familyRevokedAt(family)) !== undefined
+  const revokeAccess = (jti: string, expSec: number) => store.set(JTI_REVOKED + jti, true, Math.max(1000, expSec * 1000 - clock()))
+
+  const grace =
+    (options.reuseGraceMs ?? 0) > 0
+      ? createRefreshGrace(store, clock, { graceMs: options.reuseGraceMs!, idleMs: options.idleMs, accessTtlMs: options.accessTtlMs }, {
+          revokeFamily,
+          familyRevokedAt,
+          issuedFamily: (key) => store.get<IssuedMark>(ISSUED + key),
+          revokeAccess,
+        })
+      : undefined
 
   /**
    * Consume `token` for a refresh by `client`. Returns its record and what
    * `load` made of it (run alongside the family check, to save a round trip),
    * or throws invalid_grant; `onFamilyRevoked` runs when this call revoked a family.
    */
-  async function consume<T>(token: string, client: string, onFamilyRevoked: (family: string) => void, load: (record: RefreshRecord) => Promise<T>): Promise<{ record: RefreshRecord; loaded: T }> {
+  async function consume<T>(token: string, client: string, onFamilyRevoked: (family: string) => void, load: (record: RefreshRecord) => Promise<T>): Promise<{ record: RefreshRecord; loaded: T; successor?: string }> {
+    if (grace) return grace.consume(token, client, onFamilyRevoked, load)
     const key = fingerprint(token)
     // Read before the take: a loser of this take can only revoke after it, so after this instant.
     const takeStartedAt = clock()
@@ -113,7 +129,7 @@ export function createRefreshTokens(store: Store, clock: Clock, options: Refresh
     const key = fingerprint(token)
     const [live, issued] = await Promise.all([store.get<RefreshRecord>(LIVE + key), store.get<IssuedMark>(ISSUED + key)])
     const found: { live?: RefreshRecord; issued?: IssuedMark } = {}
-    if (live && live.expiresAt > clock()) found.live = live
+    if (live && live.expiresAt > clock() && !(grace && (await grace.isClaimed(token)))) found.live = live
     if (issued) found.issued = issued
     return found
   }
@@ -127,18 +143,29 @@ export function createRefreshTokens(store: Store, clock: Clock, options: Refresh
   async function restore(token: string, record: RefreshRecord): Promise<void> {
     const ttl = record.expiresAt - clock()
     if (ttl > 0) await store.add(LIVE + fingerprint(token), record, ttl)
+    await grace?.release(token)
+  }
+
+  /**
+   * The access token of a pair made by a refresh is signed. With the grace
+   * period, the pair may be superseded by a replay of its predecessor: this
+   * records the access token so that replay can revoke it (refresh-grace.ts).
+   */
+  async function pairIssued(refreshToken: string, access: { jti: string; exp: number }, family: string, onRevoked: (family: string) => void): Promise<void> {
+    await grace?.pairIssued(refreshToken, access, family, onRevoked)
   }
 
   return {
     issue,
     consume,
     restore,
+    pairIssued,
     find,
     revoke,
     revokeFamily,
     isFamilyRevoked,
     /** Access tokens: one revoked by its jti, until it would have expired anyway. */
-    revokeAccess: (jti: string, expSec: number) => store.set(JTI_REVOKED + jti, true, Math.max(1000, expSec * 1000 - clock())),
+    revokeAccess,
     async isAccessRevoked(jti: string, family: string): Promise<boolean> {
       const [byJti, byFamily] = await Promise.all([store.get<boolean>(JTI_REVOKED + jti), familyRevokedAt(family)])
       return byJti === true || byFamily !== undefined

@@ -92,7 +92,7 @@ export function tokenRoute(options: ResolvedZazzOptions, directory: ClientDirect
       throw oauth('invalid_request', new RequestInvalid('refresh_token is required', { location: 'body', field: 'refresh_token' }))
     }
     const requested = parseScope(body.scope)
-    const { record, loaded: user } = await state.refresh!.consume(
+    const { record, loaded: user, successor } = await state.refresh!.consume(
       body.refresh_token,
       client.id,
       (family) => services.cache.revoke(family),
@@ -108,12 +108,23 @@ export function tokenRoute(options: ResolvedZazzOptions, directory: ClientDirect
       await state.refresh!.restore(body.refresh_token, record)
       throw error
     }
-    const next = await state.refresh!.issue({ userId: user.userId, client: client.id, scope, family: record.family, familyExpiresAt: record.familyExpiresAt })
-    return respond(user, client, scope, record.family, next.token, services)
+    const next = await state.refresh!.issue({ userId: user.userId, client: client.id, scope, family: record.family, familyExpiresAt: record.familyExpiresAt, token: successor })
+    return respond(user, client, scope, record.family, next.token, services, (access) =>
+      state.refresh!.pairIssued(next.token, access, record.family, (family) => services.cache.revoke(family)),
+    )
   }
 
-  async function respond(user: UserRecord, client: ResolvedClient, scope: string[], family: string, refreshToken: string, services: DialectServices): Promise<PolyResponse> {
+  async function respond(
+    user: UserRecord,
+    client: ResolvedClient,
+    scope: string[],
+    family: string,
+    refreshToken: string,
+    services: DialectServices,
+    accessIssued?: (access: { jti: string; exp: number }) => Promise<void>,
+  ): Promise<PolyResponse> {
     const access = await state.access!.issue({ userId: user.userId, clientNumber: client.number, scope, family }, services.clock())
+    await accessIssued?.(access)
     return {
       status: 200,
       headers: { ...NO_STORE },
