@@ -1,5 +1,6 @@
 import { RequestInvalid, TokenExpired, TokenRevoked, fingerprint, randomString, type Clock, type Store } from '@polytoken/core'
 import { oauth } from './envelope.js'
+import { LIVE } from './refresh-keys.js'
 import type { RefreshRecord } from './refresh-tokens.js'
 
 /**
@@ -83,7 +84,7 @@ export function createRefreshGrace(store: Store, clock: Clock, options: GraceOpt
 
   async function consume<T>(token: string, client: string, evict: (family: string) => void, load: (record: RefreshRecord) => Promise<T>): Promise<Consumed<T>> {
     const key = fingerprint(token)
-    const record = await store.get<RefreshRecord>(`rt:${key}`)
+    const record = await store.get<RefreshRecord>(LIVE + key)
     if (!record) return afterFirstUse(key, client, evict, load)
     if (record.client !== client) {
       return revoke(record.family, record.familyExpiresAt, evict, otherClient())
@@ -94,7 +95,7 @@ export function createRefreshGrace(store: Store, clock: Clock, options: GraceOpt
     const claim: Rotated = { kind: 'rotated', record, successor: fingerprint(successor), at: claimStartedAt }
     if (!(await store.add(NEXT + key, claim, options.graceMs))) return afterFirstUse(key, client, evict, load)
     // The claim is ours: the token leaves the live set (take, so a revocation racing it is seen).
-    if (!(await store.take(`rt:${key}`))) throw invalid('refresh token is invalid or expired')
+    if (!(await store.take(LIVE + key))) throw invalid('refresh token is invalid or expired')
     const [revokedAt, loaded] = await Promise.all([helpers.familyRevokedAt(record.family), load(record)])
     // As without a grace period: a revocation stamped after the claim began does not refuse its winner.
     if (revokedAt !== undefined && (revokedAt === true || revokedAt < claimStartedAt)) throw oauth('invalid_grant', new TokenRevoked('refresh token has been revoked'))
@@ -110,13 +111,14 @@ export function createRefreshGrace(store: Store, clock: Clock, options: GraceOpt
       if (record.client !== client) return revoke(record.family, record.familyExpiresAt, evict, otherClient())
       if ((await helpers.familyRevokedAt(record.family)) !== undefined) throw oauth('invalid_grant', new TokenRevoked('refresh token has been revoked'))
       const now = clock()
+      if (now >= record.familyExpiresAt) throw oauth('invalid_grant', new TokenExpired('refresh token has expired'))
       const superseded: Superseded = { kind: 'superseded', family: record.family, familyExpiresAt: record.familyExpiresAt, at: now }
       if (await store.add(NEXT + next.successor, superseded, supersededTtl(record, now))) {
         // The successor's pair is dead: its refresh token leaves the live set, its access token is revoked.
         const successor = randomString(32)
         const remaining = next.at + options.graceMs - now
         await Promise.all([
-          store.take(`rt:${next.successor}`),
+          store.take(LIVE + next.successor),
           revokePairAccess(next.successor, record.family, evict),
           remaining > 0 ? store.set(NEXT + key, { ...next, successor: fingerprint(successor) }, remaining) : undefined,
         ])
@@ -163,7 +165,7 @@ export function createRefreshGrace(store: Store, clock: Clock, options: GraceOpt
     await store.set(PAIR_ACCESS + key, access, options.accessTtlMs + 60_000)
     const next = await store.get<Next>(NEXT + key)
     if (next?.kind !== 'superseded') return
-    await Promise.all([store.take(`rt:${key}`), revokePairAccess(key, family, evict)])
+    await Promise.all([store.take(LIVE + key), revokePairAccess(key, family, evict)])
   }
 
   /** For introspection: a token with a claim on it is no longer live, whatever the live set says. */

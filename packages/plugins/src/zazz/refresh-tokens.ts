@@ -1,6 +1,7 @@
 import { RequestInvalid, TokenExpired, TokenRevoked, fingerprint, randomString, type Clock, type Store } from '@polytoken/core'
 import { oauth } from './envelope.js'
 import { createRefreshGrace } from './refresh-grace.js'
+import { ISSUED, LIVE } from './refresh-keys.js'
 
 /** A live refresh token, stored under its fingerprint: the token itself is never kept. */
 export interface RefreshRecord {
@@ -22,8 +23,6 @@ interface IssuedMark {
   familyExpiresAt: number
 }
 
-const LIVE = 'rt:'
-const ISSUED = 'rt-issued:'
 const FAMILY_REVOKED = 'family-revoked:'
 const JTI_REVOKED = 'jti-revoked:'
 
