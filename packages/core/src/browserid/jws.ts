@@ -39,12 +39,15 @@ function parseJson(segment: string, what: string): Record<string, unknown> {
  */
 export function verifyJws(jws: BrowserIdJws, key: BrowserIdPublicKey, what: string): void {
   if (jws.alg !== key.algorithm) throw new TokenInvalid(`${what} alg ${jws.alg} does not match its key (${key.algorithm})`)
-  if (jws.signature.length !== key.signatureBytes) throw new TokenInvalid(`${what} signature is invalid`)
+  // jwcrypto writes a signature as a hex integer without leading zeros: about one RSA signature in
+  // 128 arrives a byte or more short. Its verifier pads them back, and so do we; longer is never valid.
+  const signature = jws.signature.length < key.signatureBytes ? Buffer.concat([Buffer.alloc(key.signatureBytes - jws.signature.length), jws.signature]) : jws.signature
+  if (signature.length !== key.signatureBytes) throw new TokenInvalid(`${what} signature is invalid`)
   let ok = false
   try {
     ok = key.dsa
-      ? cryptoVerify(key.hash, jws.signingInput, { key: key.key, dsaEncoding: 'ieee-p1363' }, jws.signature)
-      : cryptoVerify(key.hash, jws.signingInput, key.key, jws.signature)
+      ? cryptoVerify(key.hash, jws.signingInput, { key: key.key, dsaEncoding: 'ieee-p1363' }, signature)
+      : cryptoVerify(key.hash, jws.signingInput, key.key, signature)
   } catch {
     ok = false
   }
@@ -53,7 +56,8 @@ export function verifyJws(jws: BrowserIdJws, key: BrowserIdPublicKey, what: stri
 
 /** Sign a BrowserID JWS with an RSA or DSA private key (issuers, clients, tests). */
 export function signBrowserIdJws(payload: Record<string, unknown>, privateKey: KeyObject): string {
-  const publicKey = importBrowserIdPublicKey(exportBrowserIdPublicKey(createPublicKey(privateKey)))
+  // Signing is not trusting: a test or a legacy client may still sign with an RS64 key.
+  const publicKey = importBrowserIdPublicKey(exportBrowserIdPublicKey(createPublicKey(privateKey)), { allowRs64Keys: true })
   const header = Buffer.from(JSON.stringify({ alg: publicKey.algorithm })).toString('base64url')
   const body = Buffer.from(JSON.stringify(payload)).toString('base64url')
   const input = Buffer.from(`${header}.${body}`, 'ascii')
