@@ -5,7 +5,6 @@ import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import request from 'supertest'
 import { createBrowserIdAssertion, createBrowserIdCertificate } from '@polytoken/core'
-import type { UserRecord } from '@polytoken/plugins'
 import type { PolytokenRouter } from '@polytoken/express'
 import { AUDIENCE, ISSUER, assertion, createApp, issuerKeys, userKeys } from '../sagrada/fixture.js'
 
@@ -33,6 +32,14 @@ function assertChainRefused(res: request.Response) {
   assert.match(res.headers['x-timestamp']!, /^\d{10}$/)
   assert.deepEqual(res.body, { status: 'invalid-credentials', errors: [{ location: 'body', name: '', description: CHAIN_REFUSED }] })
   assert.equal(res.headers['www-authenticate'], 'BrowserID')
+}
+
+/** What this test reads of sagrada's stored user record. */
+interface UserRecord {
+  uid: number
+  generation: number
+  keysChangedAt: number
+  clientState: string
 }
 
 async function victimRecord(router: PolytokenRouter): Promise<UserRecord | undefined> {
