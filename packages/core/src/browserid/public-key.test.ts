@@ -73,7 +73,7 @@ const good = exportBrowserIdPublicKey(ds128.publicKey) as Extract<BrowserIdPubli
 const P = BigInt('0x' + good.p)
 const hex = (value: bigint) => value.toString(16)
 
-test('DSA public keys: 1 < g < p, 1 < y < p, q divides p-1, q prime, g and y in the order-q subgroup', () => {
+test('DSA public keys: p odd, 1 < g < p, 1 < y < p, q divides p-1, g and y in the order-q subgroup', () => {
   assert.equal(importBrowserIdPublicKey(good).algorithm, 'DS128')
   const otherQ = generatePrimeSync(160, { bigint: true })
   const cases: [string, Partial<typeof good>, RegExp][] = [
@@ -86,6 +86,7 @@ test('DSA public keys: 1 < g < p, 1 < y < p, q divides p-1, q prime, g and y in 
     ['y = p', { y: good.p }, /y must satisfy 1 < y < p/],
     ['y outside the subgroup', { y: hex(P - 1n) }, /y is not in the subgroup of g/],
     ['q does not divide p-1', { q: hex(otherQ) }, /q does not divide p-1/],
+    ['p even', { p: hex(P + 1n) }, /p is even/],
     ['p of 1024 bits, q of 256', { q: hex(generatePrimeSync(256, { bigint: true })) }, /unsupported sizes \(1024\/256 bits\)/],
   ]
   for (const [name, change, message] of cases) {

@@ -78,8 +78,7 @@ function importDsa(record: Record<string, unknown>): BrowserIdPublicKey {
   // jwcrypto's DS sizes: 128 → 1024/160 with SHA-1, 256 → 2048/256 with SHA-256.
   const algorithm: BrowserIdAlgorithm | undefined = pBits === 1024 && qBits === 160 ? 'DS128' : pBits === 2048 && qBits === 256 ? 'DS256' : undefined
   if (!algorithm) throw new TypeError(`DS public-key has unsupported sizes (${pBits}/${qBits} bits)`)
-  const big = (b: Buffer) => BigInt('0x' + b.toString('hex'))
-  checkDsaParameters({ p: big(parts.p), q: big(parts.q), g: big(parts.g), y: big(parts.y) })
+  checkDsaParameters(parts)
   let key: KeyObject
   try {
     key = createPublicKey({ key: dsaSpki(parts), format: 'der', type: 'spki' })
