@@ -95,7 +95,11 @@ export function createBrowserIdCertificate(options: CertifyOptions): string {
   )
 }
 
-/** `cert~assertion`: the assertion signed with the certified key's private half. */
+/**
+ * `cert~assertion`: the assertion signed with the certified key's private half.
+ * Give one certificate: verifiers refuse chains (more than one is only for
+ * building such bundles in tests).
+ */
 export function createBrowserIdAssertion(options: { certificates: string[]; userKey: KeyObject; audience: string; expiresAt: number }): string {
   const assertion = signBrowserIdJws({ aud: options.audience, exp: options.expiresAt }, options.userKey)
   return [...options.certificates, assertion].join('~')
