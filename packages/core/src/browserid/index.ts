@@ -2,6 +2,7 @@ export { browserId, type BrowserIdOptions, type BrowserIdPrincipal } from './bro
 export { createLocalBrowserIdVerifier, type BrowserIdIdentity, type BrowserIdVerifier, type LocalVerifierOptions, type TrustedIssuer } from './local-verifier.js'
 export { createRemoteBrowserIdVerifier, type RemoteVerifierOptions } from './remote-verifier.js'
 export { createSupportDocumentFetcher, type SupportDocumentOptions, type FetchLike } from './support-document.js'
-export { importBrowserIdPublicKey, exportBrowserIdPublicKey, type BrowserIdPublicKey, type BrowserIdPublicKeyJson, type BrowserIdAlgorithm } from './public-key.js'
+export { importBrowserIdPublicKey, exportBrowserIdPublicKey, type BrowserIdPublicKey, type BrowserIdPublicKeyJson, type BrowserIdAlgorithm, type BrowserIdKeyPolicy } from './public-key.js'
+export { splitBrowserIdBundle, type BrowserIdBundleParts } from './bundle.js'
 export { signBrowserIdJws, createBrowserIdCertificate, createBrowserIdAssertion, type CertifyOptions } from './jws.js'
 export { normaliseAudience } from './audience.js'

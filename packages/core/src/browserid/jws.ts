@@ -39,12 +39,15 @@ function parseJson(segment: string, what: string): Record<string, unknown> {
  */
 export function verifyJws(jws: BrowserIdJws, key: BrowserIdPublicKey, what: string): void {
   if (jws.alg !== key.algorithm) throw new TokenInvalid(`${what} alg ${jws.alg} does not match its key (${key.algorithm})`)
-  if (jws.signature.length !== key.signatureBytes) throw new TokenInvalid(`${what} signature is invalid`)
+  // jwcrypto writes a signature as a hex integer without leading zeros: about one RSA signature in
+  // 128 arrives a byte or more short. Its verifier pads them back, and so do we; longer is never valid.
+  const signature = jws.signature.length < key.signatureBytes ? Buffer.concat([Buffer.alloc(key.signatureBytes - jws.signature.length), jws.signature]) : jws.signature
+  if (signature.length !== key.signatureBytes) throw new TokenInvalid(`${what} signature is invalid`)
   let ok = false
   try {
     ok = key.dsa
-      ? cryptoVerify(key.hash, jws.signingInput, { key: key.key, dsaEncoding: 'ieee-p1363' }, jws.signature)
-      : cryptoVerify(key.hash, jws.signingInput, key.key, jws.signature)
+      ? cryptoVerify(key.hash, jws.signingInput, { key: key.key, dsaEncoding: 'ieee-p1363' }, signature)
+      : cryptoVerify(key.hash, jws.signingInput, key.key, signature)
   } catch {
     ok = false
   }
@@ -53,7 +56,8 @@ export function verifyJws(jws: BrowserIdJws, key: BrowserIdPublicKey, what: stri
 
 /** Sign a BrowserID JWS with an RSA or DSA private key (issuers, clients, tests). */
 export function signBrowserIdJws(payload: Record<string, unknown>, privateKey: KeyObject): string {
-  const publicKey = importBrowserIdPublicKey(exportBrowserIdPublicKey(createPublicKey(privateKey)))
+  // Signing is not trusting: a test or a legacy client may still sign with an RS64 key.
+  const publicKey = importBrowserIdPublicKey(exportBrowserIdPublicKey(createPublicKey(privateKey)), { allowRs64Keys: true })
   const header = Buffer.from(JSON.stringify({ alg: publicKey.algorithm })).toString('base64url')
   const body = Buffer.from(JSON.stringify(payload)).toString('base64url')
   const input = Buffer.from(`${header}.${body}`, 'ascii')
@@ -91,7 +95,11 @@ export function createBrowserIdCertificate(options: CertifyOptions): string {
   )
 }
 
-/** `cert~assertion`: the assertion signed with the certified key's private half. */
+/**
+ * `cert~assertion`: the assertion signed with the certified key's private half.
+ * Give one certificate: verifiers refuse chains (more than one is only for
+ * building such bundles in tests).
+ */
 export function createBrowserIdAssertion(options: { certificates: string[]; userKey: KeyObject; audience: string; expiresAt: number }): string {
   const assertion = signBrowserIdJws({ aud: options.audience, exp: options.expiresAt }, options.userKey)
   return [...options.certificates, assertion].join('~')

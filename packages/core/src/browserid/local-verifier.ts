@@ -2,7 +2,8 @@ import { ConfigInvalid, TokenExpired, TokenInvalid } from '../errors.js'
 import { systemClock, type Clock } from '../util/time.js'
 import { createAudienceMatcher } from './audience.js'
 import { decodeJws, verifyJws } from './jws.js'
-import { importBrowserIdPublicKey, type BrowserIdPublicKey, type BrowserIdPublicKeyJson } from './public-key.js'
+import { importBrowserIdPublicKey, type BrowserIdKeyPolicy, type BrowserIdPublicKey, type BrowserIdPublicKeyJson } from './public-key.js'
+import { splitBrowserIdBundle } from './bundle.js'
 import { createSupportDocumentFetcher, isIssuerName, type SupportDocumentOptions } from './support-document.js'
 
 /** Who a verified assertion says the user is. */
@@ -12,7 +13,7 @@ export interface BrowserIdIdentity {
   audience: string
   /** Epoch ms: the earlier of the assertion's and the certificate's exp. */
   expiresAt: number
-  /** Every other claim of the (last) certificate: fxa-generation, fxa-keysChangedAt, ... */
+  /** Every other claim of the issuer-signed certificate: fxa-generation, fxa-keysChangedAt, ... */
   idpClaims: Record<string, unknown>
 }
 
@@ -35,20 +36,21 @@ export interface LocalVerifierOptions {
   /** Also trust an issuer that is the email's own domain (a primary IdP), via its support document. Default false. */
   allowPrimaryIssuers?: boolean
   supportDocuments?: SupportDocumentOptions
+  /** Accept 512-bit RSA (RS64) keys from users, issuers and support documents. Default false: they are factorable. */
+  allowRs64Keys?: boolean
   /** Tolerated clock difference with issuers and clients, ms. Default 0. */
   leewayMs?: number
   clock?: Clock
 }
 
-const MAX_BUNDLE = 16 * 1024
-const MAX_CERTIFICATES = 4
 // The shape the original accepted: something@domain, no spaces, one @.
 const EMAIL = /^[^\s@]{1,256}@[^\s@]{1,253}$/
 
 /**
- * Verify `cert~...~assertion` locally: each certificate signed by the one
- * before (the first by a trusted issuer), none expired; the assertion for one
- * of our audiences, not expired, signed by the last certificate's key.
+ * Verify `certificate~assertion` locally: the one certificate signed by a
+ * trusted issuer and not expired; the assertion for one of our audiences, not
+ * expired, signed by the key that certificate vouches for. Everything the
+ * identity says (email, idpClaims) comes from that issuer-signed certificate.
  */
 export function createLocalBrowserIdVerifier(options: LocalVerifierOptions): BrowserIdVerifier {
   if (!Array.isArray(options?.audiences) || options.audiences.length === 0) throw new ConfigInvalid('browserid.audiences: at least one audience is required')
@@ -58,6 +60,7 @@ export function createLocalBrowserIdVerifier(options: LocalVerifierOptions): Bro
   } catch (error) {
     throw new ConfigInvalid(`browserid.audiences: ${(error as Error).message}`)
   }
+  const policy: BrowserIdKeyPolicy = { allowRs64Keys: options.allowRs64Keys === true }
   const configured = new Map<string, BrowserIdPublicKey | 'discover'>()
   for (const [index, entry] of (options.trustedIssuers ?? []).entries()) {
     if (!isIssuerName(entry?.issuer)) throw new ConfigInvalid(`browserid.trustedIssuers[${index}].issuer: must be a host name`)
@@ -66,14 +69,14 @@ export function createLocalBrowserIdVerifier(options: LocalVerifierOptions): Bro
       continue
     }
     try {
-      configured.set(entry.issuer.toLowerCase(), importBrowserIdPublicKey(entry.publicKey))
+      configured.set(entry.issuer.toLowerCase(), importBrowserIdPublicKey(entry.publicKey, policy))
     } catch (error) {
       throw new ConfigInvalid(`browserid.trustedIssuers[${index}].publicKey: ${(error as Error).message}`)
     }
   }
   const clock = options.clock ?? systemClock
   const leeway = options.leewayMs ?? 0
-  const fetchKey = createSupportDocumentFetcher(options.supportDocuments)
+  const fetchKey = createSupportDocumentFetcher(options.supportDocuments, policy)
 
   async function issuerKey(issuer: string, email: string): Promise<BrowserIdPublicKey> {
     const name = issuer.toLowerCase()
@@ -87,11 +90,9 @@ export function createLocalBrowserIdVerifier(options: LocalVerifierOptions): Bro
 
   return {
     async verify(bundle) {
-      if (typeof bundle !== 'string' || bundle.length === 0 || bundle.length > MAX_BUNDLE) throw new TokenInvalid('assertion is malformed')
-      const parts = bundle.split('~')
-      if (parts.length < 2 || parts.length > MAX_CERTIFICATES + 1) throw new TokenInvalid('assertion must be cert~assertion')
-      const certificates = parts.slice(0, -1).map((part, i) => decodeJws(part, `certificate ${i + 1}`))
-      const assertion = decodeJws(parts[parts.length - 1]!, 'assertion')
+      const parts = splitBrowserIdBundle(bundle)
+      const certificate = decodeJws(parts.certificate, 'certificate')
+      const assertion = decodeJws(parts.assertion, 'assertion')
       const now = clock()
 
       // Cheap checks first: a stale or foreign assertion costs no signature check.
@@ -101,21 +102,23 @@ export function createLocalBrowserIdVerifier(options: LocalVerifierOptions): Bro
       if (assertionExp + leeway <= now) throw new TokenExpired('assertion has expired')
       if (!matches(aud)) throw new TokenInvalid('assertion audience is not accepted')
 
-      const claims = certificates.map((certificate, i) => certificateClaims(certificate.payload, i + 1, now, leeway, i === certificates.length - 1))
-      const last = claims[claims.length - 1]!
-      let signer = await issuerKey(claims[0]!.issuer, last.email)
-      for (const [i, certificate] of certificates.entries()) {
-        verifyJws(certificate, signer, `certificate ${i + 1}`)
-        signer = claims[i]!.publicKey
+      const claims = certificateClaims(certificate.payload, now, leeway)
+      verifyJws(certificate, await issuerKey(claims.issuer, claims.email), 'certificate')
+      // The user's key is looked at only once the issuer has vouched for it.
+      let userKey: BrowserIdPublicKey
+      try {
+        userKey = importBrowserIdPublicKey(certificate.payload['public-key'], policy)
+      } catch (error) {
+        throw new TokenInvalid(`certificate: ${(error as Error).message}`)
       }
-      verifyJws(assertion, signer, 'assertion')
+      verifyJws(assertion, userKey, 'assertion')
 
-      const { iss: _iss, iat: _iat, exp: _exp, 'public-key': _pk, principal: _principal, ...idpClaims } = certificates[certificates.length - 1]!.payload
+      const { iss: _iss, iat: _iat, exp: _exp, 'public-key': _pk, principal: _principal, ...idpClaims } = certificate.payload
       return {
-        email: last.email,
-        issuer: claims[0]!.issuer,
+        email: claims.email,
+        issuer: claims.issuer,
         audience: aud as string,
-        expiresAt: Math.min(assertionExp, ...claims.map((c) => c.expiresAt)),
+        expiresAt: Math.min(assertionExp, claims.expiresAt),
         idpClaims,
       }
     },
@@ -126,24 +129,15 @@ interface CertificateClaims {
   issuer: string
   email: string
   expiresAt: number
-  publicKey: BrowserIdPublicKey
 }
 
-// Only the last certificate names the user; those before it certify intermediate keys.
-function certificateClaims(payload: Record<string, unknown>, index: number, now: number, leeway: number, isLast: boolean): CertificateClaims {
-  const what = `certificate ${index}`
+function certificateClaims(payload: Record<string, unknown>, now: number, leeway: number): CertificateClaims {
   const { iss, exp, iat, principal } = payload
-  if (typeof iss !== 'string' || !isIssuerName(iss)) throw new TokenInvalid(`${what} has no valid iss`)
-  if (typeof exp !== 'number' || !Number.isFinite(exp)) throw new TokenInvalid(`${what} has no exp`)
-  if (exp + leeway <= now) throw new TokenExpired(`${what} has expired`)
-  if (iat !== undefined && (typeof iat !== 'number' || iat - leeway > now)) throw new TokenInvalid(`${what} is issued in the future`)
+  if (typeof iss !== 'string' || !isIssuerName(iss)) throw new TokenInvalid('certificate has no valid iss')
+  if (typeof exp !== 'number' || !Number.isFinite(exp)) throw new TokenInvalid('certificate has no exp')
+  if (exp + leeway <= now) throw new TokenExpired('certificate has expired')
+  if (iat !== undefined && (typeof iat !== 'number' || iat - leeway > now)) throw new TokenInvalid('certificate is issued in the future')
   const email = typeof principal === 'object' && principal !== null ? (principal as Record<string, unknown>).email : undefined
-  if (isLast && (typeof email !== 'string' || !EMAIL.test(email))) throw new TokenInvalid(`${what} has no valid principal.email`)
-  let publicKey: BrowserIdPublicKey
-  try {
-    publicKey = importBrowserIdPublicKey(payload['public-key'])
-  } catch (error) {
-    throw new TokenInvalid(`${what}: ${(error as Error).message}`)
-  }
-  return { issuer: iss, email: typeof email === 'string' ? email : '', expiresAt: exp, publicKey }
+  if (typeof email !== 'string' || !EMAIL.test(email)) throw new TokenInvalid('certificate has no valid principal.email')
+  return { issuer: iss, email, expiresAt: exp }
 }

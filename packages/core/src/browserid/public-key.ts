@@ -1,5 +1,6 @@
 import { createPublicKey, type KeyObject } from 'node:crypto'
 import { dsaSpki, readDsaSpki } from './der.js'
+import { checkDsaParameters } from './dsa-parameters.js'
 
 /** A BrowserID public key as certificates and support documents carry it. */
 export type BrowserIdPublicKeyJson =
@@ -18,20 +19,26 @@ export interface BrowserIdPublicKey {
   readonly dsa: boolean
 }
 
+/** What a key must be to be accepted, beyond being well-formed. */
+export interface BrowserIdKeyPolicy {
+  /** Accept 512-bit RSA (RS64) keys: jwcrypto's "for testing only" size, factorable today. Default false. */
+  allowRs64Keys?: boolean
+}
+
 const DECIMAL = /^[1-9][0-9]{0,1233}$/
 const EXPONENT = /^[1-9][0-9]{0,9}$/
 const HEX = /^[0-9a-fA-F]{1,1024}$/
 
 /** Parse and check a `public-key` object; throws a TypeError saying what is wrong. */
-export function importBrowserIdPublicKey(json: unknown): BrowserIdPublicKey {
+export function importBrowserIdPublicKey(json: unknown, policy: BrowserIdKeyPolicy = {}): BrowserIdPublicKey {
   if (typeof json !== 'object' || json === null) throw new TypeError('public-key must be an object')
   const record = json as Record<string, unknown>
-  if (record.algorithm === 'RS') return importRsa(record)
+  if (record.algorithm === 'RS') return importRsa(record, policy)
   if (record.algorithm === 'DS') return importDsa(record)
   throw new TypeError('public-key.algorithm must be RS or DS')
 }
 
-function importRsa(record: Record<string, unknown>): BrowserIdPublicKey {
+function importRsa(record: Record<string, unknown>, policy: BrowserIdKeyPolicy): BrowserIdPublicKey {
   const { n, e } = record
   if (typeof n !== 'string' || !DECIMAL.test(n) || typeof e !== 'string' || !EXPONENT.test(e)) {
     throw new TypeError('RS public-key needs decimal n and e')
@@ -40,11 +47,23 @@ function importRsa(record: Record<string, unknown>): BrowserIdPublicKey {
   if (BigInt(e) < 3n || BigInt(e) > 0xffffffffn || BigInt(e) % 2n === 0n) throw new TypeError('RS public-key exponent must be odd and below 2^32')
   const modulus = bigintBytes(BigInt(n))
   const bits = BigInt(n).toString(2).length
-  // jwcrypto's RS sizes: 64 → 512-bit, 128 → 1024-bit, 256 → 2048-bit moduli; all sign with SHA-256.
-  const algorithm: BrowserIdAlgorithm | undefined = bits === 2048 ? 'RS256' : bits === 1024 ? 'RS128' : bits === 512 ? 'RS64' : undefined
+  const algorithm = rsaAlgorithm(bits)
   if (!algorithm) throw new TypeError(`RS public-key has an unsupported size (${bits} bits)`)
+  if (algorithm === 'RS64' && !policy.allowRs64Keys) throw new TypeError(`RSA keys of 512 bits (RS64) are refused as too weak; set allowRs64Keys to allow them`)
   const key = createPublicKey({ key: { kty: 'RSA', n: modulus.toString('base64url'), e: bigintBytes(BigInt(e)).toString('base64url') }, format: 'jwk' })
   return { algorithm, key, hash: 'sha256', signatureBytes: modulus.length, dsa: false }
+}
+
+/**
+ * jwcrypto's RS sizes: 64 → 512-bit, 128 → 1024-bit, 256 → 2048-bit moduli, all
+ * signing with SHA-256. Its key generator makes a modulus one bit short about
+ * half the time, and its verifier accepts one bit off: so do we (N-1 or N).
+ */
+function rsaAlgorithm(bits: number): BrowserIdAlgorithm | undefined {
+  if (bits === 2048 || bits === 2047) return 'RS256'
+  if (bits === 1024 || bits === 1023) return 'RS128'
+  if (bits === 512 || bits === 511) return 'RS64'
+  return undefined
 }
 
 function importDsa(record: Record<string, unknown>): BrowserIdPublicKey {
@@ -59,6 +78,7 @@ function importDsa(record: Record<string, unknown>): BrowserIdPublicKey {
   // jwcrypto's DS sizes: 128 → 1024/160 with SHA-1, 256 → 2048/256 with SHA-256.
   const algorithm: BrowserIdAlgorithm | undefined = pBits === 1024 && qBits === 160 ? 'DS128' : pBits === 2048 && qBits === 256 ? 'DS256' : undefined
   if (!algorithm) throw new TypeError(`DS public-key has unsupported sizes (${pBits}/${qBits} bits)`)
+  checkDsaParameters(parts)
   let key: KeyObject
   try {
     key = createPublicKey({ key: dsaSpki(parts), format: 'der', type: 'spki' })

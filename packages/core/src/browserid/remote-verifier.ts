@@ -1,5 +1,6 @@
 import { ConfigInvalid, TokenExpired, TokenInvalid, UpstreamUnavailable } from '../errors.js'
 import { normaliseAudience } from './audience.js'
+import { splitBrowserIdBundle } from './bundle.js'
 import type { BrowserIdVerifier } from './local-verifier.js'
 import type { FetchLike } from './support-document.js'
 
@@ -17,7 +18,8 @@ export interface RemoteVerifierOptions {
 const MAX_RESPONSE_BYTES = 64 * 1024
 
 /**
- * POST `{assertion, audience}` to a verifier service. `{status: "okay", ...}`
+ * POST `{assertion, audience}` to a verifier service (a bundle with more than
+ * one certificate is refused first, without asking). `{status: "okay", ...}`
  * is an identity; `{status: "failure", reason}` is TokenInvalid (TokenExpired
  * when the reason says so); down, slow, a 5xx or a garbled answer is
  * UpstreamUnavailable (503), never the client's fault.
@@ -36,6 +38,9 @@ export function createRemoteBrowserIdVerifier(options: RemoteVerifierOptions): B
 
   return {
     async verify(assertion) {
+      // Refused here whatever the remote would say: the identity must rest on one issuer-signed
+      // certificate, and a chain is never sent out to be judged by someone else's rules.
+      splitBrowserIdBundle(assertion)
       let status: number
       let text: string
       try {
@@ -70,7 +75,7 @@ export function createRemoteBrowserIdVerifier(options: RemoteVerifierOptions): B
         issuer,
         audience: typeof audience === 'string' ? audience : options.audience,
         expiresAt: expires,
-        idpClaims: typeof idpClaims === 'object' && idpClaims !== null ? (idpClaims as Record<string, unknown>) : {},
+        idpClaims: typeof idpClaims === 'object' && idpClaims !== null && !Array.isArray(idpClaims) ? (idpClaims as Record<string, unknown>) : {},
       }
     },
   }

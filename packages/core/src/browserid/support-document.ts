@@ -1,6 +1,6 @@
 import { LRUCache } from 'lru-cache'
 import { TokenInvalid, UpstreamUnavailable } from '../errors.js'
-import { importBrowserIdPublicKey, type BrowserIdPublicKey } from './public-key.js'
+import { importBrowserIdPublicKey, type BrowserIdKeyPolicy, type BrowserIdPublicKey } from './public-key.js'
 
 export type FetchLike = (url: string, init: { method?: string; headers?: Record<string, string>; body?: string; signal: AbortSignal; redirect: 'error' }) => Promise<{ status: number; text(): Promise<string> }>
 
@@ -27,7 +27,7 @@ export function isIssuerName(value: unknown): value is string {
  * timeout or a 5xx → UpstreamUnavailable (503); a document without a usable
  * key → TokenInvalid (the issuer is not trusted).
  */
-export function createSupportDocumentFetcher(options: SupportDocumentOptions = {}): (issuer: string) => Promise<BrowserIdPublicKey> {
+export function createSupportDocumentFetcher(options: SupportDocumentOptions = {}, policy: BrowserIdKeyPolicy = {}): (issuer: string) => Promise<BrowserIdPublicKey> {
   const timeoutMs = options.timeoutMs ?? 5_000
   const doFetch: FetchLike = options.fetch ?? ((url, init) => fetch(url, init))
   const cache = new LRUCache<string, BrowserIdPublicKey>({
@@ -48,11 +48,16 @@ export function createSupportDocumentFetcher(options: SupportDocumentOptions = {
     }
     if (status >= 500 || status === 429) throw new UpstreamUnavailable(`issuer support document answered ${status}`)
     if (status !== 200 || text.length > MAX_DOCUMENT_BYTES) throw new TokenInvalid('issuer has no support document')
+    let document: Record<string, unknown> | null
     try {
-      const document = JSON.parse(text) as Record<string, unknown>
-      return importBrowserIdPublicKey(document['public-key'])
+      document = JSON.parse(text) as Record<string, unknown> | null
     } catch {
-      throw new TokenInvalid('issuer support document has no usable public-key')
+      throw new TokenInvalid('issuer support document is not JSON')
+    }
+    try {
+      return importBrowserIdPublicKey(document?.['public-key'], policy)
+    } catch (error) {
+      throw new TokenInvalid(`issuer support document has no usable public-key: ${(error as Error).message}`)
     }
   }
 

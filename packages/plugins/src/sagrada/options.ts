@@ -25,6 +25,8 @@ export interface SagradaBrowserIdOptions {
   allowPrimaryIssuers?: boolean
   supportDocuments?: SupportDocumentOptions
   leewayMs?: number
+  /** Accept 512-bit RSA (RS64) user, issuer and support-document keys (local verification). Default false: they are factorable. */
+  allowRs64Keys?: boolean
   /** Verify remotely instead: POST {assertion, audience} to this verifier. */
   remote?: Omit<RemoteVerifierOptions, 'audience'> & { audience?: string }
 }
@@ -141,6 +143,7 @@ export function resolveOptions(options: SagradaOptions): ResolvedSagradaOptions 
     ...(bid.allowPrimaryIssuers !== undefined ? { allowPrimaryIssuers: bid.allowPrimaryIssuers } : {}),
     ...(bid.supportDocuments ? { supportDocuments: bid.supportDocuments } : {}),
     ...(bid.leewayMs !== undefined ? { leewayMs: bid.leewayMs } : {}),
+    ...(bid.allowRs64Keys !== undefined ? { allowRs64Keys: bid.allowRs64Keys === true } : {}),
     ...(bid.remote ? { remote: { ...bid.remote, audience: bid.remote.audience ?? bid.audiences[0]! } } : {}),
   }
   if (!bid.remote && browserid.trustedIssuers.length === 0 && !bid.allowPrimaryIssuers) {
