@@ -6,8 +6,10 @@
  * verifications in flight, revokes the token while they run, and then checks
  * it again: that check began after the revocation answered and must fail.
  * Before the fix, about 2 rounds in 100 got 200 there, for up to maxTtlMs.
- * SQLite, not memory://: a store that answers from another thread lets the
- * verifications and the revocation interleave, as any real backend does.
+ * Real backends, not memory://: a store that answers asynchronously lets the
+ * verifications and the revocation interleave, as in production. prodmanager
+ * runs on PostgreSQL: its check reads the store once, and on one SQLite
+ * connection reads come back in order, so only a pool can show its race.
  */
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
@@ -18,6 +20,7 @@ import { polytoken, type PolytokenRouter } from '@polytoken/express'
 import { prodmanager } from '@polytoken/plugins'
 import { createStore, silentLogger, type StoreBackend } from '@polytoken/core'
 import { LEGACY_BASIC, startApp, type TestServer } from '../zazz/fixture.js'
+import { POSTGRES_URL, runPrefix } from '../storage/services.js'
 
 const ROUNDS = 150
 const CHECKS_IN_FLIGHT = 16
@@ -58,7 +61,7 @@ describe('revocation against checks in flight on the same instance', () => {
 
   before(async () => {
     zazzStore = createStore('sqlite://:memory:')
-    pmStore = createStore('sqlite://:memory:')
+    pmStore = createStore({ url: POSTGRES_URL, prefix: runPrefix('revocation-race') })
     zazzServer = await startApp(undefined, { store: zazzStore })
     zazzHttp = await listen(zazzServer.app)
     pmRouter = await polytoken({
@@ -75,6 +78,9 @@ describe('revocation against checks in flight on the same instance', () => {
     zazzHttp.server.close()
     pmHttp.server.close()
     await zazzServer.close()
+    // This run's rows go from the shared PostgreSQL before the router closes the store.
+    const pmRows = pmStore.namespace('prodmanager')
+    for await (const [key] of pmRows.entries()) await pmRows.delete(key).catch(() => undefined)
     await pmRouter.close()
     await zazzStore.close()
     await pmStore.close()
