@@ -96,10 +96,11 @@ export function createVerificationCache(options: VerificationCacheOptions = {}):
     return (revokedAt.get(jti) ?? -1) > started
   }
 
-  /** Cache a finished verification unless it expired or was revoked while it ran. */
+  /** Cache a finished verification unless its token was revoked while it ran. */
   const remember = (key: string, verified: Verified<unknown>, started: number) => {
-    const ttl = Math.min(maxTtlMs, verified.expiresAt - Date.now())
-    if (ttl <= 0) return
+    // At least 1 ms: a verifier whose clock is not Date.now() may hand back an exp already
+    // past here; such an entry lives 1 ms, as it always has.
+    const ttl = Math.max(1, Math.min(maxTtlMs, verified.expiresAt - Date.now()))
     if (verified.jti && revokedSince(verified.jti, started)) return
     cache.set(key, { value: verified.value, jti: verified.jti }, { ttl })
     if (verified.jti) {
