@@ -254,7 +254,37 @@ export function storeComplianceSuite(name: string, makeBackend: () => StoreBacke
       assert.equal(results.filter(Boolean).length, 1)
     })
 
+    test('update creates, changes and leaves alone; a refusal writes nothing; an expired value reads as absent', async () => {
+      const store = ns('update')
+      assert.deepEqual(await store.update<number[]>('list', (current) => [...(current ?? []), 1]), [1])
+      assert.deepEqual(await store.update<number[]>('list', (current) => [...(current ?? []), 2]), [1, 2])
+      assert.deepEqual(await store.update<number[]>('list', () => undefined), [1, 2])
+      await assert.rejects(store.update<number[]>('list', () => Promise.reject(new Error('refused'))), /refused/)
+      assert.deepEqual(await store.get('list'), [1, 2])
+      await store.update('brief', () => 'soon gone', 30)
+      await sleep(80)
+      assert.equal(await store.get('brief'), undefined)
+      assert.equal(await store.update<string>('brief', (current) => (current === undefined ? 'fresh' : 'stale')), 'fresh')
+      assert.equal(await store.get('brief'), 'fresh')
+    })
+
+    test(`${N / 2} parallel update() of one key: no update is lost`, async () => {
+      const store = ns('race-update')
+      await Promise.all(Array.from({ length: N / 2 }, (_, i) => store.update<number[]>('list', async (current) => [...(current ?? []), i])))
+      const list = (await store.get<number[]>('list'))!
+      assert.deepEqual([...list].sort((x, y) => x - y), Array.from({ length: N / 2 }, (_, i) => i))
+    })
+
     if (options.shared) {
+      test(`two connections, ${N / 2} parallel update() in all: no update is lost`, async () => {
+        const label = 'shared-update'
+        const one = ns(label)
+        const two = ns(label, second!)
+        await Promise.all(Array.from({ length: N / 2 }, (_, i) => (i % 2 ? one : two).update<number[]>('list', (current) => [...(current ?? []), i])))
+        const list = (await one.get<number[]>('list'))!
+        assert.deepEqual([...list].sort((x, y) => x - y), Array.from({ length: N / 2 }, (_, i) => i))
+      })
+
       test('two connections: what one writes the other reads, in the same namespace', async () => {
         const label = 'shared-rw'
         const one = ns(label)

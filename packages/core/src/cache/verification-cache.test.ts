@@ -73,8 +73,8 @@ test('keys hold neither the credential nor its plain SHA-256', async () => {
   const { createHash } = await import('node:crypto')
   const { LRUCache } = await import('lru-cache')
   const seen: string[] = []
-  const original = LRUCache.prototype.fetch
-  LRUCache.prototype.fetch = function (this: InstanceType<typeof LRUCache>, key: unknown, ...rest: unknown[]) {
+  const original = LRUCache.prototype.set
+  LRUCache.prototype.set = function (this: InstanceType<typeof LRUCache>, key: unknown, ...rest: unknown[]) {
     seen.push(String(key))
     return (original as (...args: unknown[]) => unknown).call(this, key, ...rest)
   } as typeof original
@@ -82,9 +82,64 @@ test('keys hold neither the credential nor its plain SHA-256', async () => {
     const cache = createVerificationCache()
     await cache.verify('s', 'hunter2', async () => ({ value: 1, expiresAt: later() }))
   } finally {
-    LRUCache.prototype.fetch = original
+    LRUCache.prototype.set = original
   }
   assert.equal(seen.length, 1)
   assert.ok(!seen[0]!.includes('hunter2'))
   assert.ok(!seen[0]!.includes(createHash('sha256').update('hunter2').digest('base64url')))
+})
+
+/** A verifier whose answers the test hands out one by one, so a verification can be held open. */
+function heldVerifier() {
+  const pending: Array<(verified: { value: string; expiresAt: number; jti: string }) => void> = []
+  let calls = 0
+  const verifier = (): Promise<{ value: string; expiresAt: number; jti: string }> => {
+    calls++
+    return new Promise((resolve) => pending.push(resolve))
+  }
+  return {
+    verifier,
+    get calls() {
+      return calls
+    },
+    release: (jti: string) => pending.shift()!({ value: 'ok', expiresAt: later(), jti }),
+  }
+}
+
+test('revoke(jti) while that token is being verified: the result is not cached, the next check verifies again', async () => {
+  const cache = createVerificationCache()
+  const held = heldVerifier()
+  const inFlight = cache.verify('s', 't', held.verifier)
+  await Promise.resolve()
+  cache.revoke('j1')
+  held.release('j1')
+  await inFlight // started before the revocation: may answer either way
+  const next = cache.verify('s', 't', held.verifier)
+  assert.equal(held.calls, 2, 'the check after revoke() runs the verifier again')
+  held.release('j1')
+  await next
+  assert.equal(cache.size, 1, 'a verification started after the revocation is cached as usual')
+})
+
+test('a check that arrives after revoke() does not join a verification that started before it', async () => {
+  const cache = createVerificationCache()
+  const held = heldVerifier()
+  const before = cache.verify('s', 't', held.verifier)
+  cache.revoke('j1')
+  const after = cache.verify('s', 't', held.verifier)
+  assert.equal(held.calls, 2)
+  held.release('j1')
+  held.release('j1')
+  await Promise.all([before, after])
+})
+
+test('revoking another token does not keep a verification in flight out of the cache', async () => {
+  const cache = createVerificationCache()
+  const held = heldVerifier()
+  const inFlight = cache.verify('s', 't', held.verifier)
+  cache.revoke('other')
+  held.release('j1')
+  await inFlight
+  await cache.verify('s', 't', held.verifier)
+  assert.equal(held.calls, 1)
 })

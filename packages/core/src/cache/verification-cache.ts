@@ -27,10 +27,15 @@ export interface VerificationCache {
   /**
    * Verify through the cache. `scope` separates verifiers (one per dialect and
    * credential kind) so one verifier's result never answers for another's.
-   * Concurrent calls for one credential share one verification.
+   * Concurrent calls for one credential share one verification, unless a
+   * revocation came between them.
    */
   verify<T>(scope: string, credential: string, verifier: Verifier<T>): Promise<T>
-  /** Drop every cached verification of the token with this jti. */
+  /**
+   * Drop every cached verification of the token with this jti, and make sure
+   * no verification still running keeps or hands out a result for it: once
+   * this returns, the next check of that token runs the verifier again.
+   */
   revoke(jti: string): void
   readonly size: number
   clear(): void
@@ -41,6 +46,15 @@ interface Entry {
   jti: string | undefined
 }
 
+interface Running {
+  promise: Promise<unknown>
+  /** The revocation epoch when this verification started. */
+  epoch: number
+}
+
+/** Revocations remembered for the verifications still running; past this many, see `forgottenBefore`. */
+const MAX_REMEMBERED_REVOCATIONS = 10_000
+
 export function createVerificationCache(options: VerificationCacheOptions = {}): VerificationCache {
   const maxTtlMs = options.maxTtlMs ?? 5_000
   const byJti = new Map<string, Set<string>>()
@@ -50,26 +64,24 @@ export function createVerificationCache(options: VerificationCacheOptions = {}):
   const keyKey = randomBytes(32)
   const cacheKey = (scope: string, credential: string) => `${scope}:${createHmac('sha256', keyKey).update(credential, 'utf8').digest('base64url')}`
 
-  const cache = new LRUCache<string, Entry, { credential: string; verifier: Verifier<unknown> }>({
+  // A verifier reads the revocation store when it starts and tells the jti
+  // only when it ends, so revoke() cannot find a verification in flight by
+  // its jti. Instead every revoke() opens a new epoch: a verification that
+  // started in an older epoch is not joined by later callers, and its result
+  // is not cached if its jti was revoked after it started.
+  let epoch = 0
+  const revokedAt = new Map<string, number>()
+  // Revocations older than this epoch may have been forgotten (the map is
+  // bounded): a verification that started before it is not cached if any
+  // revocation came while it ran.
+  let forgottenBefore = 0
+  let runningCount = 0
+  const running = new Map<string, Running>()
+
+  const cache = new LRUCache<string, Entry>({
     max: options.max ?? 10_000,
     ttl: maxTtlMs,
     ttlAutopurge: false,
-    // Keyed by an HMAC (cacheKey): the cache never holds a usable credential.
-    fetchMethod: async (key, _stale, { context, options: setOptions }) => {
-      const verified = await context.verifier(context.credential)
-      const ttl = Math.min(maxTtlMs, verified.expiresAt - Date.now())
-      if (ttl <= 0) {
-        setOptions.ttl = 1
-        return { value: verified.value, jti: verified.jti }
-      }
-      setOptions.ttl = ttl
-      if (verified.jti) {
-        let keys = byJti.get(verified.jti)
-        if (!keys) byJti.set(verified.jti, (keys = new Set()))
-        keys.add(key)
-      }
-      return { value: verified.value, jti: verified.jti }
-    },
     dispose: (entry, key) => {
       if (!entry.jti) return
       const keys = byJti.get(entry.jti)
@@ -78,16 +90,66 @@ export function createVerificationCache(options: VerificationCacheOptions = {}):
     },
   })
 
+  const revokedSince = (jti: string, started: number): boolean => {
+    if (started === epoch) return false
+    if (started < forgottenBefore) return true
+    return (revokedAt.get(jti) ?? -1) > started
+  }
+
+  /** Cache a finished verification unless its token was revoked while it ran. */
+  const remember = (key: string, verified: Verified<unknown>, started: number) => {
+    // At least 1 ms: a verifier whose clock is not Date.now() may hand back an exp already
+    // past here; such an entry lives 1 ms, as it always has.
+    const ttl = Math.max(1, Math.min(maxTtlMs, verified.expiresAt - Date.now()))
+    if (verified.jti && revokedSince(verified.jti, started)) return
+    cache.set(key, { value: verified.value, jti: verified.jti }, { ttl })
+    if (verified.jti) {
+      let keys = byJti.get(verified.jti)
+      if (!keys) byJti.set(verified.jti, (keys = new Set()))
+      keys.add(key)
+    }
+  }
+
+  const start = (key: string, credential: string, verifier: Verifier<unknown>): Promise<unknown> => {
+    const started = epoch
+    runningCount++
+    // Assigned below; the finally reads it only once the verification has settled.
+    let promise: Promise<unknown> | undefined
+    promise = (async () => {
+      try {
+        // The credential reaches the verifier here only; the cache keeps its HMAC.
+        const verified = await verifier(credential)
+        remember(key, verified, started)
+        return verified.value
+      } finally {
+        if (running.get(key)?.promise === promise) running.delete(key)
+        // No verification from before any remembered revocation is left: forget them.
+        if (--runningCount === 0) revokedAt.clear()
+      }
+    })()
+    running.set(key, { promise, epoch: started })
+    return promise
+  }
+
   return {
     async verify<T>(scope: string, credential: string, verifier: Verifier<T>): Promise<T> {
       const key = cacheKey(scope, credential)
       const hit = cache.get(key)
       if (hit) return hit.value as T
-      // The credential reaches the verifier through the fetch context; it is never stored.
-      const entry = await cache.fetch(key, { context: { credential, verifier: verifier as Verifier<unknown> } })
-      return entry!.value as T
+      const shared = running.get(key)
+      // A verification that started before a revocation may have read the store before it: do not join it.
+      if (shared && shared.epoch === epoch) return (await shared.promise) as T
+      return (await start(key, credential, verifier as Verifier<unknown>)) as T
     },
     revoke(jti) {
+      epoch++
+      if (runningCount > 0) {
+        if (revokedAt.size >= MAX_REMEMBERED_REVOCATIONS) {
+          revokedAt.clear()
+          forgottenBefore = epoch
+        }
+        revokedAt.set(jti, epoch)
+      }
       const keys = byJti.get(jti)
       if (!keys) return
       for (const key of [...keys]) cache.delete(key)

@@ -17,6 +17,10 @@ export interface AtomicOps {
    * starts a new counter at 1 that expires ttlMs from now. Returns the count.
    */
   increment(key: string, ttlMs: number, now: number): Promise<number>
+  /** The record at key exactly as stored (possibly expired: the caller checks), or undefined. */
+  read(key: string): Promise<string | undefined>
+  /** Write `record` only if the key still holds exactly `expected`; true when this call wrote it. */
+  replace(key: string, expected: string, record: string, ttlMs: number | undefined, now: number): Promise<boolean>
 }
 
 /** keyv's serialization of a counter record. */

@@ -41,6 +41,9 @@ export interface KeyvBackendOptions {
   location?: string
 }
 
+/** Writers that keep changing one key make update() give up (503) after this many rounds. */
+const UPDATE_ATTEMPTS = 100
+
 /** Names end up in keys, LIKE patterns and SCAN patterns: keep them plain. */
 const NAME = /^[A-Za-z0-9_.-]*$/
 
@@ -225,6 +228,43 @@ class KeyvStore implements Store {
         return count
       })
     })
+  }
+
+  async update<T>(key: string, change: (current: T | undefined) => T | undefined | Promise<T | undefined>, ttlMs?: number): Promise<T | undefined> {
+    const ttl = normalizeTtl(ttlMs)
+    const { driver, atomic } = await this.run('update', async (bound) => bound)
+    if (!atomic) {
+      // No server-side compare-and-set: serialised inside this process only, like add/take.
+      return this.lock.run(key, async () => {
+        const current = await this.get<T>(key)
+        const next = await change(current)
+        if (next === undefined) return current
+        await this.set(key, next, ttl)
+        return next
+      })
+    }
+    const full = driver.fullKey(this.fullNamespace, key)
+    for (let attempt = 0; attempt < UPDATE_ATTEMPTS; attempt++) {
+      const { raw, current } = await this.run('update', async ({ keyv }) => {
+        const raw = await atomic.read(full)
+        if (raw === undefined) return { raw, current: undefined }
+        const data = await keyv.deserializeData<T>(raw)
+        const live = data && !(typeof data.expires === 'number' && Date.now() > data.expires)
+        return { raw, current: live ? data.value : undefined }
+      })
+      const next = await change(current)
+      if (next === undefined) return current
+      const written = await this.run('update', async ({ keyv }) => {
+        const now = Date.now()
+        const record = (await keyv.serializeData({ value: next, expires: ttl === undefined ? undefined : now + ttl })) as string
+        // Nothing live to compare with: the write is an add (which also replaces an expired record).
+        return raw === undefined || current === undefined ? atomic.add(full, record, ttl, now) : atomic.replace(full, raw, record, ttl, now)
+      })
+      if (written) return next
+      // Someone else wrote in between: back off a little (contenders spread out), then read again.
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(50, 2 ** attempt)))
+    }
+    throw new StoreUnavailable(`store update of one key kept conflicting (${UPDATE_ATTEMPTS} attempts)`)
   }
 
   async *entries<T>(prefix = ''): AsyncIterable<[string, T]> {

@@ -44,6 +44,15 @@ function memoryAtomicOps(map: Map<string, unknown>): AtomicOps {
       map.set(key, counterRecord(count, live ? (current.expires as number) : now + ttlMs))
       return Promise.resolve(count)
     },
+    read(key) {
+      const record = map.get(key)
+      return Promise.resolve(typeof record === 'string' ? record : undefined)
+    },
+    replace(key, expected, record) {
+      if (map.get(key) !== expected) return Promise.resolve(false)
+      map.set(key, record)
+      return Promise.resolve(true)
+    },
   }
 }
 

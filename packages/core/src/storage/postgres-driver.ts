@@ -39,6 +39,8 @@ export function postgresAtomicOps(query: (sql: string, values: unknown[]) => Pro
       THEN '{"value":' || ((t.value::jsonb->>'value')::bigint + 1) || ',"expires":' || (t.value::jsonb->>'expires') || '}'
       ELSE excluded.value END
     RETURNING value`
+  const readSql = `SELECT value FROM ${table} WHERE key = $1`
+  const replaceSql = `UPDATE ${table} SET value = $1 WHERE key = $2 AND value = $3 RETURNING key`
   return {
     async add(key, record, _ttlMs, now) {
       return (await query(addSql, [key, record, now])).length === 1
@@ -50,6 +52,13 @@ export function postgresAtomicOps(query: (sql: string, values: unknown[]) => Pro
     async increment(key, ttlMs, now) {
       const rows = await query(incrementSql, [key, now, ttlMs])
       return parseCounter(String(rows[0]!.value))
+    },
+    async read(key) {
+      const rows = await query(readSql, [key])
+      return rows.length === 0 ? undefined : String(rows[0]!.value)
+    },
+    async replace(key, expected, record) {
+      return (await query(replaceSql, [record, key, expected])).length === 1
     },
   }
 }

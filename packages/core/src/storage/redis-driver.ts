@@ -8,6 +8,7 @@ import type { Logger } from '../util/logger.js'
 export interface RedisCommands {
   set(key: string, value: string, options: Record<string, unknown>): Promise<unknown>
   getDel(key: string): Promise<string | null>
+  get(key: string): Promise<string | null>
   eval(script: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>
   ping(): Promise<unknown>
 }
@@ -48,6 +49,17 @@ redis.call('SET', KEYS[1], string.format('{"value":1,"expires":%d}', now + ttl),
 return 1
 `
 
+/** Compare-and-set as one Lua script: the record is replaced only if it is still the one the caller read. */
+const REPLACE = `
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+if ARGV[3] == '' then
+  redis.call('SET', KEYS[1], ARGV[2])
+else
+  redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+end
+return 1
+`
+
 export function redisAtomicOps(client: RedisCommands): AtomicOps {
   return {
     async add(key, record, ttlMs) {
@@ -60,6 +72,12 @@ export function redisAtomicOps(client: RedisCommands): AtomicOps {
     },
     async increment(key, ttlMs, now) {
       return Number(await client.eval(INCREMENT, { keys: [key], arguments: [String(now), String(ttlMs)] }))
+    },
+    async read(key) {
+      return (await client.get(key)) ?? undefined
+    },
+    async replace(key, expected, record, ttlMs) {
+      return Number(await client.eval(REPLACE, { keys: [key], arguments: [expected, record, ttlMs === undefined ? '' : String(ttlMs)] })) === 1
     },
   }
 }

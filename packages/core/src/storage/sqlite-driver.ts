@@ -27,6 +27,8 @@ export function sqliteAtomicOps(query: SqliteQuery, table: string): AtomicOps {
       THEN '{"value":' || (json_extract(${table}.value, '$.value') + 1) || ',"expires":' || CAST(${expires} AS INTEGER) || '}'
       ELSE excluded.value END
     RETURNING value`
+  const readSql = `SELECT value FROM ${table} WHERE key = ?`
+  const replaceSql = `UPDATE ${table} SET value = ? WHERE key = ? AND value = ? RETURNING key`
   return {
     async add(key, record, _ttlMs, now) {
       return (await query(addSql, key, record, now)).length === 1
@@ -38,6 +40,13 @@ export function sqliteAtomicOps(query: SqliteQuery, table: string): AtomicOps {
     async increment(key, ttlMs, now) {
       const rows = await query(incrementSql, key, now + ttlMs, now)
       return parseCounter(String(rows[0]!.value))
+    },
+    async read(key) {
+      const rows = await query(readSql, key)
+      return rows.length === 0 ? undefined : String(rows[0]!.value)
+    },
+    async replace(key, expected, record) {
+      return (await query(replaceSql, record, key, expected)).length === 1
     },
   }
 }

@@ -17,6 +17,16 @@ export interface Store {
   take<T>(key: string): Promise<T | undefined>
   /** Add 1 to a counter that expires ttlMs after it was created; returns the new count. */
   increment(key: string, ttlMs: number): Promise<number>
+  /**
+   * Read, change and write one key as one step, across processes: `change`
+   * gets the live value (undefined when there is none) and returns the value
+   * to write, or undefined to write nothing. When another writer changed the
+   * key in between, nothing is written and `change` runs again on the new
+   * value (a compare-and-set on the stored record), so no update is lost.
+   * `change` may throw to refuse (nothing is written) and may use the store,
+   * but must not write this key itself. Returns the value the key now holds.
+   */
+  update<T>(key: string, change: (current: T | undefined) => T | undefined | Promise<T | undefined>, ttlMs?: number): Promise<T | undefined>
   /** Every live entry of this namespace whose key starts with prefix. */
   entries<T>(prefix?: string): AsyncIterable<[string, T]>
 }

@@ -27,7 +27,8 @@ export function tokenRoute(options: ResolvedSagradaOptions, state: TokenRouteSta
     schema: {
       query: {
         type: 'object',
-        properties: { duration: { type: 'integer', minimum: 1, maximum: 86_400 } },
+        // An integer; one out of range is ignored below, as tokenserver does.
+        properties: { duration: { type: 'integer' } },
       },
     },
     precheck: precheck(options),
@@ -50,7 +51,8 @@ export function tokenRoute(options: ResolvedSagradaOptions, state: TokenRouteSta
       const user = await state.users!.login(service, login, options.allowNewUsers)
 
       const requested = (input.query as { duration?: number }).duration
-      const duration = requested !== undefined && requested < options.durationSeconds ? requested : options.durationSeconds
+      // views.py: "if 0 < requested_duration < token_duration"; anything else is ignored.
+      const duration = requested !== undefined && requested > 0 && requested < options.durationSeconds ? requested : options.durationSeconds
       const now = services.clock()
       const fxaUid = login.email.slice(0, login.email.lastIndexOf('@'))
       memo ??= metricsHashes(state.metricsKey!)

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import { StoreUnavailable, type Clock, type Store } from '@polytoken/core'
 import { SagradaUnauthorized } from './envelope.js'
+import { checkAfterUpdate, checkFirstLogin, planKeyUpdates } from './key-change-rules.js'
 import type { ResolvedNode, ResolvedService } from './options.js'
 
 /** One user of one service: what the original keeps in its `users` table. */
@@ -10,8 +11,11 @@ export interface UserRecord {
   generation: number
   keysChangedAt: number
   clientState: string
-  /** Client states this user has moved away from: going back to one is refused. */
-  oldClientStates: string[]
+  /**
+   * Records written before retired client states got keys of their own kept
+   * the last 64 here; still honoured when read. New records leave it out.
+   */
+  oldClientStates?: string[]
   createdAt: number
 }
 
@@ -69,18 +73,30 @@ export function createUsers(store: Store, nodes: Map<string, ResolvedNode>, cloc
     throw new StoreUnavailable('no node has capacity for a new user')
   }
 
-  async function create(service: ResolvedService, login: LoginClaims, node?: string, old: string[] = []): Promise<UserRecord> {
+  async function create(service: ResolvedService, login: LoginClaims): Promise<UserRecord> {
     // The seat first: a full service must not burn uids.
-    const assigned = node ?? (await assignNode(service))
+    const assigned = await assignNode(service)
     return {
       uid: await claimUid(service, login.email),
       node: assigned,
       generation: login.generation,
       keysChangedAt: login.keysChangedAt,
       clientState: login.clientState,
-      oldClientStates: old,
       createdAt: clock(),
     }
+  }
+
+  /**
+   * Every client state a user moved away from has a key of its own, kept
+   * without expiry: going back to any of them is refused however many
+   * changes ago it was (the original keeps every old row; a list capped at 64
+   * would let the 65th-oldest back in).
+   */
+  const retiredKey = (key: string, clientState: string) => `retired-state:${key}:${clientState}`
+
+  async function isRetired(key: string, user: UserRecord, clientState: string): Promise<boolean> {
+    if (user.oldClientStates?.includes(clientState)) return true
+    return (await store.get(retiredKey(key, clientState))) !== undefined
   }
 
   /**
@@ -111,49 +127,40 @@ export function createUsers(store: Store, nodes: Map<string, ResolvedNode>, cloc
 
   return {
     /**
-     * The token server's rules: find or allocate the user; a newer generation
-     * is recorded; a new client state moves the user to a new uid on the same
-     * node; an old or absent one after a known one is invalid-client-state; a
-     * client behind the recorded generation is invalid-generation.
+     * The token server's rules (key-change-rules.ts): find or allocate the
+     * user, then apply the login to the record as one compare-and-set
+     * (store.update), so concurrent logins on any instance are applied one
+     * after the other, each to the record the previous one left: a newer
+     * generation or keysChangedAt is recorded, a new client state moves the
+     * user to a new uid on the same node and retires the old state for good.
      */
     async login(service: ResolvedService, login: LoginClaims, allowNewUsers: boolean): Promise<UserRecord> {
       const key = userKey(service, login.email)
-      let user = await store.get<UserRecord>(key)
-      if (!user) {
+      if ((await store.get<UserRecord>(key)) === undefined) {
         if (!allowNewUsers) throw new SagradaUnauthorized('new-users-disabled', 'New users are disabled')
+        checkFirstLogin(login)
         const outcome = await createOnce(service, key, login)
         if (outcome.created) return outcome.user
-        user = outcome.user
       }
-      let changed = false
-      let next: UserRecord = { ...user }
-      if (login.generation > user.generation) {
-        next.generation = login.generation
-        changed = true
-      }
-      if (login.keysChangedAt > user.keysChangedAt) {
-        next.keysChangedAt = login.keysChangedAt
-        changed = true
-      }
-      if (login.clientState !== user.clientState) {
-        if (!login.clientState) throw new SagradaUnauthorized('invalid-client-state', 'Unacceptable client-state value')
-        if (user.oldClientStates.includes(login.clientState)) throw new SagradaUnauthorized('invalid-client-state', 'Unacceptable client-state value')
-        // Once the IdP sends generations (or keysChangedAt), the client state changes only along with one of them.
-        const advanced = login.generation > user.generation || login.keysChangedAt > user.keysChangedAt
-        if ((user.generation > 0 || user.keysChangedAt > 0) && !advanced) {
-          throw new SagradaUnauthorized('invalid-client-state', 'Unacceptable client-state value')
+      const user = await store.update<UserRecord>(key, async (current) => {
+        // Records are never deleted; one missing here means the store lost it.
+        if (!current) throw new StoreUnavailable('user record vanished')
+        const changesState = login.clientState !== current.clientState && login.clientState !== ''
+        const updates = planKeyUpdates(current, login, changesState && (await isRetired(key, current, login.clientState)))
+        if (Object.keys(updates).length === 0) return undefined
+        const next: UserRecord = { ...current, ...updates }
+        if (updates.clientState !== undefined) {
+          // Retired before the record moves on, so no reader ever sees the new state without
+          // the old one retired. Should this write lose its race, the mark is still right:
+          // a state stays current while marked, and is refused once left.
+          if (current.clientState) await store.set(retiredKey(key, current.clientState), true)
+          next.uid = await claimUid(service, login.email)
+          next.createdAt = clock()
         }
-        const old = user.clientState ? [...user.oldClientStates, user.clientState] : [...user.oldClientStates]
-        next = await create(service, { ...login, generation: next.generation, keysChangedAt: next.keysChangedAt }, user.node, old.slice(-64))
-        changed = true
-      }
-      if (user.generation > login.generation) throw new SagradaUnauthorized('invalid-generation', 'Unacceptable generation number')
-      // A keysChangedAt of 0 means the client did not say; one that goes backwards is a stale client.
-      if (login.keysChangedAt > 0 && login.keysChangedAt < user.keysChangedAt) {
-        throw new SagradaUnauthorized('invalid-keysChangedAt', 'Unacceptable keysChangedAt value')
-      }
-      if (changed) await store.set(key, next)
-      return next
+        return next
+      })
+      checkAfterUpdate(user!, login)
+      return user!
     },
   }
 }

@@ -3,7 +3,10 @@ import { RequestInvalid, isPolytokenError, type FieldReasons, type InputValidato
 /** Names that reach prototypes when a consumer merges the claims with a naive deep merge. */
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype'])
 const MAX_DEPTH = 8
-/** Longest permission text; the document's is 200 characters. */
+/**
+ * Longest permission, as the JSON text that goes into the claims (and as the
+ * text sent, when it is sent as text); the document's is 200 characters.
+ */
 export const MAX_PERMISSION_TEXT = 8192
 
 export interface PermissionRules {
@@ -33,6 +36,8 @@ export function parsePermission(raw: unknown, caller: JwtClaims, rules: Permissi
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) throw invalid('must be a JSON object')
   checkStructure(value, 'permission', 1)
+  // A JSON body may send the object itself: the limit is on what reaches the claims, whatever the form.
+  if (JSON.stringify(value).length > MAX_PERMISSION_TEXT) throw invalid(`is longer than ${MAX_PERMISSION_TEXT} characters`)
   const permission = value as Record<string, unknown>
   for (const key of Object.keys(permission)) {
     if (rules.reserved.has(key)) throw invalid(`may not set the registered claim "${key}"`, `permission.${key}`)
