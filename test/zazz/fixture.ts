@@ -22,7 +22,7 @@ export function testOptions(overrides: Partial<ZazzOptions> = {}): ZazzOptions {
     ],
     // Cheap hashes in tests; the cost itself is what the unit tests of users.ts and the README are about.
     passwordHash: { N: 1024, r: 8, p: 1 },
-    bruteForce: { maxPerUsername: 5, maxPerAddress: 8, windowSec: 60, lockSec: 120 },
+    bruteForce: { maxPerUsernameAddress: 5, maxPerAddress: 8, windowSec: 60 },
     ...overrides,
   }
 }

@@ -2,12 +2,12 @@ import { isPolytokenError } from '../errors.js'
 import type { Store } from '../storage/store.js'
 import type { Clock } from '../util/time.js'
 import { createFailureBudget, type Attempt } from './failure-budget.js'
-import { createThrottleKeys, throttleAddress } from './throttle-key.js'
+import { createThrottleKeys, throttleAddress, type ThrottleSecret } from './throttle-key.js'
 import { defineAuthMethod, type AuthMethod } from './auth-method.js'
 
 export interface AddressGuardOptions {
-  /** HMAC key of the store keys: `await services.deploymentKey('address-guard')`. */
-  secret: Buffer
+  /** HMAC key of the store keys: `() => services.deploymentKey('throttle-keys')`. */
+  secret: ThrottleSecret
   /** What is guarded (`client-secret`, `app-secret`, ...): each has its own counters. */
   label: string
   /** Failed checks from one address per window; the next is refused (429, Retry-After) until the window ends. Default 20. */
@@ -39,19 +39,19 @@ export function createAddressGuard(store: Store, clock: Clock, options: AddressG
   const keyOf = createThrottleKeys(options.secret)
   const budget = createFailureBudget(store, clock, { windowMs: options.windowMs ?? 15 * 60_000 })
   const max = options.maxPerAddress ?? 20
-  const limits = (ip: string) => [{ key: keyOf(`guard-${options.label}`, throttleAddress(ip)), max }]
+  const limits = async (ip: string) => [{ key: await keyOf(`guard-${options.label}`, throttleAddress(ip)), max }]
   async function run<T>(ip: string, check: () => T | Promise<T>): Promise<T> {
     let result: T
     try {
       result = await check()
     } catch (error) {
-      if (isPolytokenError(error) && error.code === 'ERR_AUTH_INVALID') await budget.judge(limits(ip), false)
+      if (isPolytokenError(error) && error.code === 'ERR_AUTH_INVALID') await budget.judge(await limits(ip), false)
       throw error
     }
-    await budget.judge(limits(ip), true)
+    await budget.judge(await limits(ip), true)
     return result
   }
-  return { run, reserve: (ip) => budget.reserve(limits(ip)) }
+  return { run, reserve: async (ip) => budget.reserve(await limits(ip)) }
 }
 
 /** The same auth method, its verify run under the guard (read when a request arrives: guards are made in setup). */

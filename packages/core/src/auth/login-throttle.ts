@@ -1,11 +1,11 @@
 import type { Store } from '../storage/store.js'
 import type { Clock } from '../util/time.js'
 import { createFailureBudget, type Attempt, type FailureLimit } from './failure-budget.js'
-import { createThrottleKeys, throttleAddress } from './throttle-key.js'
+import { createThrottleKeys, throttleAddress, type ThrottleSecret } from './throttle-key.js'
 
 export interface LoginThrottleOptions {
-  /** HMAC key of the store keys: `await services.deploymentKey('login-throttle')`. */
-  secret: Buffer
+  /** HMAC key of the store keys: `() => services.deploymentKey('throttle-keys')`. */
+  secret: ThrottleSecret
   /** Counting window, ms. Default 15 minutes. */
   windowMs?: number
   /** Failed logins of one account from one address per window; the next is refused until the window ends. Default 10. */
@@ -53,17 +53,18 @@ export function createLoginThrottle(store: Store, clock: Clock, options: LoginTh
   const maxPerAddress = options.maxPerAddress ?? 50
   const slowAccountAfter = options.slowAccountAfter ?? 100
 
-  const limits = (account: string, ip: string): FailureLimit[] => {
+  const limits = async (account: string, ip: string): Promise<FailureLimit[]> => {
     const address = throttleAddress(ip)
+    const [pair, from, of] = await Promise.all([keyOf('login-account-address', account, address), keyOf('login-address', address), keyOf('login-account', account)])
     return [
-      { key: keyOf('login-account-address', account, address), max: maxPerAccountAddress },
-      { key: keyOf('login-address', address), max: maxPerAddress },
-      { key: keyOf('login-account', account), slowAfter: slowAccountAfter },
+      { key: pair, max: maxPerAccountAddress },
+      { key: from, max: maxPerAddress },
+      { key: of, slowAfter: slowAccountAfter },
     ]
   }
 
   return {
-    check: (account, ip) => budget.check(limits(account, ip)),
-    reserve: (account, ip) => budget.reserve(limits(account, ip)),
+    check: async (account, ip) => budget.check(await limits(account, ip)),
+    reserve: async (account, ip) => budget.reserve(await limits(account, ip)),
   }
 }

@@ -36,14 +36,14 @@ export function zazz(options: ZazzOptions) {
         requiredClaims: ['jti', 'nbf', 'usr', 'client', 'fam'],
         now: services.clock,
       })
-      state.users = createZazzUsers(services.store, { passwordHash: resolved.passwordHash })
+      state.users = createZazzUsers(services.store, { passwordHash: resolved.passwordHash, hasher: services.passwords })
       state.refresh = createRefreshTokens(services.store, services.clock, {
         idleMs: resolved.refreshIdleTtlSec * 1000,
         absoluteMs: resolved.refreshAbsoluteTtlSec * 1000,
         accessTtlMs: resolved.accessTokenTtlSec * 1000,
       })
       state.access = createAccessTokens(resolved, createJwtSigner(ring), verify, state.refresh)
-      state.guard = createBruteForceGuard(services.store, services.clock, resolved.bruteForce)
+      state.guard = createBruteForceGuard(services.store, services.clock, () => services.deploymentKey('throttle-keys'), resolved.bruteForce)
       state.view = createUserView(resolved.photoBaseUrl, resolved.placeholderImage)
       for (const [index, user] of resolved.users.entries()) {
         try {

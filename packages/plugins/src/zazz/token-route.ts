@@ -38,7 +38,7 @@ export function tokenRoute(options: ResolvedZazzOptions, directory: ClientDirect
     summary: 'Password and refresh_token grants (zazz.md, RFC 6749)',
     accepts: ['urlencoded'],
     limits: { fields: 16, fieldBytes: 4096 },
-    auth: clientAuth(directory, options.realm),
+    auth: clientAuth(directory, options.realm, state),
     schema: {
       body: {
         type: 'object',
@@ -75,14 +75,19 @@ export function tokenRoute(options: ResolvedZazzOptions, directory: ClientDirect
     }
     // Scope first: a request that cannot succeed is refused before it costs a hash or an attempt.
     const scope = grantScope(parseScope(body.scope), client.scopes, client.defaultScopes)
-    await state.guard!.before(body.username, request.ip)
-    const user = await state.users!.verifyLogin(body.username, body.password)
+    // Shed a burst before it spends anything: no throttle reservation, no hash (503, Retry-After).
+    services.passwords.admit()
+    const attempt = await state.guard!.reserve(body.username, request.ip)
+    const user = await state.users!.verifyLogin(body.username, body.password).catch(async (error: unknown) => {
+      await attempt.abandoned()
+      throw error
+    })
     if (!user) {
-      await state.guard!.failed(request.ip)
+      await attempt.failed()
       // One answer for an unknown user and a wrong password.
       throw oauth('invalid_grant', new AuthInvalid('the username or password is incorrect', { location: 'body', field: 'password' }))
     }
-    await state.guard!.succeeded(body.username)
+    await attempt.succeeded()
     const refresh = await state.refresh!.issue({ userId: user.userId, client: client.id, scope })
     return respond(user, client, scope, refresh.record.family, refresh.token, services)
   }
