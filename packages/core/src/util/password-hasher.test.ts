@@ -33,6 +33,18 @@ test('past the queue: ServerBusy with Retry-After at once, and admit() says so b
   hasher.admit()
 })
 
+test('admit() takes a place before the check runs: a burst is shed before anything else is spent on it', () => {
+  const hasher = createPasswordHasher({ concurrency: 1, maxQueue: 2 })
+  const places = [hasher.admit(), hasher.admit(), hasher.admit()]
+  assert.throws(() => hasher.admit(), { code: 'ERR_SERVER_BUSY' })
+  places[0]!.cancel()
+  places[0]!.cancel() // once only
+  const again = hasher.admit()
+  assert.throws(() => hasher.admit(), { code: 'ERR_SERVER_BUSY' })
+  for (const place of [again, places[1]!, places[2]!]) place.cancel()
+  assert.equal(hasher.stats.waiting, 0)
+})
+
 test('a check that waits longer than maxWaitMs is refused without hashing', async () => {
   const hasher = createPasswordHasher({ concurrency: 1, maxQueue: 10, maxWaitMs: 1 })
   const encoded = await hashPassword('pw', { N: 2 ** 14, r: 8, p: 1 })

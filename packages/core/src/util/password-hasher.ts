@@ -17,12 +17,29 @@ export interface PasswordHasherOptions {
 }
 
 export interface PasswordHasher {
-  /** Throws ServerBusy when the queue is full now: call before spending anything else (a throttle reservation) on a check. */
-  admit(): void
-  /** verifyPassword in a hashing slot (a decoy check for an unknown user too). ServerBusy when the queue is full or the wait for a slot is over maxWaitMs. */
+  /**
+   * Takes a place in the queue now, or throws ServerBusy when there is none:
+   * call it first, before spending anything else (a throttle reservation) on
+   * a login, so a burst is shed before it costs a hash or a store write.
+   */
+  admit(): PasswordCheck
+  /** admit() and verify at once. */
   verify(password: string, encoded: string): Promise<boolean>
   /** Hashing now, and waiting: for tests and metrics. */
   readonly stats: { readonly running: number; readonly waiting: number }
+}
+
+/** A place in the queue: run with it once, or cancel it (a no-op once run has started). */
+export interface PasswordCheck {
+  /**
+   * Waits for a hashing slot, then runs `work` in it; `verify` is
+   * verifyPassword (a decoy check for an unknown user too). What must happen
+   * just before the hash, a throttle reservation, goes in `work` too: so at
+   * most `concurrency` reservations per instance are ever in flight.
+   * ServerBusy when the wait for a slot is over maxWaitMs.
+   */
+  run<T>(work: (verify: (password: string, encoded: string) => Promise<boolean>) => Promise<T>): Promise<T>
+  cancel(): void
 }
 
 interface Waiter {
@@ -47,6 +64,8 @@ export function createPasswordHasher(options: PasswordHasherOptions = {}): Passw
   const maxQueue = options.maxQueue ?? 64
   const maxWaitMs = options.maxWaitMs ?? 10_000
   let running = 0
+  // Places taken by admit() whose verify has not started yet.
+  let admitted = 0
   const queue: Waiter[] = []
 
   const busy = () => new ServerBusy('too many password checks waiting; retry shortly', { headers: { 'Retry-After': '1' } })
@@ -56,7 +75,6 @@ export function createPasswordHasher(options: PasswordHasherOptions = {}): Passw
       running++
       return Promise.resolve()
     }
-    if (queue.length >= maxQueue) return Promise.reject(busy())
     return new Promise((resolve, reject) => {
       const waiter: Waiter = {
         start: () => {
@@ -88,17 +106,32 @@ export function createPasswordHasher(options: PasswordHasherOptions = {}): Passw
     }
   }
 
+  function admit(): PasswordCheck {
+    if (running + queue.length + admitted >= concurrency + maxQueue) throw busy()
+    admitted++
+    let open = true
+    const close = () => {
+      if (open) admitted--
+      open = false
+    }
+    return {
+      run(work) {
+        close()
+        return inSlot(() => work(verifyPassword))
+      },
+      cancel: close,
+    }
+  }
+
   return {
-    admit() {
-      if (running >= concurrency && queue.length >= maxQueue) throw busy()
-    },
-    verify: (password, encoded) => inSlot(() => verifyPassword(password, encoded)),
+    admit,
+    verify: async (password, encoded) => admit().run((verify) => verify(password, encoded)),
     stats: {
       get running() {
         return running
       },
       get waiting() {
-        return queue.length
+        return queue.length + admitted
       },
     },
   }

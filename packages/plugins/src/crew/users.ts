@@ -4,6 +4,7 @@ import {
   createLoginThrottle,
   decoyPasswordHash,
   hashPassword,
+  type Attempt,
   type DialectServices,
   type PasswordHashOptions,
   type Store,
@@ -69,23 +70,27 @@ export async function createDirectory(
   const invalid = () => new AuthInvalid('incorrect username or password', { location: 'header', field: 'authorization' })
 
   async function check(username: string, password: string, ip: string): Promise<string> {
-    // Shed a burst before it spends anything: no throttle reservation, no hash (503, Retry-After).
-    passwords.admit()
-    const attempt = await throttle.reserve(username, ip)
-    let ok: boolean
+    // A place in the hashing queue first: a burst is shed here (503, Retry-After) before it costs a reservation or a hash.
+    const place = passwords.admit()
+    let found: { ok: boolean; attempt: Attempt }
     try {
-      const hash = hashes.get(username) ?? (await store.get<StoredUser>(USER + username))?.passwordHash
-      // Unknown users cost one scrypt too, so timing does not tell who exists.
-      ok = (await passwords.verify(password, hash ?? (await decoyPasswordHash(options.hashing)))) && hash !== undefined
-    } catch (error) {
-      await attempt.abandoned()
-      throw error
+      // Reserved in the hashing slot, just before the hash: few attempts are ever in flight at once.
+      found = await place.run(async (verify) => {
+        const attempt = await throttle.reserve(username, ip)
+        try {
+          const hash = hashes.get(username) ?? (await store.get<StoredUser>(USER + username))?.passwordHash
+          // Unknown users cost one scrypt too, so timing does not tell who exists.
+          return { ok: (await verify(password, hash ?? (await decoyPasswordHash(options.hashing)))) && hash !== undefined, attempt }
+        } catch (error) {
+          await attempt.abandoned()
+          throw error
+        }
+      })
+    } finally {
+      place.cancel()
     }
-    if (!ok) {
-      await attempt.failed()
-      throw invalid()
-    }
-    await attempt.succeeded()
+    await (found.ok ? found.attempt.succeeded() : found.attempt.failed())
+    if (!found.ok) throw invalid()
     return username
   }
 

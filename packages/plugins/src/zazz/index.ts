@@ -36,7 +36,7 @@ export function zazz(options: ZazzOptions) {
         requiredClaims: ['jti', 'nbf', 'usr', 'client', 'fam'],
         now: services.clock,
       })
-      state.users = createZazzUsers(services.store, { passwordHash: resolved.passwordHash, hasher: services.passwords })
+      state.users = createZazzUsers(services.store, { passwordHash: resolved.passwordHash })
       state.refresh = createRefreshTokens(services.store, services.clock, {
         idleMs: resolved.refreshIdleTtlSec * 1000,
         absoluteMs: resolved.refreshAbsoluteTtlSec * 1000,

@@ -1,4 +1,4 @@
-import { RequestInvalid, AuthInvalid, defineRoute, type DialectServices, type PolyRequest, type PolyResponse } from '@polytoken/core'
+import { RequestInvalid, AuthInvalid, defineRoute, type Attempt, type DialectServices, type PolyRequest, type PolyResponse } from '@polytoken/core'
 import { clientAuth, type ClientDirectory, type ClientPrincipal } from './clients.js'
 import { NO_STORE, oauth } from './envelope.js'
 import type { ResolvedClient, ResolvedZazzOptions } from './options.js'
@@ -75,19 +75,28 @@ export function tokenRoute(options: ResolvedZazzOptions, directory: ClientDirect
     }
     // Scope first: a request that cannot succeed is refused before it costs a hash or an attempt.
     const scope = grantScope(parseScope(body.scope), client.scopes, client.defaultScopes)
-    // Shed a burst before it spends anything: no throttle reservation, no hash (503, Retry-After).
-    services.passwords.admit()
-    const attempt = await state.guard!.reserve(body.username, request.ip)
-    const user = await state.users!.verifyLogin(body.username, body.password).catch(async (error: unknown) => {
-      await attempt.abandoned()
-      throw error
-    })
+    // A place in the hashing queue first: a burst is shed here (503, Retry-After) before it costs a reservation or a hash.
+    const place = services.passwords.admit()
+    let found: { user: UserRecord | undefined; attempt: Attempt }
+    try {
+      // Reserved in the hashing slot, just before the hash: few attempts are ever in flight at once.
+      found = await place.run(async (verify) => {
+        const attempt = await state.guard!.reserve(body.username!, request.ip)
+        const user = await state.users!.verifyLogin(body.username!, body.password!, verify).catch(async (error: unknown) => {
+          await attempt.abandoned()
+          throw error
+        })
+        return { user, attempt }
+      })
+    } finally {
+      place.cancel()
+    }
+    const { user, attempt } = found
+    await (user ? attempt.succeeded() : attempt.failed())
     if (!user) {
-      await attempt.failed()
       // One answer for an unknown user and a wrong password.
       throw oauth('invalid_grant', new AuthInvalid('the username or password is incorrect', { location: 'body', field: 'password' }))
     }
-    await attempt.succeeded()
     const refresh = await state.refresh!.issue({ userId: user.userId, client: client.id, scope })
     return respond(user, client, scope, refresh.record.family, refresh.token, services)
   }

@@ -1,4 +1,4 @@
-import { ConfigInvalid, decoyPasswordHash, hashPassword, verifyPassword, type PasswordHasher, type PasswordHashOptions, type Store } from '@polytoken/core'
+import { ConfigInvalid, decoyPasswordHash, hashPassword, verifyPassword, type PasswordHashOptions, type Store } from '@polytoken/core'
 import { DEFAULT_PASSWORD_HASH, type AccountType, type PhotoLinks, type ZazzUserOptions } from './options.js'
 
 /** What the store keeps of a user: the password only as an scrypt hash with its own salt. */
@@ -30,8 +30,6 @@ export function normalizeUsername(username: string): string {
 export interface ZazzUsersOptions {
   /** scrypt cost of new hashes. Default N=2^14, r=8, p=5. */
   passwordHash?: PasswordHashOptions
-  /** Where login checks hash (the runtime's services.passwords: bounded concurrency). Default: hash at once. */
-  hasher?: Pick<PasswordHasher, 'verify'>
 }
 
 /**
@@ -42,7 +40,6 @@ export function createZazzUsers(store: Store, options: ZazzUsersOptions = {}) {
   const cost = { ...DEFAULT_PASSWORD_HASH, ...options.passwordHash }
   // A decoy at our own cost: an unknown user costs exactly one scrypt of the same parameters.
   const decoyHash = () => decoyPasswordHash(cost)
-  const verifyInSlot = options.hasher ? options.hasher.verify : verifyPassword
 
   const get = (userId: number) => store.get<UserRecord>(USER + userId)
 
@@ -123,11 +120,12 @@ export function createZazzUsers(store: Store, options: ZazzUsersOptions = {}) {
    * The user when the password is right, otherwise undefined. An unknown
    * user costs the same store reads and one scrypt of the same cost as a
    * known one, so neither the answer nor its time tells them apart.
+   * `verify` runs the hash (the login route passes the one of its hashing slot).
    */
-  async function verifyLogin(username: string, password: string): Promise<UserRecord | undefined> {
+  async function verifyLogin(username: string, password: string, verify = verifyPassword): Promise<UserRecord | undefined> {
     const userId = await store.get<number>(LOGIN + normalizeUsername(username))
     const record = await store.get<UserRecord>(USER + (userId ?? 'none'))
-    const ok = await verifyInSlot(password, record?.passwordHash ?? (await decoyHash()))
+    const ok = await verify(password, record?.passwordHash ?? (await decoyHash()))
     if (!ok || !record) return undefined
     if (!hasCost(record.passwordHash, cost)) {
       // The configured cost went up since this hash was made: upgrade it now that we hold the password.
