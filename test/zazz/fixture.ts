@@ -35,12 +35,12 @@ export interface TestServer {
 
 export async function startApp(
   options: ZazzOptions = testOptions(),
-  extra: { clock?: Clock; prefix?: string; store?: StoreBackend; passwordHashing?: PasswordHasherOptions | PasswordHasher } = {},
+  extra: { clock?: Clock; prefix?: string; store?: StoreBackend; passwordHashing?: PasswordHasherOptions | PasswordHasher; masterKey?: string } = {},
 ): Promise<TestServer> {
   const router = await polytoken({
     dialects: [{ dialect: zazz(options), prefix: extra.prefix ?? '' }],
     store: extra.store ?? 'memory://',
-    masterKey: 'zazz-test-master-key-0123456789abcdef',
+    masterKey: extra.masterKey ?? 'zazz-test-master-key-0123456789abcdef',
     logger: silentLogger,
     ...(extra.clock ? { clock: extra.clock } : {}),
     ...(extra.passwordHashing ? { passwordHashing: extra.passwordHashing } : {}),
