@@ -110,7 +110,7 @@ const router = await polytoken({
         clients: [{ id: FIX.zz.clientId, secret: FIX.zz.clientSecret, number: 1, scopes: ['full'] }],
         users: [{ username: FIX.zz.username, password: FIX.zz.password, userId: 1, displayName: 'Bench' }],
         // The default KDF cost (scrypt N=2^14, r=8, p=5); brute-force limits raised: the bench logs in on purpose.
-        bruteForce: { maxPerUsername: 1e9, maxPerAddress: 1e9 },
+        bruteForce: { maxPerUsernameAddress: 1e9, maxPerAddress: 1e9 },
       }),
     },
   ],

@@ -215,6 +215,21 @@ export function storeComplianceSuite(name: string, makeBackend: () => StoreBacke
       assert.equal(await store.get('kept-too'), 'w')
     })
 
+    test('increment by a step: adds and takes away, never below 0, in the same window', async () => {
+      const store = ns('increment-by')
+      assert.equal(await store.increment('c', 600, 3), 3)
+      assert.equal(await store.increment('c', 600, -1), 2)
+      assert.equal(await store.increment('c', 600), 3)
+      assert.equal(await store.increment('c', 600, -5), 0)
+      assert.equal(await store.get('c'), 0)
+      assert.equal(await store.increment('c', 600), 1)
+      assert.equal(await store.increment('fresh', 600, -1), 0)
+      assert.equal(await store.increment('fresh', 600, 2), 2)
+      await sleep(700) // the window set by the first increment has closed: a step does not extend it
+      assert.equal(await store.increment('c', 600, -1), 0)
+      assert.equal(await store.increment('c', 600, 1), 1)
+    })
+
     test('increment of a key holding something else starts a new counter', async () => {
       const store = ns('increment-other')
       await store.set('k', 'not a counter')
@@ -245,6 +260,14 @@ export function storeComplianceSuite(name: string, makeBackend: () => StoreBacke
       const counts = await Promise.all(Array.from({ length: N }, () => store.increment('hits', 10_000)))
       assert.deepEqual([...counts].sort((x, y) => x - y), Array.from({ length: N }, (_, i) => i + 1))
       assert.equal(await store.get('hits'), N)
+    })
+
+    test(`${N} parallel increments of +1 and -1: every step applied exactly once`, async () => {
+      const store = ns('race-increment-by')
+      await store.increment('slots', 10_000, N)
+      const counts = await Promise.all(Array.from({ length: N }, (_, i) => store.increment('slots', 10_000, i % 2 ? 1 : -1)))
+      assert.equal(await store.get('slots'), N)
+      assert.equal(new Set(counts).size > 1, true)
     })
 
     test(`${N} parallel delete() of one key: exactly one reports it deleted`, async () => {

@@ -1,6 +1,6 @@
 import express from 'express'
 import { polytoken, type PolytokenRouter } from '@polytoken/express'
-import { silentLogger, type Clock, type StoreBackend } from '@polytoken/core'
+import { silentLogger, type Clock, type PasswordHasher, type PasswordHasherOptions, type StoreBackend } from '@polytoken/core'
 import { zazz, type ZazzOptions } from '@polytoken/plugins'
 
 export const LEGACY_CLIENT = 'hdi7o53NSeilrq7oQihy69PvH9BBQtw5QfcJy4ALBuY'
@@ -22,7 +22,7 @@ export function testOptions(overrides: Partial<ZazzOptions> = {}): ZazzOptions {
     ],
     // Cheap hashes in tests; the cost itself is what the unit tests of users.ts and the README are about.
     passwordHash: { N: 1024, r: 8, p: 1 },
-    bruteForce: { maxPerUsername: 5, maxPerAddress: 8, windowSec: 60, lockSec: 120 },
+    bruteForce: { maxPerUsernameAddress: 5, maxPerAddress: 8, windowSec: 60 },
     ...overrides,
   }
 }
@@ -33,13 +33,17 @@ export interface TestServer {
   close(): Promise<void>
 }
 
-export async function startApp(options: ZazzOptions = testOptions(), extra: { clock?: Clock; prefix?: string; store?: StoreBackend } = {}): Promise<TestServer> {
+export async function startApp(
+  options: ZazzOptions = testOptions(),
+  extra: { clock?: Clock; prefix?: string; store?: StoreBackend; passwordHashing?: PasswordHasherOptions | PasswordHasher; masterKey?: string } = {},
+): Promise<TestServer> {
   const router = await polytoken({
     dialects: [{ dialect: zazz(options), prefix: extra.prefix ?? '' }],
     store: extra.store ?? 'memory://',
-    masterKey: 'zazz-test-master-key-0123456789abcdef',
+    masterKey: extra.masterKey ?? 'zazz-test-master-key-0123456789abcdef',
     logger: silentLogger,
     ...(extra.clock ? { clock: extra.clock } : {}),
+    ...(extra.passwordHashing ? { passwordHashing: extra.passwordHashing } : {}),
   })
   const app = express()
   app.set('trust proxy', true)

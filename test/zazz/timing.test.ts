@@ -10,7 +10,7 @@ function median(values: number[]): number {
 
 test('unknown user and wrong password take the same time (one scrypt of the same cost either way)', async () => {
   // A real cost (N=2^14: ~30 ms here), so a missing hash would show as a 30 ms gap, far above the noise.
-  const server = await startApp(testOptions({ passwordHash: { N: 2 ** 14, r: 8, p: 1 }, bruteForce: { maxPerUsername: 1000, maxPerAddress: 1000 } }))
+  const server = await startApp(testOptions({ passwordHash: { N: 2 ** 14, r: 8, p: 1 }, bruteForce: { maxPerUsernameAddress: 1000, maxPerAddress: 1000 } }))
   try {
     const timings = { unknown: [] as number[], wrong: [] as number[] }
     await login(server.app, WEB_BASIC, { username: 'warm-up', password: 'x' })

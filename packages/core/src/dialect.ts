@@ -6,6 +6,7 @@ import type { VerificationCache } from './cache/verification-cache.js'
 import type { KeyRing, KeyRingOptions } from './keys/keyring.js'
 import type { Clock } from './util/time.js'
 import type { Logger } from './util/logger.js'
+import type { PasswordHasher } from './util/password-hasher.js'
 
 /** A JSON Schema (draft 2020-12 subset that ajv compiles in strict mode). */
 export type JsonSchema = Record<string, unknown>
@@ -19,6 +20,14 @@ export interface DialectServices {
   logger: Logger
   /** Load (or generate, seal and persist) a key ring; its public keys join /.well-known/jwks.json. */
   keyRing(options: KeyRingOptions): Promise<KeyRing>
+  /** Password checks with bounded concurrency, shared by every dialect of the runtime (options.passwordHashing). */
+  passwords: PasswordHasher
+  /**
+   * A 32-byte key for one job (`label`), derived from the deployment's secret:
+   * the master key, or without one a random secret the first instance keeps in
+   * the store. The same on every instance; for HMAC'd throttle keys and the like.
+   */
+  deploymentKey(label: string): Promise<Buffer>
 }
 
 export interface BodyLimits {

@@ -22,6 +22,7 @@ export type ErrorCode =
   | 'ERR_TOKEN_REVOKED'
   | 'ERR_RATE_LIMITED'
   | 'ERR_STORE_UNAVAILABLE'
+  | 'ERR_SERVER_BUSY'
   | 'ERR_UPSTREAM_UNAVAILABLE'
   | 'ERR_DIALECT_INVALID'
   | 'ERR_ROUTE_CONFLICT'
@@ -136,6 +137,11 @@ export class StoreUnavailable extends PolytokenError {
   readonly code = 'ERR_STORE_UNAVAILABLE'
   readonly status = 503
 }
+/** Too much expensive work waiting (password hashing): shed before it starts, with Retry-After. */
+export class ServerBusy extends PolytokenError {
+  readonly code = 'ERR_SERVER_BUSY'
+  readonly status = 503
+}
 /** A remote dependency (verifier, issuer document) is down or too slow. */
 export class UpstreamUnavailable extends PolytokenError {
   readonly code = 'ERR_UPSTREAM_UNAVAILABLE'
@@ -194,6 +200,7 @@ export const errorCatalogue: ReadonlyArray<{ code: ErrorCode; status: number; me
   { code: 'ERR_TOKEN_REVOKED', status: 401, meaning: 'The token was revoked.', action: 'Obtain a new token.' },
   { code: 'ERR_RATE_LIMITED', status: 429, meaning: 'Too many attempts; Retry-After says when to try again.', action: 'Wait for Retry-After seconds.' },
   { code: 'ERR_STORE_UNAVAILABLE', status: 503, meaning: 'The store did not answer in time or is unreachable.', action: 'Retry later; check the store (GET /healthz).' },
+  { code: 'ERR_SERVER_BUSY', status: 503, meaning: 'Too many password checks are waiting; this one was refused before it started. Retry-After says when to try again.', action: 'Wait for Retry-After seconds; raise `passwordHashing` limits if honest traffic hits it.' },
   { code: 'ERR_UPSTREAM_UNAVAILABLE', status: 503, meaning: 'A remote dependency (verifier, issuer document) is down or slow.', action: 'Retry later.' },
   { code: 'ERR_DIALECT_INVALID', status: 500, meaning: 'Start-up only: a dialect breaks the contract (name, path, schema, auth).', action: 'Fix the dialect; the message names the route and the rule.' },
   { code: 'ERR_ROUTE_CONFLICT', status: 500, meaning: 'Start-up only: two routes claim the same method and path.', action: 'Mount one dialect under its own prefix.' },

@@ -1,77 +1,70 @@
-import { RateLimited } from '../errors.js'
 import type { Store } from '../storage/store.js'
-import { fingerprint } from '../util/secrets.js'
 import type { Clock } from '../util/time.js'
+import { createFailureBudget, type Attempt, type FailureLimit } from './failure-budget.js'
+import { createThrottleKeys, throttleAddress, type ThrottleSecret } from './throttle-key.js'
 
 export interface LoginThrottleOptions {
+  /** HMAC key of the store keys: `() => services.deploymentKey('throttle-keys')`. */
+  secret: ThrottleSecret
   /** Counting window, ms. Default 15 minutes. */
   windowMs?: number
-  /** Password attempts per username per window before the lock. Default 10. */
-  maxPerUsername?: number
-  /** Failed password attempts per client address per window before the lock. Default 50. */
+  /** Failed logins of one account from one address per window; the next is refused until the window ends. Default 10. */
+  maxPerAccountAddress?: number
+  /** Failed logins from one address, whatever the accounts, per window; then refused until the window ends. Default 50. */
   maxPerAddress?: number
-  /** How long a lock lasts, ms. Default 15 minutes. */
-  lockMs?: number
+  /**
+   * Failed logins of one account from all addresses per window after which
+   * its logins are slowed down (one per delay, the delay doubling per further
+   * failure, from slowBaseMs up to slowMaxMs), never locked outright. Default 100.
+   */
+  slowAccountAfter?: number
+  /** First delay of a slowed-down account, ms. Default 1 000. */
+  slowBaseMs?: number
+  /** Longest delay of a slowed-down account, ms. Default 60 000. */
+  slowMaxMs?: number
 }
 
 export interface LoginThrottle {
-  /** Before the password is checked: throws RateLimited while locked, counts the attempt against the username. */
-  before(username: string, ip: string): Promise<void>
-  /** After a wrong password (or unknown user): counts the failure against the address. */
-  failed(ip: string): Promise<void>
-  /** After a right password: the username's count starts again. */
-  succeeded(username: string): Promise<void>
+  /** Throws RateLimited while this account may not log in from this address; reserves nothing (for a cached credential). */
+  check(account: string, ip: string): Promise<void>
+  /** Before the password is hashed: reserves the attempt (RateLimited when refused); settle it with what the hash found. */
+  reserve(account: string, ip: string): Promise<Attempt>
 }
 
 /**
- * Password-guessing protection counted in the store, so every instance sees
- * the same numbers. Per username, every attempt is counted *before* the
- * password is checked (store.increment is atomic), so a burst of parallel
- * guesses cannot slip past the limit while the hashes run; a success clears
- * it. Per address, only failures count, so many people behind one NAT who
- * know their passwords are not locked out together. Over either limit: locked
- * for lockMs, RateLimited with Retry-After, whether the user exists or not.
- * Keys are fingerprints: the store never holds a username or address in clear.
+ * Password-guessing protection after OWASP's authentication guidance: count
+ * failures, not attempts (a burst of correct logins, a CI fleet sharing one
+ * robot account, never locks anything), yet reserve before hashing so a
+ * parallel burst of wrong guesses cannot run past a limit (failure-budget.ts).
+ * Limits, narrowest first: one account from one address (low); one address
+ * across accounts; one account across addresses only at a much higher count,
+ * and then growing delays instead of a lock, so no single address can lock
+ * an account for everyone else. The same answer whether the account exists
+ * or not. Store keys are HMACs under a per-deployment key.
  */
-export function createLoginThrottle(store: Store, clock: Clock, options: LoginThrottleOptions = {}): LoginThrottle {
-  const windowMs = options.windowMs ?? 15 * 60_000
-  const lockMs = options.lockMs ?? 15 * 60_000
-  const maxPerUsername = options.maxPerUsername ?? 10
+export function createLoginThrottle(store: Store, clock: Clock, options: LoginThrottleOptions): LoginThrottle {
+  const keyOf = createThrottleKeys(options.secret)
+  const budget = createFailureBudget(store, clock, {
+    windowMs: options.windowMs ?? 15 * 60_000,
+    slowBaseMs: options.slowBaseMs ?? 1_000,
+    slowMaxMs: options.slowMaxMs ?? 60_000,
+  })
+  const maxPerAccountAddress = options.maxPerAccountAddress ?? 10
   const maxPerAddress = options.maxPerAddress ?? 50
-  const userKey = (username: string) => `u:${fingerprint(username)}`
-  const addressKey = (ip: string) => `a:${fingerprint(ip || 'unknown')}`
+  const slowAccountAfter = options.slowAccountAfter ?? 100
 
-  async function lock(key: string): Promise<never> {
-    const until = clock() + lockMs
-    // The first to cross the line sets the time; later crossings keep it.
-    if (!(await store.add(`throttle:lock:${key}`, until, lockMs))) {
-      throw limited((await store.get<number>(`throttle:lock:${key}`)) ?? until, clock())
-    }
-    throw limited(until, clock())
+  const limits = async (account: string, ip: string): Promise<FailureLimit[]> => {
+    const address = throttleAddress(ip)
+    const [pair, from, of] = await Promise.all([keyOf('login-account-address', account, address), keyOf('login-address', address), keyOf('login-account', account)])
+    return [
+      { key: pair, max: maxPerAccountAddress },
+      { key: from, max: maxPerAddress },
+      { key: of, slowAfter: slowAccountAfter },
+    ]
   }
 
   return {
-    async before(username, ip) {
-      const user = userKey(username)
-      const [userLock, addressLock] = await Promise.all([store.get<number>(`throttle:lock:${user}`), store.get<number>(`throttle:lock:${addressKey(ip)}`)])
-      const now = clock()
-      const until = Math.max(userLock ?? 0, addressLock ?? 0)
-      if (until > now) throw limited(until, now)
-      if ((await store.increment(`throttle:${user}`, windowMs)) > maxPerUsername) await lock(user)
-    },
-    async failed(ip) {
-      const address = addressKey(ip)
-      if ((await store.increment(`throttle:${address}`, windowMs)) >= maxPerAddress) {
-        await store.add(`throttle:lock:${address}`, clock() + lockMs, lockMs)
-      }
-    },
-    async succeeded(username) {
-      await store.delete(`throttle:${userKey(username)}`)
-    },
+    check: async (account, ip) => budget.check(await limits(account, ip)),
+    reserve: async (account, ip) => budget.reserve(await limits(account, ip)),
   }
-}
-
-function limited(until: number, now: number): RateLimited {
-  const seconds = Math.max(1, Math.ceil((until - now) / 1000))
-  return new RateLimited(`too many failed login attempts; retry after ${seconds} seconds`, { headers: { 'Retry-After': String(seconds) } })
 }

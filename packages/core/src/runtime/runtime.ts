@@ -7,6 +7,8 @@ import { createStore, type StoreOptions } from '../storage/create-store.js'
 import type { StoreBackend } from '../storage/store.js'
 import { createVerificationCache, type VerificationCache, type VerificationCacheOptions } from '../cache/verification-cache.js'
 import { loadKeyRing, type KeyRing } from '../keys/keyring.js'
+import { createDeploymentKeys } from '../keys/deployment-key.js'
+import { createPasswordHasher, type PasswordHasher, type PasswordHasherOptions } from '../util/password-hasher.js'
 import { createConsoleLogger, type Logger } from '../util/logger.js'
 import { systemClock, type Clock } from '../util/time.js'
 import { createRouteExecutor, renderError } from './pipeline.js'
@@ -23,8 +25,10 @@ export interface PolytokenOptions {
   dialects: ReadonlyArray<DialectDefinition | MountOptions>
   /** `memory://` (default), `sqlite://path`, a StoreOptions object or a ready StoreBackend. */
   store?: string | StoreOptions | StoreBackend
-  /** Seals generated signing keys in the store. Required when any key is generated. */
+  /** Seals generated signing keys in the store (required when any key is generated); throttle keys are derived from it. */
   masterKey?: string
+  /** Concurrency and queue of password hashing (see PasswordHasherOptions for the defaults), or a hasher to share. */
+  passwordHashing?: PasswordHasherOptions | PasswordHasher
   /** Verification cache options, or a cache to share. */
   cache?: VerificationCacheOptions | VerificationCache
   /** Default body limits for every route (a route may lower or raise its own). */
@@ -78,6 +82,8 @@ export async function createRuntime(options: PolytokenOptions): Promise<Runtime>
   const cache = isVerificationCache(options.cache) ? options.cache : createVerificationCache(options.cache)
   const rings: KeyRing[] = []
   const limits = { ...DEFAULT_LIMITS, ...options.limits }
+  const passwords = isPasswordHasher(options.passwordHashing) ? options.passwordHashing : createPasswordHasher(options.passwordHashing)
+  const deploymentKey = createDeploymentKeys(options.masterKey, store.namespace('polytoken'))
 
   const servicesByDialect = new Map<DialectDefinition, DialectServices>()
   for (const { dialect } of mounts) {
@@ -92,6 +98,8 @@ export async function createRuntime(options: PolytokenOptions): Promise<Runtime>
         rings.push(ring)
         return ring
       },
+      passwords,
+      deploymentKey,
     }
     servicesByDialect.set(dialect, services)
     await dialect.setup?.(services)
@@ -146,4 +154,8 @@ function isStoreBackend(value: unknown): value is StoreBackend {
 
 function isVerificationCache(value: unknown): value is VerificationCache {
   return typeof value === 'object' && value !== null && typeof (value as VerificationCache).verify === 'function'
+}
+
+function isPasswordHasher(value: unknown): value is PasswordHasher {
+  return typeof value === 'object' && value !== null && typeof (value as PasswordHasher).admit === 'function'
 }

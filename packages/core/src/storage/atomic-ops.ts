@@ -13,10 +13,11 @@ export interface AtomicOps {
   /** Delete the key and return the record it held (possibly expired: the caller checks). */
   take(key: string): Promise<string | undefined>
   /**
-   * Add 1 to the counter at key; a missing, expired or non-counter record
-   * starts a new counter at 1 that expires ttlMs from now. Returns the count.
+   * Add `by` (an integer, negative allowed) to the counter at key, never
+   * below 0; a missing, expired or non-counter record starts a new counter
+   * at max(0, by) that expires ttlMs from now. Returns the count.
    */
-  increment(key: string, ttlMs: number, now: number): Promise<number>
+  increment(key: string, ttlMs: number, now: number, by: number): Promise<number>
   /** The record at key exactly as stored (possibly expired: the caller checks), or undefined. */
   read(key: string): Promise<string | undefined>
   /** Write `record` only if the key still holds exactly `expected`; true when this call wrote it. */
@@ -33,6 +34,13 @@ export function parseCounter(record: string): number {
   const count = (JSON.parse(record) as { value?: unknown }).value
   if (typeof count !== 'number' || !Number.isSafeInteger(count)) throw new Error('counter record holds no count')
   return count
+}
+
+/** The step of an increment: a safe integer (1 when absent). */
+export function normalizeStep(by: number | undefined): number {
+  if (by === undefined) return 1
+  if (!Number.isSafeInteger(by)) throw new TypeError('increment: by must be a safe integer')
+  return by
 }
 
 /** The longest ttl any backend is given: 100 years (Redis refuses expiry times that overflow). */

@@ -2,7 +2,7 @@ import type { Keyv } from 'keyv'
 import type { Store, StoreBackend } from './store.js'
 import { KeyLock } from './key-lock.js'
 import { withTimeout } from './with-timeout.js'
-import { MAX_TTL_MS, normalizeTtl, type AtomicOps } from './atomic-ops.js'
+import { MAX_TTL_MS, normalizeStep, normalizeTtl, type AtomicOps } from './atomic-ops.js'
 import { redactCredentials } from './redact-url.js'
 import { useFastSerialization } from './fast-serialization.js'
 import type { Logger } from '../util/logger.js'
@@ -212,17 +212,18 @@ class KeyvStore implements Store {
     })
   }
 
-  increment(key: string, ttlMs: number): Promise<number> {
+  increment(key: string, ttlMs: number, by?: number): Promise<number> {
     // A counter always has a window; "forever" is the longest one.
     const ttl = normalizeTtl(ttlMs) ?? MAX_TTL_MS
+    const step = normalizeStep(by)
     return this.run('increment', async ({ keyv, driver, atomic }) => {
-      if (atomic) return atomic.increment(driver.fullKey(this.fullNamespace, key), ttl, Date.now())
+      if (atomic) return atomic.increment(driver.fullKey(this.fullNamespace, key), ttl, Date.now(), step)
       const k = this.keyvKey(driver, key)
       return this.lock.run(key, async () => {
         const current = await keyv.get<unknown>(k, { raw: true })
         const now = Date.now()
-        const live = current && Number.isSafeInteger(current.value) && typeof current.expires === 'number' && current.expires >= now
-        const count = live ? (current.value as number) + 1 : 1
+        const live = current && Number.isSafeInteger(current.value) && (current.value as number) >= 0 && typeof current.expires === 'number' && current.expires >= now
+        const count = Math.max(0, (live ? (current.value as number) : 0) + step)
         const expires = live ? (current.expires as number) : now + ttl
         await keyv.set(k, count, Math.max(1, expires - now))
         return count

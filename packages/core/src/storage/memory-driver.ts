@@ -37,10 +37,10 @@ function memoryAtomicOps(map: Map<string, unknown>): AtomicOps {
       map.delete(key)
       return Promise.resolve(typeof record === 'string' ? record : undefined)
     },
-    increment(key, ttlMs, now) {
+    increment(key, ttlMs, now, by) {
       const current = liveRecord(map.get(key), now)
       const live = current !== undefined && Number.isSafeInteger(current.value) && (current.value as number) >= 0 && typeof current.expires === 'number'
-      const count = live ? (current.value as number) + 1 : 1
+      const count = Math.max(0, (live ? (current.value as number) : 0) + by)
       map.set(key, counterRecord(count, live ? (current.expires as number) : now + ttlMs))
       return Promise.resolve(count)
     },

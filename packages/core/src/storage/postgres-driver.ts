@@ -33,10 +33,10 @@ export function postgresAtomicOps(query: (sql: string, values: unknown[]) => Pro
     ON CONFLICT (key) DO UPDATE SET value = excluded.value WHERE ${expires} < $3
     RETURNING key`
   const takeSql = `DELETE FROM ${table} WHERE key = $1 RETURNING value`
-  const incrementSql = `INSERT INTO ${table} AS t (key, value) VALUES ($1, '{"value":1,"expires":' || ($2::numeric + $3::numeric) || '}')
+  const incrementSql = `INSERT INTO ${table} AS t (key, value) VALUES ($1, '{"value":' || GREATEST(0, $4::bigint) || ',"expires":' || ($2::numeric + $3::numeric) || '}')
     ON CONFLICT (key) DO UPDATE SET value = CASE
       WHEN jsonb_typeof(t.value::jsonb->'value') = 'number' AND (t.value::jsonb->>'value') ~ '^[0-9]+$' AND ${expires} >= $2::numeric
-      THEN '{"value":' || ((t.value::jsonb->>'value')::bigint + 1) || ',"expires":' || (t.value::jsonb->>'expires') || '}'
+      THEN '{"value":' || GREATEST(0, (t.value::jsonb->>'value')::bigint + $4::bigint) || ',"expires":' || (t.value::jsonb->>'expires') || '}'
       ELSE excluded.value END
     RETURNING value`
   const readSql = `SELECT value FROM ${table} WHERE key = $1`
@@ -49,8 +49,8 @@ export function postgresAtomicOps(query: (sql: string, values: unknown[]) => Pro
       const rows = await query(takeSql, [key])
       return rows.length === 0 ? undefined : String(rows[0]!.value)
     },
-    async increment(key, ttlMs, now) {
-      const rows = await query(incrementSql, [key, now, ttlMs])
+    async increment(key, ttlMs, now, by) {
+      const rows = await query(incrementSql, [key, now, ttlMs, by])
       return parseCounter(String(rows[0]!.value))
     },
     async read(key) {

@@ -35,18 +35,20 @@ const INCREMENT = `
 local raw = redis.call('GET', KEYS[1])
 local now = tonumber(ARGV[1])
 local ttl = tonumber(ARGV[2])
+local by = tonumber(ARGV[3])
 if raw then
   local ok, data = pcall(cjson.decode, raw)
   if ok and type(data) == 'table' and type(data.value) == 'number' and type(data.expires) == 'number' and data.expires >= now then
-    local count = data.value + 1
+    local count = math.max(0, data.value + by)
     local px = data.expires - now
     if px < 1 then px = 1 end
     redis.call('SET', KEYS[1], string.format('{"value":%d,"expires":%d}', count, data.expires), 'PX', px)
     return count
   end
 end
-redis.call('SET', KEYS[1], string.format('{"value":1,"expires":%d}', now + ttl), 'PX', ttl)
-return 1
+local count = math.max(0, by)
+redis.call('SET', KEYS[1], string.format('{"value":%d,"expires":%d}', count, now + ttl), 'PX', ttl)
+return count
 `
 
 /** Compare-and-set as one Lua script: the record is replaced only if it is still the one the caller read. */
@@ -70,8 +72,8 @@ export function redisAtomicOps(client: RedisCommands): AtomicOps {
     async take(key) {
       return (await client.getDel(key)) ?? undefined
     },
-    async increment(key, ttlMs, now) {
-      return Number(await client.eval(INCREMENT, { keys: [key], arguments: [String(now), String(ttlMs)] }))
+    async increment(key, ttlMs, now, by) {
+      return Number(await client.eval(INCREMENT, { keys: [key], arguments: [String(now), String(ttlMs), String(by)] }))
     },
     async read(key) {
       return (await client.get(key)) ?? undefined

@@ -20,11 +20,11 @@ export function sqliteAtomicOps(query: SqliteQuery, table: string): AtomicOps {
     ON CONFLICT(key) DO UPDATE SET value = excluded.value WHERE json_valid(${table}.value) AND ${expires} < ?
     RETURNING key`
   const takeSql = `DELETE FROM ${table} WHERE key = ? RETURNING value`
-  const incrementSql = `INSERT INTO ${table} (key, value) VALUES (?, '{"value":1,"expires":' || CAST(? AS INTEGER) || '}')
+  const incrementSql = `INSERT INTO ${table} (key, value) VALUES (?, '{"value":' || MAX(0, CAST(? AS INTEGER)) || ',"expires":' || CAST(? AS INTEGER) || '}')
     ON CONFLICT(key) DO UPDATE SET value = CASE
       WHEN json_valid(${table}.value) AND json_type(${table}.value, '$.value') = 'integer' AND json_extract(${table}.value, '$.value') >= 0
         AND json_type(${table}.value, '$.expires') IN ('integer', 'real') AND ${expires} >= ?
-      THEN '{"value":' || (json_extract(${table}.value, '$.value') + 1) || ',"expires":' || CAST(${expires} AS INTEGER) || '}'
+      THEN '{"value":' || MAX(0, json_extract(${table}.value, '$.value') + CAST(? AS INTEGER)) || ',"expires":' || CAST(${expires} AS INTEGER) || '}'
       ELSE excluded.value END
     RETURNING value`
   const readSql = `SELECT value FROM ${table} WHERE key = ?`
@@ -37,8 +37,8 @@ export function sqliteAtomicOps(query: SqliteQuery, table: string): AtomicOps {
       const rows = await query(takeSql, key)
       return rows.length === 0 ? undefined : String(rows[0]!.value)
     },
-    async increment(key, ttlMs, now) {
-      const rows = await query(incrementSql, key, now + ttlMs, now)
+    async increment(key, ttlMs, now, by) {
+      const rows = await query(incrementSql, key, by, now + ttlMs, now, by)
       return parseCounter(String(rows[0]!.value))
     },
     async read(key) {

@@ -15,8 +15,12 @@ export interface Store {
   add<T>(key: string, value: T, ttlMs?: number): Promise<boolean>
   /** Read and delete in one step: of concurrent callers, exactly one gets the value. */
   take<T>(key: string): Promise<T | undefined>
-  /** Add 1 to a counter that expires ttlMs after it was created; returns the new count. */
-  increment(key: string, ttlMs: number): Promise<number>
+  /**
+   * Add `by` (default 1; negative takes away) to a counter that expires ttlMs
+   * after it was created; returns the new count. The count never goes below
+   * 0; a missing or expired counter starts at max(0, by) in a new window.
+   */
+  increment(key: string, ttlMs: number, by?: number): Promise<number>
   /**
    * Read, change and write one key as one step, across processes: `change`
    * gets the live value (undefined when there is none) and returns the value

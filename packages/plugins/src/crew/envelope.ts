@@ -69,6 +69,7 @@ export function dockerCode(error: PolytokenError): string {
       return 'NOT_FOUND'
     case 'ERR_STORE_UNAVAILABLE':
     case 'ERR_UPSTREAM_UNAVAILABLE':
+    case 'ERR_SERVER_BUSY':
       return 'UNAVAILABLE'
     default:
       return 'UNKNOWN'

@@ -1,4 +1,4 @@
-import { createJwtSigner, defineDialect } from '@polytoken/core'
+import { createAddressGuard, createJwtSigner, defineDialect } from '@polytoken/core'
 import { resolveOptions, type CrewOptions } from './options.js'
 import { errorSchema, renderError } from './envelope.js'
 import { loadCertificate } from './certificate.js'
@@ -36,7 +36,14 @@ export function crew(options: CrewOptions) {
       })
       state.certificate = certificate
       state.signer = createJwtSigner(ring, resolved.x5c && !ring.active.x5c ? { x5c: [certificate.der] } : {})
-      state.directory = await createDirectory(resolved.users, services.store, { hashing: resolved.passwordHashing, loginAttempts: resolved.loginAttempts }, services.clock)
+      const throttleSecret = () => services.deploymentKey('throttle-keys')
+      state.directory = await createDirectory(resolved.users, services, { hashing: resolved.passwordHashing, loginAttempts: resolved.loginAttempts, throttleSecret })
+      state.revokeGuard = createAddressGuard(services.store, services.clock, {
+        secret: throttleSecret,
+        label: 'crew-revoke',
+        maxPerAddress: resolved.loginAttempts.maxRevokeFailuresPerAddress,
+        windowMs: resolved.loginAttempts.windowMs,
+      })
       state.refresh = createRefreshTokens(services.store, services.clock, resolved.refreshTokenLifetimeSec * 1000)
       await resolved.onCertificate?.(certificate)
     },

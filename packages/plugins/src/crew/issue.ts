@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { RequestInvalid, epochSeconds, type DialectServices, type JwtSigner } from '@polytoken/core'
+import { RequestInvalid, epochSeconds, type AddressGuard, type DialectServices, type JwtSigner } from '@polytoken/core'
 import type { ResolvedCrewOptions } from './options.js'
 import type { Access } from './policy.js'
 import { ScopeSyntaxError, parseScopes, type Scope } from './scope.js'
@@ -13,6 +13,8 @@ export interface CrewState {
   directory?: Directory
   refresh?: RefreshTokens
   certificate?: CrewCertificate
+  /** Revocations of tokens that were not live, counted per address. */
+  revokeGuard?: AddressGuard
 }
 
 /** The registry token's claims (Docker token spec). */

@@ -38,8 +38,16 @@ export interface CrewOptions {
   policy?: PolicyRule[]
   /** Most scopes in one request. Default 32. */
   maxScopes?: number
-  /** Failed password checks per account before it is locked for the window. Default 10 per 15 minutes. */
-  loginAttempts?: { max?: number; windowMs?: number; maxPerAddress?: number }
+  /**
+   * Password guessing limits, counted per window (windowMs, default 15 minutes):
+   * `max` failed checks of one account from one address (default 10) and
+   * `maxPerAddress` from one address across accounts (default 50), then 429
+   * until the window ends; past `slowAccountAfter` failures of one account from
+   * all addresses (default 100), one attempt per delay, doubling from 1 s to
+   * `slowMaxMs` (default 60 000), never a lock. `maxRevokeFailuresPerAddress`:
+   * revocations of tokens that were not live, per address (default 20).
+   */
+  loginAttempts?: { max?: number; windowMs?: number; maxPerAddress?: number; slowAccountAfter?: number; slowMaxMs?: number; maxRevokeFailuresPerAddress?: number }
   /** scrypt cost for passwords hashed at start-up and by createCrewUsers. Default core's (N = 2^14). */
   passwordHashing?: PasswordHashOptions
 }
@@ -59,7 +67,7 @@ export interface ResolvedCrewOptions {
   users: Record<string, CrewUserConfig>
   policy: Policy
   maxScopes: number
-  loginAttempts: { max: number; windowMs: number; maxPerAddress: number }
+  loginAttempts: Required<NonNullable<CrewOptions['loginAttempts']>>
   passwordHashing: PasswordHashOptions
 }
 
@@ -100,6 +108,12 @@ export function resolveOptions(options: CrewOptions): ResolvedCrewOptions {
     max: options.loginAttempts?.max ?? 10,
     windowMs: options.loginAttempts?.windowMs ?? 15 * 60 * 1000,
     maxPerAddress: options.loginAttempts?.maxPerAddress ?? 50,
+    slowAccountAfter: options.loginAttempts?.slowAccountAfter ?? 100,
+    slowMaxMs: options.loginAttempts?.slowMaxMs ?? 60_000,
+    maxRevokeFailuresPerAddress: options.loginAttempts?.maxRevokeFailuresPerAddress ?? 20,
+  }
+  for (const key of ['slowAccountAfter', 'slowMaxMs', 'maxRevokeFailuresPerAddress'] as const) {
+    if (!Number.isInteger(loginAttempts[key]) || loginAttempts[key] < 1) throw new ConfigInvalid(`crew.loginAttempts.${key}: a positive integer`)
   }
   if (!Number.isInteger(loginAttempts.max) || loginAttempts.max < 1) throw new ConfigInvalid('crew.loginAttempts.max: a positive integer')
   if (!Number.isInteger(loginAttempts.windowMs) || loginAttempts.windowMs < 1000) throw new ConfigInvalid('crew.loginAttempts.windowMs: at least 1000 (ms)')

@@ -24,8 +24,14 @@ export function revokeRoute(state: CrewState) {
       },
     },
     responses: { 200: { description: 'Revoked (or was not live)', schema: { type: 'object' } } },
-    async handle({ input }) {
-      await state.refresh!.revoke((input.body as { token: string }).token)
+    async handle({ request, input }) {
+      // Guessing tokens to revoke: the ones that were not live are counted per address (429 past the limit).
+      const attempt = await state.revokeGuard!.reserve(request.ip)
+      const revoked = await state.refresh!.revoke((input.body as { token: string }).token).catch(async (error: unknown) => {
+        await attempt.abandoned()
+        throw error
+      })
+      await (revoked ? attempt.succeeded() : attempt.failed())
       return { status: 200, headers: { 'Cache-Control': 'no-store' }, body: {} }
     },
   })

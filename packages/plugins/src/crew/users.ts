@@ -4,13 +4,13 @@ import {
   createLoginThrottle,
   decoyPasswordHash,
   hashPassword,
-  verifyPassword,
-  type Clock,
+  type Attempt,
   type DialectServices,
   type PasswordHashOptions,
   type Store,
+  type ThrottleSecret,
 } from '@polytoken/core'
-import { ACCOUNT_PATTERN, type CrewUserConfig } from './options.js'
+import { ACCOUNT_PATTERN, type CrewUserConfig, type ResolvedCrewOptions } from './options.js'
 
 const ACCOUNT = new RegExp(ACCOUNT_PATTERN)
 const USER = 'user:'
@@ -49,37 +49,56 @@ export interface Directory {
 /** Configured users (hashed once, here) first, then the store's. */
 export async function createDirectory(
   configured: Record<string, CrewUserConfig>,
-  store: Store,
-  options: { hashing: PasswordHashOptions; loginAttempts: { max: number; windowMs: number; maxPerAddress: number } },
-  clock: Clock,
+  services: Pick<DialectServices, 'store' | 'clock' | 'passwords'>,
+  options: { hashing: PasswordHashOptions; loginAttempts: ResolvedCrewOptions['loginAttempts']; throttleSecret: ThrottleSecret },
 ): Promise<Directory> {
+  const { store, passwords } = services
   const hashes = new Map<string, string>()
   for (const [name, user] of Object.entries(configured)) {
     hashes.set(name, user.passwordHash ?? (await hashPassword(user.password!, options.hashing)))
   }
   const stored = createCrewUsers(store, options.hashing)
-  const { max, windowMs } = options.loginAttempts
-  // Per account and per client address, counted in the store: guessing one account's password locks that
-  // account, and guessing many accounts from one address locks the address.
-  const throttle = createLoginThrottle(store, clock, { maxPerUsername: max, windowMs, lockMs: windowMs, maxPerAddress: options.loginAttempts.maxPerAddress })
+  const limits = options.loginAttempts
+  const throttle = createLoginThrottle(store, services.clock, {
+    secret: options.throttleSecret,
+    windowMs: limits.windowMs,
+    maxPerAccountAddress: limits.max,
+    maxPerAddress: limits.maxPerAddress,
+    slowAccountAfter: limits.slowAccountAfter,
+    slowMaxMs: limits.slowMaxMs,
+  })
+  const invalid = () => new AuthInvalid('incorrect username or password', { location: 'header', field: 'authorization' })
 
   async function check(username: string, password: string, ip: string): Promise<string> {
-    const invalid = () => new AuthInvalid('incorrect username or password', { location: 'header', field: 'authorization' })
-    if (!ACCOUNT.test(username)) throw invalid()
-    await throttle.before(username, ip)
-    const hash = hashes.get(username) ?? (await store.get<StoredUser>(USER + username))?.passwordHash
-    // Unknown users cost one scrypt too, so timing does not tell who exists.
-    const ok = (await verifyPassword(password, hash ?? (await decoyPasswordHash(options.hashing)))) && hash !== undefined
-    if (!ok) {
-      await throttle.failed(ip)
-      throw invalid()
+    // A place in the hashing queue first: a burst is shed here (503, Retry-After) before it costs a reservation or a hash.
+    const place = passwords.admit()
+    let found: { ok: boolean; attempt: Attempt }
+    try {
+      // Reserved in the hashing slot, just before the hash: few attempts are ever in flight at once.
+      found = await place.run(async (verify) => {
+        const attempt = await throttle.reserve(username, ip)
+        try {
+          const hash = hashes.get(username) ?? (await store.get<StoredUser>(USER + username))?.passwordHash
+          // Unknown users cost one scrypt too, so timing does not tell who exists.
+          return { ok: (await verify(password, hash ?? (await decoyPasswordHash(options.hashing)))) && hash !== undefined, attempt }
+        } catch (error) {
+          await attempt.abandoned()
+          throw error
+        }
+      })
+    } finally {
+      place.cancel()
     }
-    await throttle.succeeded(username)
+    await (found.ok ? found.attempt.succeeded() : found.attempt.failed())
+    if (!found.ok) throw invalid()
     return username
   }
 
   return {
-    authenticate(username, password, services, ip) {
+    async authenticate(username, password, services, ip) {
+      if (!ACCOUNT.test(username)) throw invalid()
+      // A lock holds for a remembered password too: checked before the cache can answer.
+      await throttle.check(username, ip)
       // One scrypt per credential per cache window, not per request: Docker sends Basic on every token call.
       return services.cache.verify('crew:password', `${username}\u0000${password}`, async () => ({
         value: await check(username, password, ip),

@@ -1,17 +1,23 @@
-import { AuthInvalid, RouteNotFound, basic, defineRoute, formSecret, secretMatcher } from '@polytoken/core'
+import { AuthInvalid, RouteNotFound, basic, defineRoute, formSecret, secretMatcher, withAddressGuard } from '@polytoken/core'
 import type { ResolvedProdManagerOptions } from './options.js'
-import type { Records } from './records.js'
+import type { ProdManagerState } from './state.js'
 
-/** Operator access: the application secret as the Basic password (any user name). */
-function secretAsBasicPassword(options: ResolvedProdManagerOptions) {
+/** Operator access: the application secret as the Basic password (any user name); wrong ones counted per address. */
+function secretAsBasicPassword(options: ResolvedProdManagerOptions, state: ProdManagerState) {
   const matches = secretMatcher(options.secrets)
-  return basic({
+  const method = basic({
     realm: options.realm,
     async verify(credential) {
       if (!matches(credential.pair?.password ?? '')) throw new AuthInvalid('secret is invalid', { location: 'header', field: 'authorization' })
       return { kind: 'form-secret' as const }
     },
   })
+  return withAddressGuard(method, () => state.secretGuard!)
+}
+
+/** The application secret as a body field, wrong ones counted per address (create and revoke). */
+export function guardedFormSecret(options: ResolvedProdManagerOptions, state: ProdManagerState) {
+  return withAddressGuard(formSecret({ field: 'secret', secret: options.secrets }), () => state.secretGuard!)
 }
 
 const recordSchema = {
@@ -23,24 +29,24 @@ const recordSchema = {
   },
 }
 
-export function listRoute(options: ResolvedProdManagerOptions, state: { records?: Records }) {
+export function listRoute(options: ResolvedProdManagerOptions, state: ProdManagerState) {
   return defineRoute({
     method: 'GET',
     path: '/token/list',
     summary: 'Issued tokens that have not expired (metadata only)',
-    auth: [secretAsBasicPassword(options)],
+    auth: [secretAsBasicPassword(options, state)],
     responses: { 200: { description: 'Token records', schema: { type: 'object', properties: { tokens: { type: 'array', items: recordSchema } } } } },
     handle: async () => ({ status: 200, body: { tokens: await state.records!.list() } }),
   })
 }
 
-export function revokeRoute(options: ResolvedProdManagerOptions, state: { records?: Records }) {
+export function revokeRoute(options: ResolvedProdManagerOptions, state: ProdManagerState) {
   return defineRoute({
     method: 'POST',
     path: '/token/revoke',
     summary: 'Revoke a token by its jti; whoami refuses it at once',
     accepts: ['multipart', 'urlencoded', 'json'],
-    auth: [secretAsBasicPassword(options), formSecret({ field: 'secret', secret: options.secrets })],
+    auth: [secretAsBasicPassword(options, state), guardedFormSecret(options, state)],
     schema: {
       body: {
         type: 'object',

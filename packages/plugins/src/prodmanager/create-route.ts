@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto'
-import { NotAcceptable, RequestInvalid, defineRoute, epochSeconds, formSecret, type FieldReasons, type JwtSigner, type PolyResponse } from '@polytoken/core'
+import { NotAcceptable, RequestInvalid, defineRoute, epochSeconds, type FieldReasons, type PolyResponse } from '@polytoken/core'
 import type { ResolvedProdManagerOptions } from './options.js'
 import { parseMinuteUtc } from './dates.js'
-import type { Records } from './records.js'
+import { guardedFormSecret } from './admin-routes.js'
+import type { ProdManagerState } from './state.js'
 
 interface CreateBody {
   secret: string
@@ -13,7 +14,7 @@ interface CreateBody {
   permission?: string[]
 }
 
-export function createTokenRoute(options: ResolvedProdManagerOptions, state: { signer?: JwtSigner; records?: Records }) {
+export function createTokenRoute(options: ResolvedProdManagerOptions, state: ProdManagerState) {
   const permissionNames = Object.keys(options.permissions)
   const datePattern = '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}$'
   return defineRoute({
@@ -21,7 +22,7 @@ export function createTokenRoute(options: ResolvedProdManagerOptions, state: { s
     path: '/token/create',
     summary: 'Create a token (prodmanager.md)',
     accepts: ['multipart', 'urlencoded', 'json'],
-    auth: [formSecret({ field: 'secret', secret: options.secrets })],
+    auth: [guardedFormSecret(options, state)],
     schema: {
       body: {
         type: 'object',

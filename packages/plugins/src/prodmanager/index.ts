@@ -1,7 +1,8 @@
-import { createJwtSigner, createJwtVerifier, defineDialect, type JwtClaims, type JwtSigner } from '@polytoken/core'
+import { createAddressGuard, createJwtSigner, createJwtVerifier, defineDialect } from '@polytoken/core'
 import { resolveOptions, type ProdManagerOptions } from './options.js'
 import { errorSchema, renderError } from './envelope.js'
-import { createRecords, type Records } from './records.js'
+import { createRecords } from './records.js'
+import type { ProdManagerState } from './state.js'
 import { createTokenRoute } from './create-route.js'
 import { whoamiRoute } from './whoami-route.js'
 import { listRoute, revokeRoute } from './admin-routes.js'
@@ -12,7 +13,7 @@ export type { TokenRecord } from './records.js'
 /** ProdManager application tokens: POST /token/create, GET /token/whoami, plus list and revoke. */
 export function prodmanager(options: ProdManagerOptions) {
   const resolved = resolveOptions(options)
-  const state: { signer?: JwtSigner; verify?: (token: string) => Promise<JwtClaims>; records?: Records } = {}
+  const state: ProdManagerState = {}
   return defineDialect({
     name: 'prodmanager',
     description: 'ProdManager application tokens (HS256 JWT)',
@@ -21,6 +22,12 @@ export function prodmanager(options: ProdManagerOptions) {
       state.signer = createJwtSigner(ring)
       state.verify = createJwtVerifier(ring, { issuer: resolved.issuer, requiredClaims: ['jti', 'nbf', 'iat'], now: services.clock })
       state.records = createRecords(services.store, services.clock)
+      state.secretGuard = createAddressGuard(services.store, services.clock, {
+        secret: () => services.deploymentKey('throttle-keys'),
+        label: 'prodmanager-secret',
+        maxPerAddress: resolved.maxSecretFailuresPerAddress,
+        windowMs: resolved.secretFailureWindowMs,
+      })
     },
     routes: [createTokenRoute(resolved, state), whoamiRoute(resolved, state), listRoute(resolved, state), revokeRoute(resolved, state)],
     errorSchema,

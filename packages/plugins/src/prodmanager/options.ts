@@ -18,6 +18,10 @@ export interface ProdManagerOptions {
   descriptionLength?: [number, number]
   /** Realm in WWW-Authenticate. Default `prodmanager`. */
   realm?: string
+  /** Wrong application secrets from one address per window (create, list, revoke together); then 429 until the window ends. Default 20. */
+  maxSecretFailuresPerAddress?: number
+  /** The window of maxSecretFailuresPerAddress, in ms. Default 15 minutes. */
+  secretFailureWindowMs?: number
 }
 
 export type ResolvedProdManagerOptions = Required<Omit<ProdManagerOptions, 'keys' | 'secret'>> & {
@@ -46,5 +50,13 @@ export function resolveOptions(options: ProdManagerOptions): ResolvedProdManager
     nameLength: options.nameLength ?? [8, 64],
     descriptionLength: options.descriptionLength ?? [12, 256],
     realm: options.realm ?? 'prodmanager',
+    maxSecretFailuresPerAddress: positiveInteger(options.maxSecretFailuresPerAddress, 20, 'prodmanager.maxSecretFailuresPerAddress'),
+    secretFailureWindowMs: positiveInteger(options.secretFailureWindowMs, 15 * 60 * 1000, 'prodmanager.secretFailureWindowMs'),
   }
+}
+
+function positiveInteger(value: number | undefined, fallback: number, key: string): number {
+  if (value === undefined) return fallback
+  if (!Number.isSafeInteger(value) || value < 1) throw new ConfigInvalid(`${key}: a positive integer`)
+  return value
 }

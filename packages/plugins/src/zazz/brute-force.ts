@@ -1,28 +1,34 @@
-import { createLoginThrottle, isPolytokenError, type Clock, type Store } from '@polytoken/core'
+import { createAddressGuard, createLoginThrottle, isPolytokenError, type Attempt, type Clock, type Store, type ThrottleSecret } from '@polytoken/core'
 import { oauth } from './envelope.js'
 import { normalizeUsername } from './users.js'
 import type { BruteForceOptions } from './options.js'
 
 /**
  * The password grant's brute-force protection: core's login throttle (per
- * username before the hash, per address on failure, counted in the store),
- * its 429 carrying RFC 6749's closest code, invalid_grant, for clients that
- * read `error`.
+ * username and address, per address, and a slowdown per username, counted
+ * in the store), its 429 carrying RFC 6749's closest code, invalid_grant, for
+ * clients that read `error`. Plus per-address limits on failed client
+ * authentication and on inactive introspections (guessing client secrets or
+ * tokens), counted the same way.
  */
-export function createBruteForceGuard(store: Store, clock: Clock, options: Required<BruteForceOptions>) {
+export function createBruteForceGuard(store: Store, clock: Clock, secret: ThrottleSecret, options: Required<BruteForceOptions>) {
+  const windowMs = options.windowSec * 1000
   const throttle = createLoginThrottle(store, clock, {
-    windowMs: options.windowSec * 1000,
-    lockMs: options.lockSec * 1000,
-    maxPerUsername: options.maxPerUsername,
+    secret,
+    windowMs,
+    maxPerAccountAddress: options.maxPerUsernameAddress,
     maxPerAddress: options.maxPerAddress,
+    slowAccountAfter: options.slowUsernameAfter,
+    slowMaxMs: options.slowMaxSec * 1000,
   })
-  const asOAuth = (error: unknown) => {
+  const asOAuth = (error: unknown): never => {
     throw isPolytokenError(error) && error.code === 'ERR_RATE_LIMITED' ? oauth('invalid_grant', error) : error
   }
   return {
-    before: (username: string, ip: string) => throttle.before(normalizeUsername(username), ip).catch(asOAuth),
-    failed: (ip: string) => throttle.failed(ip).catch(asOAuth),
-    succeeded: (username: string) => throttle.succeeded(normalizeUsername(username)),
+    /** Before the password is hashed; settle the attempt with what the hash found. */
+    reserve: (username: string, ip: string): Promise<Attempt> => throttle.reserve(normalizeUsername(username), ip).catch(asOAuth),
+    clients: createAddressGuard(store, clock, { secret, label: 'zazz-client', maxPerAddress: options.maxClientFailuresPerAddress, windowMs }),
+    introspection: createAddressGuard(store, clock, { secret, label: 'zazz-introspect', maxPerAddress: options.maxInactiveIntrospectionsPerAddress, windowMs }),
   }
 }
 

@@ -2,6 +2,7 @@ import { timingSafeEqual } from 'node:crypto'
 import { AuthInvalid, RequestInvalid, basic, defineAuthMethod, type AuthMethod, type BasicCredential } from '@polytoken/core'
 import { oauth } from './envelope.js'
 import { sha256, type ResolvedClient } from './options.js'
+import type { ZazzState } from './state.js'
 
 export interface ClientPrincipal {
   client: ResolvedClient
@@ -48,8 +49,12 @@ export function createClientDirectory(clients: readonly ResolvedClient[]) {
 
 export type ClientDirectory = ReturnType<typeof createClientDirectory>
 
-/** The client authentication every zazz endpoint takes: Basic first, then client_id/client_secret in the form (RFC 6749 §2.3.1). */
-export function clientAuth(directory: ClientDirectory, realm: string): AuthMethod<ClientPrincipal>[] {
+/**
+ * The client authentication every zazz endpoint takes: Basic first, then
+ * client_id/client_secret in the form (RFC 6749 §2.3.1). Failures are counted
+ * per client address (state.guard.clients): guessing a secret gets 429.
+ */
+export function clientAuth(directory: ClientDirectory, realm: string, state: ZazzState): AuthMethod<ClientPrincipal>[] {
   const header = basic<ClientPrincipal>({
     realm,
     async verify(credential, { request }) {
@@ -58,7 +63,7 @@ export function clientAuth(directory: ClientDirectory, realm: string): AuthMetho
         // §2.3: a client MUST NOT use more than one authentication method per request.
         throw oauth('invalid_request', new RequestInvalid('client credentials sent both in the Authorization header and in the body', { location: 'body', field: 'client_secret' }))
       }
-      return { client: directory.fromBasic(credential) }
+      return { client: await state.guard!.clients.run(request.ip, () => directory.fromBasic(credential)) }
     },
   })
   const form = defineAuthMethod<ClientPrincipal, { id: string; secret: string }>({
@@ -70,8 +75,8 @@ export function clientAuth(directory: ClientDirectory, realm: string): AuthMetho
       if (!body || typeof body !== 'object' || typeof body.client_id !== 'string') return undefined
       return { id: body.client_id, secret: typeof body.client_secret === 'string' ? body.client_secret : '' }
     },
-    async verify(credential) {
-      return { client: directory.check(credential.id, credential.secret, 'body') }
+    async verify(credential, { request }) {
+      return { client: await state.guard!.clients.run(request.ip, () => directory.check(credential.id, credential.secret, 'body')) }
     },
   })
   return [header, form]

@@ -84,6 +84,7 @@ function classify(error: PolytokenError): { status: number; code: OAuthErrorCode
       return { status: error.status, code: 'invalid_request' }
     case 'ERR_STORE_UNAVAILABLE':
     case 'ERR_UPSTREAM_UNAVAILABLE':
+    case 'ERR_SERVER_BUSY':
       return { status: 503, code: 'temporarily_unavailable' }
     default:
       return { status: error.status >= 400 && error.status < 600 ? error.status : 500, code: 'server_error' }

@@ -44,7 +44,7 @@ export function zazz(options: ZazzOptions) {
         reuseGraceMs: resolved.refreshReuseGraceSec * 1000,
       })
       state.access = createAccessTokens(resolved, createJwtSigner(ring), verify, state.refresh)
-      state.guard = createBruteForceGuard(services.store, services.clock, resolved.bruteForce)
+      state.guard = createBruteForceGuard(services.store, services.clock, () => services.deploymentKey('throttle-keys'), resolved.bruteForce)
       state.view = createUserView(resolved.photoBaseUrl, resolved.placeholderImage)
       for (const [index, user] of resolved.users.entries()) {
         try {

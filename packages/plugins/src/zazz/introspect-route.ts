@@ -22,7 +22,7 @@ export function introspectRoute(options: ResolvedZazzOptions, directory: ClientD
     summary: 'Token introspection (RFC 7662)',
     accepts: ['urlencoded'],
     limits: { fields: 16, fieldBytes: 8192 },
-    auth: clientAuth(directory, options.realm),
+    auth: clientAuth(directory, options.realm, state),
     schema: { body: tokenFormSchema },
     responses: {
       200: {
@@ -38,9 +38,15 @@ export function introspectRoute(options: ResolvedZazzOptions, directory: ClientD
         },
       },
     },
-    async handle({ input, principal }) {
+    async handle({ request, input, principal }) {
       const { token } = input.body as { token: string }
-      const body = looksLikeJwt(token) ? await access(token, principal.client) : await refresh(token, principal.client)
+      // Inactive answers are counted per address: a client cannot probe tokens without limit.
+      const attempt = await state.guard!.introspection.reserve(request.ip)
+      const body = await (looksLikeJwt(token) ? access(token, principal.client) : refresh(token, principal.client)).catch(async (error: unknown) => {
+        await attempt.abandoned()
+        throw error
+      })
+      await (body.active ? attempt.succeeded() : attempt.failed())
       return { status: 200, headers: { ...NO_STORE }, body }
     },
   })

@@ -51,14 +51,20 @@ export interface ZazzUserOptions {
 }
 
 export interface BruteForceOptions {
-  /** Counting window, seconds. Default 900. */
+  /** Counting window, seconds: every count starts again in each. Default 900. */
   windowSec?: number
-  /** Password attempts per username per window before the lock. Default 10. */
-  maxPerUsername?: number
-  /** Failed password attempts per client address per window before the lock. Default 50. */
+  /** Failed logins of one username from one address per window; then 429 until the window ends. Default 10. */
+  maxPerUsernameAddress?: number
+  /** Failed logins from one address, any usernames, per window; then 429 until the window ends. Default 50. */
   maxPerAddress?: number
-  /** How long a lock lasts, seconds. Default 900. */
-  lockSec?: number
+  /** Failed logins of one username from all addresses per window after which its logins are slowed down (never locked). Default 100. */
+  slowUsernameAfter?: number
+  /** Longest delay between two logins of a slowed-down username, seconds (from 1 s, doubling per failure). Default 60. */
+  slowMaxSec?: number
+  /** Failed client authentications from one address per window; then 429 until the window ends. Default 20. */
+  maxClientFailuresPerAddress?: number
+  /** Introspections answered `active: false` to one address per window; then 429 until the window ends. Default 100. */
+  maxInactiveIntrospectionsPerAddress?: number
 }
 
 export interface ZazzOptions {
@@ -152,11 +158,19 @@ export function resolveOptions(options: ZazzOptions): ResolvedZazzOptions {
       throw new ConfigInvalid(`zazz.users[${index}]: give exactly one of password, passwordHash`)
     }
   })
+  const given = options.bruteForce ?? {}
+  for (const retired of ['maxPerUsername', 'lockSec']) {
+    // Settings of the old design (attempts per username, a hard lock): refuse them rather than ignore them.
+    if (retired in given) throw new ConfigInvalid(`zazz.bruteForce.${retired}: no longer a setting (see maxPerUsernameAddress and slowUsernameAfter in the zazz README)`)
+  }
   const bruteForce = {
-    windowSec: positive(options.bruteForce?.windowSec, 900, 'zazz.bruteForce.windowSec'),
-    maxPerUsername: positive(options.bruteForce?.maxPerUsername, 10, 'zazz.bruteForce.maxPerUsername'),
-    maxPerAddress: positive(options.bruteForce?.maxPerAddress, 50, 'zazz.bruteForce.maxPerAddress'),
-    lockSec: positive(options.bruteForce?.lockSec, 900, 'zazz.bruteForce.lockSec'),
+    windowSec: positive(given.windowSec, 900, 'zazz.bruteForce.windowSec'),
+    maxPerUsernameAddress: positive(given.maxPerUsernameAddress, 10, 'zazz.bruteForce.maxPerUsernameAddress'),
+    maxPerAddress: positive(given.maxPerAddress, 50, 'zazz.bruteForce.maxPerAddress'),
+    slowUsernameAfter: positive(given.slowUsernameAfter, 100, 'zazz.bruteForce.slowUsernameAfter'),
+    slowMaxSec: positive(given.slowMaxSec, 60, 'zazz.bruteForce.slowMaxSec'),
+    maxClientFailuresPerAddress: positive(given.maxClientFailuresPerAddress, 20, 'zazz.bruteForce.maxClientFailuresPerAddress'),
+    maxInactiveIntrospectionsPerAddress: positive(given.maxInactiveIntrospectionsPerAddress, 100, 'zazz.bruteForce.maxInactiveIntrospectionsPerAddress'),
   }
   const refreshIdleTtlSec = positive(options.refreshIdleTtlSec, 14 * 86_400, 'zazz.refreshIdleTtlSec')
   const refreshAbsoluteTtlSec = positive(options.refreshAbsoluteTtlSec, 90 * 86_400, 'zazz.refreshAbsoluteTtlSec')

@@ -31,7 +31,7 @@ export function revokeRoute(options: ResolvedZazzOptions, directory: ClientDirec
     summary: 'Token revocation (RFC 7009)',
     accepts: ['urlencoded'],
     limits: { fields: 16, fieldBytes: 8192 },
-    auth: clientAuth(directory, options.realm),
+    auth: clientAuth(directory, options.realm, state),
     schema: { body: tokenFormSchema },
     responses: { 200: { description: 'Revoked, or nothing to revoke', schema: { type: 'object' } } },
     async handle({ input, principal, services }) {

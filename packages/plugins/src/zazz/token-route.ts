@@ -1,4 +1,4 @@
-import { RequestInvalid, AuthInvalid, defineRoute, type DialectServices, type PolyRequest, type PolyResponse } from '@polytoken/core'
+import { RequestInvalid, AuthInvalid, defineRoute, type Attempt, type DialectServices, type PolyRequest, type PolyResponse } from '@polytoken/core'
 import { clientAuth, type ClientDirectory, type ClientPrincipal } from './clients.js'
 import { NO_STORE, oauth } from './envelope.js'
 import type { ResolvedClient, ResolvedZazzOptions } from './options.js'
@@ -38,7 +38,7 @@ export function tokenRoute(options: ResolvedZazzOptions, directory: ClientDirect
     summary: 'Password and refresh_token grants (zazz.md, RFC 6749)',
     accepts: ['urlencoded'],
     limits: { fields: 16, fieldBytes: 4096 },
-    auth: clientAuth(directory, options.realm),
+    auth: clientAuth(directory, options.realm, state),
     schema: {
       body: {
         type: 'object',
@@ -75,14 +75,28 @@ export function tokenRoute(options: ResolvedZazzOptions, directory: ClientDirect
     }
     // Scope first: a request that cannot succeed is refused before it costs a hash or an attempt.
     const scope = grantScope(parseScope(body.scope), client.scopes, client.defaultScopes)
-    await state.guard!.before(body.username, request.ip)
-    const user = await state.users!.verifyLogin(body.username, body.password)
+    // A place in the hashing queue first: a burst is shed here (503, Retry-After) before it costs a reservation or a hash.
+    const place = services.passwords.admit()
+    let found: { user: UserRecord | undefined; attempt: Attempt }
+    try {
+      // Reserved in the hashing slot, just before the hash: few attempts are ever in flight at once.
+      found = await place.run(async (verify) => {
+        const attempt = await state.guard!.reserve(body.username!, request.ip)
+        const user = await state.users!.verifyLogin(body.username!, body.password!, verify).catch(async (error: unknown) => {
+          await attempt.abandoned()
+          throw error
+        })
+        return { user, attempt }
+      })
+    } finally {
+      place.cancel()
+    }
+    const { user, attempt } = found
+    await (user ? attempt.succeeded() : attempt.failed())
     if (!user) {
-      await state.guard!.failed(request.ip)
       // One answer for an unknown user and a wrong password.
       throw oauth('invalid_grant', new AuthInvalid('the username or password is incorrect', { location: 'body', field: 'password' }))
     }
-    await state.guard!.succeeded(body.username)
     const refresh = await state.refresh!.issue({ userId: user.userId, client: client.id, scope })
     return respond(user, client, scope, refresh.record.family, refresh.token, services)
   }

@@ -120,11 +120,12 @@ export function createZazzUsers(store: Store, options: ZazzUsersOptions = {}) {
    * The user when the password is right, otherwise undefined. An unknown
    * user costs the same store reads and one scrypt of the same cost as a
    * known one, so neither the answer nor its time tells them apart.
+   * `verify` runs the hash (the login route passes the one of its hashing slot).
    */
-  async function verifyLogin(username: string, password: string): Promise<UserRecord | undefined> {
+  async function verifyLogin(username: string, password: string, verify = verifyPassword): Promise<UserRecord | undefined> {
     const userId = await store.get<number>(LOGIN + normalizeUsername(username))
     const record = await store.get<UserRecord>(USER + (userId ?? 'none'))
-    const ok = await verifyPassword(password, record?.passwordHash ?? (await decoyHash()))
+    const ok = await verify(password, record?.passwordHash ?? (await decoyHash()))
     if (!ok || !record) return undefined
     if (!hasCost(record.passwordHash, cost)) {
       // The configured cost went up since this hash was made: upgrade it now that we hold the password.

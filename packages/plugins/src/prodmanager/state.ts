@@ -1,0 +1,11 @@
+import type { AddressGuard, JwtClaims, JwtSigner } from '@polytoken/core'
+import type { Records } from './records.js'
+
+/** What setup() builds and the routes use; filled before the first request. */
+export interface ProdManagerState {
+  signer?: JwtSigner
+  verify?: (token: string) => Promise<JwtClaims>
+  records?: Records
+  /** Wrong application secrets, counted per address. */
+  secretGuard?: AddressGuard
+}
