@@ -140,3 +140,4 @@ export function describeConformance(options: ConformanceOptions): void {
 export { malformedCases, samplePath, type MalformedCase, type Credentials } from './malformed-requests.js'
 export { describeJwtAttacks, type JwtAttackOptions, type JwtAttackRoute } from './jwt-attacks.js'
 export { jwtForgeries, type JwtForgery, type ForgeryInput, type ForeignKey, type JwtRouteAlgorithm } from './jwt-forgeries.js'
+export { signJwt } from './jwt-signing.js'

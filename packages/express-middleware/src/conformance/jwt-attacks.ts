@@ -138,7 +138,7 @@ export function describeJwtAttacks(options: JwtAttackOptions): void {
     for (const route of options.routes) {
       const method = route.method ?? 'GET'
       const label = route.name ?? `${method} ${route.path}`
-      const present = route.present ?? ((token: string) => ({ headers: { authorization: `Bearer ${token}` } }))
+      const present: NonNullable<JwtAttackRoute['present']> = route.present ?? ((token) => ({ headers: { authorization: `Bearer ${token}` } }))
       const send = (token: string) => {
         const { headers, body } = present(token)
         const req = request(baseUrl)[method.toLowerCase() as 'get'](route.path)

@@ -101,8 +101,8 @@ export function jwtForgeries(input: ForgeryInput): { forgeries: JwtForgery[]; ca
   const add = (group: string, name: string, token: string) => forgeries.push({ group, name, token })
   const realKey = input.signingKey
   /** The route's own algorithm and key: the refusal must come from what was changed, not from the signature. */
-  const signReal = (h: Record<string, unknown>, c: unknown, alg = input.algorithm) => signJwt(h, c, realKey!, alg)
-  const signRealRaw = (headerSegment: string, payloadSegment: string, alg = input.algorithm) =>
+  const signReal = (h: Record<string, unknown>, c: unknown, alg: string = input.algorithm) => signJwt(h, c, realKey!, alg)
+  const signRealRaw = (headerSegment: string, payloadSegment: string, alg: string = input.algorithm) =>
     `${headerSegment}.${payloadSegment}.${realKey ? signatureOf(`${headerSegment}.${payloadSegment}`, alg, realKey) : signature}`
   const attackers = attackerKeys()
   const oct = randomBytes(32)
