@@ -1,4 +1,4 @@
-import { createPrivateKey, createSecretKey, generateKeyPairSync, randomBytes, X509Certificate, type JsonWebKey, type KeyObject } from 'node:crypto'
+import { createPrivateKey, createSecretKey, generateKeyPairSync, KeyObject, randomBytes, X509Certificate, type JsonWebKey } from 'node:crypto'
 import { ATTACKER_CERTIFICATES } from './jwt-attacker-certificates.js'
 import { derFromRawSignature, encodeJson, encodeText, signJwt, signatureOf } from './jwt-signing.js'
 
@@ -315,7 +315,7 @@ export function toKeyObjects(
   signingKey: string | Uint8Array | JsonWebKey | KeyObject | undefined,
 ): { signingKey: KeyObject | undefined } {
   if (signingKey === undefined) return { signingKey: undefined }
-  if (typeof signingKey === 'object' && 'type' in signingKey && typeof (signingKey as KeyObject).export === 'function') return { signingKey: signingKey as KeyObject }
+  if (signingKey instanceof KeyObject) return { signingKey }
   if (algorithm === 'HS256') {
     if (typeof signingKey === 'string') return { signingKey: createSecretKey(Buffer.from(signingKey, 'utf8')) }
     if (signingKey instanceof Uint8Array) return { signingKey: createSecretKey(signingKey) }
