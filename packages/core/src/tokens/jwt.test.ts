@@ -61,3 +61,15 @@ test('a list of keys of several algorithms: each key verifies only its own algor
   const unknownKid = await new SignJWT({ sub: 'es' }).setProtectedHeader({ alg: 'ES256', kid: 'other' }).setExpirationTime(exp).sign(ec.privateKey)
   await assert.rejects(verify(unknownKid), { code: 'ERR_TOKEN_INVALID', message: 'token was signed by an unknown key' })
 })
+
+test('only the canonical base64url spelling of a signature is accepted', async () => {
+  const r = await ring()
+  const token = createJwtSigner(r).sign({ sub: 'x', exp: now() + 60 })
+  const verify = createJwtVerifier(r)
+  assert.equal((await verify(token)).sub, 'x')
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'
+  const sibling = alphabet[alphabet.indexOf(token.at(-1)!) ^ 1]
+  for (const respelled of [`${token.slice(0, -1)}${sibling}`, `${token}=`]) {
+    await assert.rejects(verify(respelled), { code: 'ERR_TOKEN_INVALID' }, respelled)
+  }
+})

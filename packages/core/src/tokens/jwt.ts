@@ -119,6 +119,7 @@ export function createJwtVerifier(keyring: KeyRing | { readonly keys: readonly V
 
   return async (token) => {
     if (typeof token !== 'string' || token.length === 0 || token.length > 16_384) throw new TokenInvalid('token is malformed')
+    if (!hasCanonicalSignature(token)) throw new TokenInvalid('token is malformed')
     const verifyOptions = options.now ? { ...base, currentDate: new Date(options.now()) } : base
     const { kid, alg } = readHeader(token)
     const byKidOrAll = kid === undefined ? keys : [byKid.get(kid)].filter((key) => key !== undefined)
@@ -137,6 +138,17 @@ export function createJwtVerifier(keyring: KeyRing | { readonly keys: readonly V
     }
     throw mapJoseError(lastError)
   }
+}
+
+/**
+ * jose decodes a signature with padding, the base64 alphabet or non-zero
+ * unused low bits to the same bytes, so one signed token would have many
+ * spellings, each a different string to caches and deny-lists keyed by the
+ * token. Only the canonical base64url spelling (RFC 7515 §2) is accepted.
+ */
+function hasCanonicalSignature(token: string): boolean {
+  const signature = token.slice(token.lastIndexOf('.') + 1)
+  return Buffer.from(signature, 'base64url').toString('base64url') === signature
 }
 
 /** kid and alg, read the way jose reads them (JSON.parse: the last of duplicate names wins), to pick candidate keys. */

@@ -57,6 +57,7 @@ interface AttackerKey {
   publicJwk: Record<string, unknown>
 }
 
+const SIGNATURE_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'
 const ASYMMETRIC: readonly JwtRouteAlgorithm[] = ['ES256', 'RS256', 'EdDSA']
 const NONE_CASINGS = ['none', 'None', 'NONE', 'nOnE']
 const INJECTED_KIDS = [
@@ -234,6 +235,11 @@ export function jwtForgeries(input: ForgeryInput): { forgeries: JwtForgery[]; ca
   add('signature', 'four parts', `${head}.${body}.${signature}.${signature}`)
   add('signature', 'truncated by one character', `${head}.${body}.${signature.slice(0, -1)}`)
   add('signature', 'one character appended', `${head}.${body}.${signature}A`)
+  // The same signature bytes spelled another way: jose decodes them alike, so the route must insist on the one canonical spelling.
+  const lastIndex = SIGNATURE_ALPHABET.indexOf(signature.at(-1) ?? 'A')
+  add('signature', 'unused low bits of the last character set (same bytes)', `${head}.${body}.${signature.slice(0, -1)}${SIGNATURE_ALPHABET[lastIndex ^ 1]}`)
+  add('signature', 'base64 padding appended (same bytes)', `${head}.${body}.${signature}=`)
+  add('signature', 'base64, not base64url, alphabet (same bytes)', `${head}.${body}.${Buffer.from(signature, 'base64url').toString('base64').replace(/=+$/, '')}`)
   add('signature', 'first character changed', `${head}.${body}.${signature[0] === 'A' ? 'B' : 'A'}${signature.slice(1)}`)
   add('signature', 'all zero bytes', `${head}.${body}.${Buffer.alloc(Buffer.from(signature, 'base64url').length).toString('base64url')}`)
   add('signature', 'empty header segment', `.${body}.${signature}`)
