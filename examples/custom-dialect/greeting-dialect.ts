@@ -7,12 +7,14 @@
 import { randomUUID } from 'node:crypto'
 import {
   AuthInvalid, createJwtSigner, createJwtVerifier, bearer, defineAuthMethod, defineDialect, defineRoute, epochSeconds, safeEqual,
-  type JwtSigner, type JwtClaims, type PolytokenError,
+  type JwtSigner, type JwtClaims, type KeySource, type PolytokenError,
 } from '@polytoken/core'
 
 export interface GreetingOptions {
   apiKey: string
   issuer?: string
+  /** EdDSA signing keys; default: one generated on first start, sealed in the store. Tests give one so they can forge with it. */
+  keys?: KeySource[]
 }
 
 /** A custom auth method: an API key in a header. */
@@ -69,7 +71,7 @@ export function greeting(options: GreetingOptions) {
   return defineDialect({
     name: 'greeting',
     async setup(services) {
-      const ring = await services.keyRing({ name: 'signing', algorithm: 'EdDSA' })
+      const ring = await services.keyRing({ name: 'signing', algorithm: 'EdDSA', ...(options.keys ? { keys: options.keys } : {}) })
       state.signer = createJwtSigner(ring)
       state.verify = createJwtVerifier(ring, { issuer })
     },

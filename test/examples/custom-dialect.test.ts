@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto'
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
 import express from 'express'
@@ -10,10 +11,24 @@ import { greeting } from '../../examples/custom-dialect/greeting-dialect.js'
 
 const masterKey = 'test-master-key-0123456789abcdef'
 
+// The test holds the signing key, so the JWT attack table can also sign tokens that only a claim or a header makes invalid.
+const signingKey = generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }).toString()
+
 describeConformance({
   name: 'custom greeting dialect',
-  dialect: () => greeting({ apiKey: 'k' }),
+  dialect: () => greeting({ apiKey: 'k', keys: [{ pem: signingKey }] }),
   credentials: ({ path }) => (path === '/greet' ? { headers: { 'x-api-key': 'k' } } : undefined),
+  jwt: [
+    {
+      path: '/greet/verify',
+      algorithm: 'EdDSA',
+      validToken: async (app) => (await request(app).post('/greet').set('x-api-key', 'k').send({ name: 'ada' })).body.token,
+      signingKey,
+      jwksPath: '/.well-known/jwks.json',
+      issuer: 'greeting',
+      leewaySec: 0,
+    },
+  ],
 })
 
 let router: PolytokenRouter

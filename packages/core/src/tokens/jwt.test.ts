@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto'
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { SignJWT } from 'jose'
@@ -40,4 +41,35 @@ test('alg none and algorithm confusion are refused', async () => {
   const header = Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url')
   const payload = Buffer.from(JSON.stringify({ exp: now() + 60 })).toString('base64url')
   await assert.rejects(createJwtVerifier(r)(`${header}.${payload}.`), { code: 'ERR_TOKEN_INVALID' })
+})
+
+test('a list of keys of several algorithms: each key verifies only its own algorithm, with or without kid', async () => {
+  const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' })
+  const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 })
+  const keys = [
+    { kid: 'rsa', algorithm: 'RS256' as const, verifyKey: rsa.publicKey },
+    { kid: undefined, algorithm: 'ES256' as const, verifyKey: ec.publicKey },
+  ]
+  const verify = createJwtVerifier({ keys })
+  const exp = Math.floor(Date.now() / 1000) + 60
+  const esNoKid = await new SignJWT({ sub: 'es' }).setProtectedHeader({ alg: 'ES256' }).setExpirationTime(exp).sign(ec.privateKey)
+  assert.equal((await verify(esNoKid)).sub, 'es', 'the ES256 key is found past the RS256 one')
+  const rsByKid = await new SignJWT({ sub: 'rs' }).setProtectedHeader({ alg: 'RS256', kid: 'rsa' }).setExpirationTime(exp).sign(rsa.privateKey)
+  assert.equal((await verify(rsByKid)).sub, 'rs')
+  const psWithRsaKey = await new SignJWT({ sub: 'ps' }).setProtectedHeader({ alg: 'PS256', kid: 'rsa' }).setExpirationTime(exp).sign(rsa.privateKey)
+  await assert.rejects(verify(psWithRsaKey), { code: 'ERR_TOKEN_INVALID' })
+  const unknownKid = await new SignJWT({ sub: 'es' }).setProtectedHeader({ alg: 'ES256', kid: 'other' }).setExpirationTime(exp).sign(ec.privateKey)
+  await assert.rejects(verify(unknownKid), { code: 'ERR_TOKEN_INVALID', message: 'token was signed by an unknown key' })
+})
+
+test('only the canonical base64url spelling of a signature is accepted', async () => {
+  const r = await ring()
+  const token = createJwtSigner(r).sign({ sub: 'x', exp: now() + 60 })
+  const verify = createJwtVerifier(r)
+  assert.equal((await verify(token)).sub, 'x')
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'
+  const sibling = alphabet[alphabet.indexOf(token.at(-1)!) ^ 1]
+  for (const respelled of [`${token.slice(0, -1)}${sibling}`, `${token}=`]) {
+    await assert.rejects(verify(respelled), { code: 'ERR_TOKEN_INVALID' }, respelled)
+  }
 })

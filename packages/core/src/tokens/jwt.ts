@@ -1,7 +1,7 @@
-import { createHmac, sign as cryptoSign } from 'node:crypto'
+import { createHmac, sign as cryptoSign, type KeyObject } from 'node:crypto'
 import { errors as joseErrors, jwtVerify, type JWTPayload, type JWTVerifyOptions } from 'jose'
 import { TokenExpired, TokenInvalid, TokenNotYetValid } from '../errors.js'
-import type { KeyRing, RingKey } from '../keys/keyring.js'
+import type { JwtAlgorithm, KeyRing, RingKey } from '../keys/keyring.js'
 
 export type JwtClaims = JWTPayload & Record<string, unknown>
 
@@ -89,32 +89,47 @@ export interface JwtVerifyOptions {
   now?: () => number
 }
 
+/** A key a verifier may use: the one algorithm it verifies, and its kid when it has one. A ring's keys are such keys. */
+export interface VerificationKey {
+  readonly kid: string | undefined
+  readonly algorithm: JwtAlgorithm
+  readonly verifyKey: KeyObject
+}
+
 /**
- * Verifies an untrusted JWT with jose against the ring's keys (signing and
- * verify-only): the kid picks the key; a token without kid is tried against
- * every key of the ring's algorithm. Every failure is a coded token error.
+ * Verifies an untrusted JWT with jose against a ring's keys (signing and
+ * verify-only), or any list of verification keys (an external issuer's JWKS):
+ * the kid picks the key; a token without kid is tried against every key of
+ * its algorithm. Each key verifies only its own algorithm, so the token's
+ * `alg` can never choose how a key is used (alg none, HS/RS confusion).
+ * jose refuses what RFC 8725 says to refuse (unknown crit, b64 false) and
+ * never follows jku, x5u, x5c or an embedded jwk. Every failure is a coded
+ * token error.
  */
-export function createJwtVerifier(ring: KeyRing, options: JwtVerifyOptions = {}): (token: string) => Promise<JwtClaims> {
+export function createJwtVerifier(keyring: KeyRing | { readonly keys: readonly VerificationKey[] }, options: JwtVerifyOptions = {}): (token: string) => Promise<JwtClaims> {
   const required = ['exp', ...(options.requiredClaims ?? [])]
   const base: JWTVerifyOptions = {
-    algorithms: [ring.algorithm],
     requiredClaims: required,
     clockTolerance: options.clockToleranceSec ?? 0,
   }
   if (options.issuer !== undefined) base.issuer = options.issuer
   if (options.audience !== undefined) base.audience = options.audience
+  const keys = keyring.keys
+  const byKid = new Map(keys.flatMap((key) => (key.kid === undefined ? [] : [[key.kid, key] as const])))
 
   return async (token) => {
     if (typeof token !== 'string' || token.length === 0 || token.length > 16_384) throw new TokenInvalid('token is malformed')
+    if (!hasCanonicalSignature(token)) throw new TokenInvalid('token is malformed')
     const verifyOptions = options.now ? { ...base, currentDate: new Date(options.now()) } : base
-    const kid = readKid(token)
-    const byKid = ring.find(kid)
-    const candidates = byKid ? [byKid] : kid === undefined ? ring.keys : []
-    if (candidates.length === 0) throw new TokenInvalid('token was signed by an unknown key')
+    const { kid, alg } = readHeader(token)
+    const byKidOrAll = kid === undefined ? keys : [byKid.get(kid)].filter((key) => key !== undefined)
+    if (byKidOrAll.length === 0) throw new TokenInvalid('token was signed by an unknown key')
+    const candidates = byKidOrAll.filter((key) => key.algorithm === alg)
+    if (candidates.length === 0) throw new TokenInvalid('token is malformed or uses an unexpected algorithm')
     let lastError: unknown
     for (const key of candidates) {
       try {
-        const { payload } = await jwtVerify(token, key.verifyKey, verifyOptions)
+        const { payload } = await jwtVerify(token, key.verifyKey, { ...verifyOptions, algorithms: [key.algorithm] })
         return payload as JwtClaims
       } catch (error) {
         lastError = error
@@ -125,15 +140,26 @@ export function createJwtVerifier(ring: KeyRing, options: JwtVerifyOptions = {})
   }
 }
 
-function readKid(token: string): string | undefined {
+/**
+ * jose decodes a signature with padding, the base64 alphabet or non-zero
+ * unused low bits to the same bytes, so one signed token would have many
+ * spellings, each a different string to caches and deny-lists keyed by the
+ * token. Only the canonical base64url spelling (RFC 7515 §2) is accepted.
+ */
+function hasCanonicalSignature(token: string): boolean {
+  const signature = token.slice(token.lastIndexOf('.') + 1)
+  return Buffer.from(signature, 'base64url').toString('base64url') === signature
+}
+
+/** kid and alg, read the way jose reads them (JSON.parse: the last of duplicate names wins), to pick candidate keys. */
+function readHeader(token: string): { kid: string | undefined; alg: unknown } {
   const dot = token.indexOf('.')
-  if (dot <= 0) return undefined
+  if (dot <= 0) return { kid: undefined, alg: undefined }
   try {
-    const header = JSON.parse(Buffer.from(token.slice(0, dot), 'base64url').toString('utf8')) as unknown
-    const kid = (header as { kid?: unknown } | null)?.kid
-    return typeof kid === 'string' ? kid : undefined
+    const header = JSON.parse(Buffer.from(token.slice(0, dot), 'base64url').toString('utf8')) as { kid?: unknown; alg?: unknown } | null
+    return { kid: typeof header?.kid === 'string' ? header.kid : undefined, alg: header?.alg }
   } catch {
-    return undefined
+    return { kid: undefined, alg: undefined }
   }
 }
 

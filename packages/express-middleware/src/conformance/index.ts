@@ -9,6 +9,7 @@ import {
 } from '@polytoken/core'
 import { polytoken, type PolytokenRouter } from '../polytoken.js'
 import { malformedCases, samplePath, type Credentials } from './malformed-requests.js'
+import { describeJwtAttacks, type JwtAttackRoute } from './jwt-attacks.js'
 
 export interface ConformanceOptions {
   /** Suite title. */
@@ -27,6 +28,12 @@ export interface ConformanceOptions {
    * past a 404 too.
    */
   credentials?: (route: { method: string; path: string }) => Promise<Credentials | undefined> | Credentials | undefined
+  /**
+   * Routes that verify a JWT (a Bearer route, say): each gets the JWT attack
+   * table (describeJwtAttacks) against this dialect, with the same prefix
+   * and options. Paths are as the application serves them, prefix included.
+   */
+  jwt?: JwtAttackRoute[]
 }
 
 const TEST_MASTER_KEY = 'conformance-master-key-0123456789abcdef'
@@ -124,6 +131,13 @@ export function describeConformance(options: ConformanceOptions): void {
       })
     })
   })
+
+  if (options.jwt?.length) {
+    describeJwtAttacks({ name: options.name, dialect: options.dialect, prefix, ...(options.options ? { options: options.options } : {}), routes: options.jwt })
+  }
 }
 
 export { malformedCases, samplePath, type MalformedCase, type Credentials } from './malformed-requests.js'
+export { describeJwtAttacks, type JwtAttackOptions, type JwtAttackRoute } from './jwt-attacks.js'
+export { jwtForgeries, type JwtForgery, type ForgeryInput, type ForeignKey, type JwtRouteAlgorithm } from './jwt-forgeries.js'
+export { signJwt } from './jwt-signing.js'

@@ -36,6 +36,8 @@ export interface SagradaOAuthOptions {
   jwks: { keys: Record<string, unknown>[] }
   /** `iss` the JWT must carry. */
   issuer?: string
+  /** An `aud` the JWT must carry (a string, or one of several). Default: not checked, as FxA's own verifier does not. */
+  audience?: string | string[]
   /** A scope the JWT must include. Default https://identity.mozilla.com/apps/oldsync. */
   scope?: string
   /** The user is `<sub>@<emailDomain>`. Default api.accounts.firefox.com. */
