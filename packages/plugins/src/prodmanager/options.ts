@@ -13,6 +13,8 @@ export interface ProdManagerOptions {
   defaultLifetimeMs?: number
   /** Longest lifetime create will grant, in ms. Default 366 days. */
   maxLifetimeMs?: number
+  /** How far ahead of now not_before_date may lie, in ms. Default 366 days. */
+  maxNotBeforeAheadMs?: number
   /** Length bounds of `name` and `description`. Defaults [8, 64] and [12, 256]. */
   nameLength?: [number, number]
   descriptionLength?: [number, number]
@@ -34,6 +36,8 @@ export function resolveOptions(options: ProdManagerOptions): ResolvedProdManager
   for (const [name, id] of Object.entries(permissions)) {
     if (!Number.isSafeInteger(id)) throw new ConfigInvalid(`prodmanager.permissions.${name}: must be an integer id`)
   }
+  const maxNotBeforeAheadMs = options.maxNotBeforeAheadMs ?? 366 * 24 * 60 * 60 * 1000
+  if (!Number.isSafeInteger(maxNotBeforeAheadMs) || maxNotBeforeAheadMs < 0) throw new ConfigInvalid('prodmanager.maxNotBeforeAheadMs: a non-negative integer (ms)')
   const ids = Object.values(permissions)
   if (new Set(ids).size !== ids.length) throw new ConfigInvalid('prodmanager.permissions: two names share one id')
   return {
@@ -43,6 +47,7 @@ export function resolveOptions(options: ProdManagerOptions): ResolvedProdManager
     keys: options.keys,
     defaultLifetimeMs: options.defaultLifetimeMs ?? 60 * 60 * 1000,
     maxLifetimeMs: options.maxLifetimeMs ?? 366 * 24 * 60 * 60 * 1000,
+    maxNotBeforeAheadMs,
     nameLength: options.nameLength ?? [8, 64],
     descriptionLength: options.descriptionLength ?? [12, 256],
     realm: options.realm ?? 'prodmanager',
