@@ -1,4 +1,4 @@
-import { ConfigInvalid, type KeySource } from '@polytoken/core'
+import { ConfigInvalid, MIN_SHARED_SECRET_LENGTH, assertStrongSecret, type KeySource } from '@polytoken/core'
 
 export interface ProdManagerOptions {
   /** The application secret(s) that create, list and revoke require. Several: rotation. */
@@ -32,6 +32,7 @@ export function resolveOptions(options: ProdManagerOptions): ResolvedProdManager
   if (!Array.isArray(secrets) || secrets.length === 0 || secrets.some((s) => typeof s !== 'string' || s.length === 0)) {
     throw new ConfigInvalid('prodmanager.secret: a non-empty application secret is required')
   }
+  secrets.forEach((secret, index) => assertStrongSecret(typeof options.secret === 'string' ? 'prodmanager.secret' : `prodmanager.secret[${index}]`, secret, MIN_SHARED_SECRET_LENGTH))
   const permissions = options.permissions ?? {}
   for (const [name, id] of Object.entries(permissions)) {
     if (!Number.isSafeInteger(id)) throw new ConfigInvalid(`prodmanager.permissions.${name}: must be an integer id`)
