@@ -93,6 +93,12 @@ describe('POST /token/create', () => {
     assert.equal(res.headers['www-authenticate'], undefined)
   })
 
+  test('not_before_date exactly maxNotBeforeAheadMs (366 days) ahead is accepted', async () => {
+    const res = await createLikeTheDocument({ not_before_date: '2027-11-24T12:00' })
+    assert.equal(res.status, 200, res.text)
+    assert.equal(decodeJwt(res.text as string).claims.nbf, Date.UTC(2027, 10, 24, 12, 0) / 1000)
+  })
+
   for (const [what, fields, field] of [
     ['missing name', { name: '' }, 'name'],
     ['name too short', { name: 'short' }, 'name'],
@@ -101,6 +107,9 @@ describe('POST /token/create', () => {
     ['expiration before not_before', { not_before_date: '2026-12-02T10:00', expiration_date: '2026-12-01T10:00' }, 'expiration_date'],
     ['expiration in the past', { not_before_date: '2020-01-01T10:00', expiration_date: '2020-01-02T10:00' }, 'expiration_date'],
     ['unknown permission', { permission: ['scope_api', 'root'] }, 'permission'],
+    // #14 item 8: at most maxNotBeforeAheadMs (366 days by default) ahead; 2090 used to be accepted.
+    ['not_before_date decades ahead', { not_before_date: '2090-01-01T00:00', expiration_date: '2090-01-02T00:00' }, 'not_before_date'],
+    ['not_before_date just over 366 days ahead', { not_before_date: '2027-11-24T12:01' }, 'not_before_date'],
   ] as const) {
     test(`${what} → 400 {message, reasons.${field}}`, async () => {
       const res = await createLikeTheDocument(fields as Record<string, string>)

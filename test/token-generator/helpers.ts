@@ -36,7 +36,7 @@ export async function createApp(extra: Partial<TokenGeneratorOptions> = {}, rout
   const mounted = await polytoken({
     dialects: [tokenGenerator(testOptions(extra))],
     store: 'memory://',
-    masterKey: 'token-generator-test-master-key',
+    masterKey: 'token-generator-test-master-key-0123456789',
     logger: silentLogger,
     ...router,
   })

@@ -13,7 +13,7 @@ const other = () =>
     renderError: (error) => ({ status: error.status, body: { error: error.message } }),
   })
 
-const base = { store: 'memory://', masterKey: 'token-generator-test-master-key', logger: silentLogger }
+const base = { store: 'memory://', masterKey: 'token-generator-test-master-key-0123456789', logger: silentLogger }
 
 test('two dialects on POST /api/v1/token at one prefix: refused at start-up', async () => {
   await assert.rejects(createRuntime({ ...base, dialects: [tokenGenerator(testOptions()), other()] }), (error: Error & { code?: string }) => {

@@ -5,6 +5,7 @@ import { ConfigInvalid, KeyInvalid } from '../errors.js'
 import type { Store } from '../storage/store.js'
 import { libtrustKeyId } from './libtrust-kid.js'
 import { seal, unseal } from './seal.js'
+import { assertStrongHs256Key } from './secret-strength.js'
 
 export type JwtAlgorithm = 'HS256' | 'ES256' | 'RS256' | 'EdDSA'
 export const JWT_ALGORITHMS: readonly JwtAlgorithm[] = ['HS256', 'ES256', 'RS256', 'EdDSA']
@@ -35,6 +36,8 @@ export interface KeyRingOptions {
   kidScheme?: KidScheme
   /** Generate and persist a key when none is configured. Default true. */
   generate?: boolean
+  /** Where `keys` sits in the configuration, for error messages (`prodmanager.keys`). Default `keys.<name>`. */
+  path?: string
 }
 
 export interface RingKey {
@@ -76,7 +79,7 @@ export interface KeyRingContext {
 }
 
 export async function loadKeyRing(options: KeyRingOptions, context: KeyRingContext): Promise<KeyRing> {
-  const where = `keys.${options.name}`
+  const where = options.path ?? `keys.${options.name}`
   const keys: RingKey[] = []
   for (const [index, source] of (options.keys ?? []).entries()) {
     keys.push(await loadSource(source, options, `${where}[${index}]`))
@@ -113,15 +116,18 @@ async function loadSource(source: KeySource, options: KeyRingOptions, where: str
   try {
     if (source.secret !== undefined) {
       if (options.algorithm !== 'HS256') throw new ConfigInvalid(`${where}: secret keys are for HS256 only`)
-      if (source.secret.length === 0) throw new ConfigInvalid(`${where}.secret is empty`)
-      signingKey = verifyKey = createSecretKey(Buffer.from(source.secret, 'utf8'))
+      const material = Buffer.from(source.secret, 'utf8')
+      assertStrongHs256Key(`${where}.secret`, material)
+      signingKey = verifyKey = createSecretKey(material)
       // Deterministic so every instance with the same configuration agrees.
       kid ??= where.endsWith('[0]') ? options.name : `${options.name}-${where.slice(where.lastIndexOf('[') + 1, -1)}`
     } else if (source.jwk !== undefined) {
-      const jwk: JWK = typeof source.jwk === 'string' ? JSON.parse(readFileSync(source.jwk, 'utf8')) : source.jwk
+      const jwk = readJwk(source.jwk)
       kid ??= jwk.kid
       if (jwk.kty === 'oct') {
-        signingKey = verifyKey = createSecretKey(Buffer.from(jwk.k ?? '', 'base64url'))
+        const material = Buffer.from(jwk.k ?? '', 'base64url')
+        assertStrongHs256Key(`${where}.jwk`, material)
+        signingKey = verifyKey = createSecretKey(material)
       } else if (jwk.d !== undefined) {
         signingKey = createPrivateKey({ key: jwk as JsonWebKey, format: 'jwk' })
         verifyKey = createPublicKey(signingKey)
@@ -147,6 +153,22 @@ async function loadSource(source: KeySource, options: KeyRingOptions, where: str
   const use = source.use ?? (signingKey ? 'sign' : 'verify')
   if (use === 'sign' && !signingKey) throw new ConfigInvalid(`${where}: use "sign" needs a private key`)
   return buildRingKey({ algorithm: options.algorithm, use, signingKey, verifyKey, kid, kidScheme: options.kidScheme, x5c: source.x5c, where })
+}
+
+/**
+ * The bytes of a symmetric key source (`secret`, or a JWK of kty "oct", inline
+ * or in a file), or undefined for asymmetric keys: what to compare when two
+ * configured keys must not be the same key in different spellings.
+ */
+export function secretKeyMaterial(source: KeySource): Buffer | undefined {
+  if (typeof source?.secret === 'string') return Buffer.from(source.secret, 'utf8')
+  if (source?.jwk === undefined) return undefined
+  const jwk = readJwk(source.jwk)
+  return jwk.kty === 'oct' ? Buffer.from(jwk.k ?? '', 'base64url') : undefined
+}
+
+function readJwk(jwk: JWK | string): JWK {
+  return typeof jwk === 'string' ? (JSON.parse(readFileSync(jwk, 'utf8')) as JWK) : jwk
 }
 
 async function loadOrGenerate(options: KeyRingOptions, context: KeyRingContext): Promise<RingKey> {

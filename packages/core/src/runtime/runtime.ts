@@ -9,6 +9,7 @@ import { createVerificationCache, type VerificationCache, type VerificationCache
 import { loadKeyRing, type KeyRing } from '../keys/keyring.js'
 import { createDeploymentKeys } from '../keys/deployment-key.js'
 import { createPasswordHasher, type PasswordHasher, type PasswordHasherOptions } from '../util/password-hasher.js'
+import { MIN_MASTER_KEY_BYTES, assertStrongSecret } from '../keys/secret-strength.js'
 import { createConsoleLogger, type Logger } from '../util/logger.js'
 import { systemClock, type Clock } from '../util/time.js'
 import { createRouteExecutor, renderError } from './pipeline.js'
@@ -77,6 +78,8 @@ export async function createRuntime(options: PolytokenOptions): Promise<Runtime>
   const mounts: Mount[] = options.dialects.map((entry) =>
     'dialect' in entry ? { dialect: entry.dialect, prefix: entry.prefix ?? '' } : { dialect: entry, prefix: '' },
   )
+  // The master key seals every generated private key; checked even when nothing is generated yet.
+  if (options.masterKey !== undefined) assertStrongSecret('masterKey', options.masterKey, MIN_MASTER_KEY_BYTES)
   const registered = registerDialects(mounts)
   const store = isStoreBackend(options.store) ? options.store : createStore(withLogger(options.store, logger))
   const cache = isVerificationCache(options.cache) ? options.cache : createVerificationCache(options.cache)
@@ -94,7 +97,7 @@ export async function createRuntime(options: PolytokenOptions): Promise<Runtime>
       clock,
       logger,
       keyRing: async (ringOptions) => {
-        const ring = await loadKeyRing(ringOptions, { store: namespace, masterKey: options.masterKey })
+        const ring = await loadKeyRing({ path: `${dialect.name}.keys`, ...ringOptions }, { store: namespace, masterKey: options.masterKey })
         rings.push(ring)
         return ring
       },

@@ -9,7 +9,7 @@ import { createJwtSigner, createJwtVerifier } from './jwt.js'
 const now = () => Math.floor(Date.now() / 1000)
 
 function source(algorithm: JwtAlgorithm): KeySource {
-  if (algorithm === 'HS256') return { secret: 's'.repeat(32) }
+  if (algorithm === 'HS256') return { secret: 'jwt-test-hs256-key-0123456789abcdef' }
   const pair = algorithm === 'ES256' ? generateKeyPairSync('ec', { namedCurve: 'P-256' }) : algorithm === 'RS256' ? generateKeyPairSync('rsa', { modulusLength: 2048 }) : generateKeyPairSync('ed25519')
   return { pem: pair.privateKey.export({ format: 'pem', type: 'pkcs8' }) as string }
 }

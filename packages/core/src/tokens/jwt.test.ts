@@ -9,7 +9,7 @@ import { createJwtSigner, createJwtVerifier } from './jwt.js'
 const now = () => Math.floor(Date.now() / 1000)
 
 async function ring() {
-  return loadKeyRing({ name: 'k', algorithm: 'HS256', keys: [{ secret: 's'.repeat(32) }] }, { store: createStore().namespace('x'), masterKey: undefined })
+  return loadKeyRing({ name: 'k', algorithm: 'HS256', keys: [{ secret: 'jwt-test-hs256-key-0123456789abcdef' }] }, { store: createStore().namespace('x'), masterKey: undefined })
 }
 
 test('expired, not-yet-valid, tampered and foreign tokens get their own codes', async () => {
@@ -28,7 +28,7 @@ test('expired, not-yet-valid, tampered and foreign tokens get their own codes', 
 
 test('tokens signed by jose verify, and ours verify in jose (same bytes on the wire)', async () => {
   const r = await ring()
-  const key = new TextEncoder().encode('s'.repeat(32))
+  const key = new TextEncoder().encode('jwt-test-hs256-key-0123456789abcdef')
   const fromJose = await new SignJWT({ a: 1 }).setProtectedHeader({ alg: 'HS256', kid: r.active.kid }).setExpirationTime('1m').sign(key)
   assert.equal((await createJwtVerifier(r)(fromJose)).a, 1)
   const ours = createJwtSigner(r).sign({ a: 2, exp: now() + 60 })

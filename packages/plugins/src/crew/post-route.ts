@@ -1,4 +1,4 @@
-import { AuthRequired, RequestInvalid, TokenInvalid, defineRoute, type DialectServices, type PolyResponse } from '@polytoken/core'
+import { AuthRequired, RequestInvalid, TokenInvalid, defineAuthMethod, defineRoute, type AuthMethod, type DialectServices, type PolyResponse } from '@polytoken/core'
 import type { ResolvedCrewOptions } from './options.js'
 import { NO_STORE, checkService, issueToken, readScopes, tokenResponseSchema, type CrewState } from './issue.js'
 import { accountOf, checkAccount, crewAuth, type CrewPrincipal } from './auth.js'
@@ -28,7 +28,7 @@ export function postTokenRoute(options: ResolvedCrewOptions, state: CrewState) {
     path: '/v1/token',
     summary: "Registry token: crew.md's JSON request, or Docker's OAuth2 form (password / refresh_token grants)",
     accepts: ['json', 'urlencoded'],
-    auth: crewAuth(options, state),
+    auth: crewAuth(options, state).map(ignoreBasicOnGrantType),
     schema: {
       body: {
         type: 'object',
@@ -85,6 +85,8 @@ async function oauth(options: ResolvedCrewOptions, state: CrewState, services: D
     const record = await state.refresh!.find(body.refresh_token)
     if (!record) throw new TokenInvalid('refresh token is invalid, expired or revoked', { location: 'body', field: 'refresh_token' })
     if (record.service !== body.service) throw new TokenInvalid('refresh token was issued for another service', { location: 'body', field: 'refresh_token' })
+    // RFC 6749 §10.4: a refresh token is bound to the client it was issued to (a token issued without client_id, to none).
+    if ((record.clientId ?? '') !== (body.client_id ?? '')) throw new TokenInvalid('refresh token was issued to another client_id', { location: 'body', field: 'refresh_token' })
     if (!(await state.directory!.exists(record.account))) throw new TokenInvalid('refresh token belongs to an account that no longer exists', { location: 'body', field: 'refresh_token' })
     account = record.account
   }
@@ -94,4 +96,27 @@ async function oauth(options: ResolvedCrewOptions, state: CrewState, services: D
     issued.refresh_token = await state.refresh!.issue(account, body.service, body.client_id)
   }
   return { status: 200, headers: NO_STORE, body: issued }
+}
+
+/**
+ * The OAuth2 form carries its own credentials (username and password, or the
+ * refresh token), and Docker's client sends no Authorization header with it.
+ * A Basic header beside `grant_type` is therefore not looked at: not verified
+ * (no scrypt spent, no login-throttle count, no 401 for a stale one) and not
+ * used. The crew.md JSON request (`grant`) still authenticates with Basic.
+ */
+function ignoreBasicOnGrantType(method: AuthMethod<CrewPrincipal>): AuthMethod<CrewPrincipal> {
+  if (method.kind !== 'basic') return method
+  return defineAuthMethod<CrewPrincipal, unknown>({
+    kind: method.kind,
+    schemes: method.schemes,
+    doc: method.doc,
+    challenge: (error) => method.challenge(error),
+    extract: (request) => (hasGrantType(request.body) ? undefined : method.extract(request)),
+    verify: (credential, context) => method.verify(credential, context),
+  })
+}
+
+function hasGrantType(body: unknown): boolean {
+  return typeof body === 'object' && body !== null && !Array.isArray(body) && (body as Record<string, unknown>).grant_type !== undefined
 }

@@ -19,7 +19,8 @@ export function revokeRoute(state: CrewState) {
         additionalProperties: false,
         properties: {
           token: { type: 'string', minLength: 1, maxLength: 512 },
-          token_type_hint: { type: 'string', enum: ['refresh_token'] },
+          // RFC 7009 §2.1: the hint is advisory; only refresh tokens are revocable here, so any hint is read as a lookup hint and ignored.
+          token_type_hint: { type: 'string', maxLength: 64 },
         },
       },
     },

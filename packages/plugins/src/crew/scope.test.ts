@@ -116,3 +116,11 @@ test('formats back to the canonical text', () => {
   }
   assert.equal(formatScope(parseScope('repository:compose:genedna/*:*')), 'repository(compose):genedna/*:*')
 })
+
+test('the action limit holds after entries for one resource are merged', () => {
+  const first = Array.from({ length: 16 }, (_, i) => `a${i}`)
+  assert.deepEqual(parseScopes([`repository:x/y:${first.slice(0, 10).join(',')}`, `repository:x/y:${first.slice(5).join(',')}`])[0]!.actions, first)
+  assert.throws(() => parseScopes([`repository:x/y:${first.join(',')}`, 'repository:x/y:pull']), (error: unknown) => error instanceof ScopeSyntaxError && /more than 16 actions on one resource/.test(error.message))
+  // Other resources keep their own budget.
+  assert.equal(parseScopes([`repository:x/y:${first.join(',')}`, `repository:x/z:${first.join(',')}`]).length, 2)
+})

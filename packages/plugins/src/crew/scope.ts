@@ -99,12 +99,15 @@ function isHostPort(host: string, rest: string): boolean {
  * Every scope in a request. Values may repeat (Docker's `scope=...&scope=...`),
  * hold several entries separated by spaces (OAuth2 forms) or `;` (crew.md),
  * and carry crew.md's literal `scope=` prefix. Entries for the same resource
- * are merged.
+ * are merged, and the limits hold for the merged result: at most `maxScopes`
+ * resources, each with at most MAX_ACTIONS actions (else one resource asked
+ * a thousand times with different actions would grow one access entry without
+ * bound). Linear in the input: a Map per resource, a Set per resource's actions.
  */
 export function parseScopes(values: string | readonly string[] | undefined, maxScopes = 32): Scope[] {
   if (values === undefined) return []
   const list = typeof values === 'string' ? [values] : values
-  const byResource = new Map<string, Scope>()
+  const byResource = new Map<string, { scope: Scope; actions: Set<string> }>()
   for (const value of list) {
     for (let entry of value.split(/[\s;]+/)) {
       if (entry.startsWith('scope=')) entry = entry.slice('scope='.length)
@@ -112,15 +115,20 @@ export function parseScopes(values: string | readonly string[] | undefined, maxS
       const scope = parseScope(entry)
       const key = `${scope.type}\u0000${scope.class ?? ''}\u0000${scope.name}`
       const existing = byResource.get(key)
-      if (existing) {
-        for (const action of scope.actions) if (!existing.actions.includes(action)) existing.actions.push(action)
+      if (!existing) {
+        if (byResource.size >= maxScopes) throw new ScopeSyntaxError(`more than ${maxScopes} scopes in one request`, entry)
+        byResource.set(key, { scope, actions: new Set(scope.actions) })
         continue
       }
-      if (byResource.size >= maxScopes) throw new ScopeSyntaxError(`more than ${maxScopes} scopes in one request`, entry)
-      byResource.set(key, scope)
+      for (const action of scope.actions) {
+        if (existing.actions.has(action)) continue
+        if (existing.actions.size >= MAX_ACTIONS) throw new ScopeSyntaxError(`scope asks for more than ${MAX_ACTIONS} actions on one resource (entries for one resource are merged)`, entry)
+        existing.actions.add(action)
+        existing.scope.actions.push(action)
+      }
     }
   }
-  return [...byResource.values()]
+  return [...byResource.values()].map(({ scope }) => scope)
 }
 
 /** The canonical text form: `type(class):name:a,b`. */

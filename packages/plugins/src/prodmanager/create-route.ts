@@ -49,8 +49,10 @@ export function createTokenRoute(options: ResolvedProdManagerOptions, state: Pro
       const expMs = body.expiration_date === undefined ? (nbfMs ?? now) + options.defaultLifetimeMs : parseMinuteUtc(body.expiration_date)
       const reasons: FieldReasons = {}
       if (nbfMs === undefined) reasons.not_before_date = ['is not a real date (YYYY-MM-DDTHH:MM, UTC)']
+      // A token minted today that wakes up decades later outlives every key rotation and audit that would catch it.
+      else if (nbfMs - now > options.maxNotBeforeAheadMs) reasons.not_before_date = ['is too far in the future']
       if (expMs === undefined) reasons.expiration_date = ['is not a real date (YYYY-MM-DDTHH:MM, UTC)']
-      if (nbfMs !== undefined && expMs !== undefined) {
+      if (reasons.not_before_date === undefined && nbfMs !== undefined && expMs !== undefined) {
         if (expMs <= nbfMs) reasons.expiration_date = ['must be after not_before_date']
         else if (expMs <= now) reasons.expiration_date = ['must be in the future']
         else if (expMs - Math.max(nbfMs, now) > options.maxLifetimeMs) reasons.expiration_date = ['is too far in the future']

@@ -1,4 +1,4 @@
-import { ConfigInvalid, type KeySource } from '@polytoken/core'
+import { ConfigInvalid, MIN_SHARED_SECRET_LENGTH, assertStrongSecret, type KeySource } from '@polytoken/core'
 
 export interface ProdManagerOptions {
   /** The application secret(s) that create, list and revoke require. Several: rotation. */
@@ -13,6 +13,8 @@ export interface ProdManagerOptions {
   defaultLifetimeMs?: number
   /** Longest lifetime create will grant, in ms. Default 366 days. */
   maxLifetimeMs?: number
+  /** How far ahead of now not_before_date may lie, in ms. Default 366 days. */
+  maxNotBeforeAheadMs?: number
   /** Length bounds of `name` and `description`. Defaults [8, 64] and [12, 256]. */
   nameLength?: [number, number]
   descriptionLength?: [number, number]
@@ -34,10 +36,13 @@ export function resolveOptions(options: ProdManagerOptions): ResolvedProdManager
   if (!Array.isArray(secrets) || secrets.length === 0 || secrets.some((s) => typeof s !== 'string' || s.length === 0)) {
     throw new ConfigInvalid('prodmanager.secret: a non-empty application secret is required')
   }
+  secrets.forEach((secret, index) => assertStrongSecret(typeof options.secret === 'string' ? 'prodmanager.secret' : `prodmanager.secret[${index}]`, secret, MIN_SHARED_SECRET_LENGTH))
   const permissions = options.permissions ?? {}
   for (const [name, id] of Object.entries(permissions)) {
     if (!Number.isSafeInteger(id)) throw new ConfigInvalid(`prodmanager.permissions.${name}: must be an integer id`)
   }
+  const maxNotBeforeAheadMs = options.maxNotBeforeAheadMs ?? 366 * 24 * 60 * 60 * 1000
+  if (!Number.isSafeInteger(maxNotBeforeAheadMs) || maxNotBeforeAheadMs < 0) throw new ConfigInvalid('prodmanager.maxNotBeforeAheadMs: a non-negative integer (ms)')
   const ids = Object.values(permissions)
   if (new Set(ids).size !== ids.length) throw new ConfigInvalid('prodmanager.permissions: two names share one id')
   return {
@@ -47,6 +52,7 @@ export function resolveOptions(options: ProdManagerOptions): ResolvedProdManager
     keys: options.keys,
     defaultLifetimeMs: options.defaultLifetimeMs ?? 60 * 60 * 1000,
     maxLifetimeMs: options.maxLifetimeMs ?? 366 * 24 * 60 * 60 * 1000,
+    maxNotBeforeAheadMs,
     nameLength: options.nameLength ?? [8, 64],
     descriptionLength: options.descriptionLength ?? [12, 256],
     realm: options.realm ?? 'prodmanager',

@@ -16,8 +16,8 @@ export function tokenGenerator(options: TokenGeneratorOptions) {
     name: 'token-generator',
     description: 'TokenGenerator: session token + permission → abilities token (HS256 JWT)',
     async setup(services) {
-      const session = await services.keyRing({ name: 'session', algorithm: 'HS256', keys: resolved.sessionKeys, generate: false })
-      const resource = await services.keyRing({ name: 'resource', algorithm: 'HS256', keys: resolved.resourceKeys, generate: false })
+      const session = await services.keyRing({ name: 'session', algorithm: 'HS256', keys: resolved.sessionKeys, generate: false, path: 'token-generator.sessionKeys' })
+      const resource = await services.keyRing({ name: 'resource', algorithm: 'HS256', keys: resolved.resourceKeys, generate: false, path: 'token-generator.resourceKeys' })
       state.verify = createJwtVerifier(session, {
         requiredClaims: resolved.requiredClaims,
         clockToleranceSec: resolved.clockToleranceSec,

@@ -3,8 +3,8 @@ import assert from 'node:assert/strict'
 import { resolveOptions, type TokenGeneratorOptions } from './options.js'
 
 const valid: TokenGeneratorOptions = {
-  sessionKeys: [{ secret: 'session-secret-0123456789' }],
-  resourceKeys: [{ secret: 'resource-secret-0123456789' }],
+  sessionKeys: [{ secret: 'session-secret-0123456789abcdefgh' }],
+  resourceKeys: [{ secret: 'resource-secret-0123456789abcdefgh' }],
   endpoint: 'localhost:5001',
 }
 
@@ -32,7 +32,7 @@ test('every configuration error names its key', () => {
   refused({ ...valid, sessionKeys: [] }, /token-generator\.sessionKeys/)
   refused({ ...valid, resourceKeys: undefined }, /token-generator\.resourceKeys/)
   refused({ ...valid, sessionKeys: [{ secret: 'short' }] }, /token-generator\.sessionKeys\[0\]\.secret: too short/)
-  refused({ ...valid, resourceKeys: [{ secret: 'session-secret-0123456789' }] }, /token-generator\.resourceKeys: must not share a secret with sessionKeys/)
+  refused({ ...valid, resourceKeys: [{ secret: 'session-secret-0123456789abcdefgh' }] }, /token-generator\.resourceKeys\[0\]: must not be the same key as one of sessionKeys/)
   refused({ ...valid, endpoint: '' }, /token-generator\.endpoint/)
   refused({ ...valid, maxLifetimeSec: 0 }, /token-generator\.maxLifetimeSec/)
   refused({ ...valid, maxLifetimeSec: 1.5 }, /token-generator\.maxLifetimeSec/)
@@ -47,7 +47,7 @@ test('a permission schema that does not compile in strict mode is refused at con
 })
 
 test('extra reserved claims join the registered ones; a configured resource kid is kept', () => {
-  const resolved = resolveOptions({ ...valid, reservedClaims: ['role'], resourceKeys: [{ secret: 'resource-secret-0123456789', kid: 'r1' }] })
+  const resolved = resolveOptions({ ...valid, reservedClaims: ['role'], resourceKeys: [{ secret: 'resource-secret-0123456789abcdefgh', kid: 'r1' }] })
   assert.ok(resolved.reservedClaims.has('role'))
   assert.ok(resolved.reservedClaims.has('exp'))
   assert.equal(resolved.resourceKid, 'r1')

@@ -1,4 +1,5 @@
-import { ConfigInvalid, compileValidator, type InputValidator, type JsonSchema, type KeySource } from '@polytoken/core'
+import { createHash } from 'node:crypto'
+import { ConfigInvalid, assertStrongHs256Key, compileValidator, secretKeyMaterial, type InputValidator, type JsonSchema, type KeySource } from '@polytoken/core'
 import { defaultPermissionSchema } from './permission-schema.js'
 
 export interface TokenGeneratorOptions {
@@ -46,11 +47,13 @@ export function resolveOptions(options: TokenGeneratorOptions): ResolvedTokenGen
   if (!options || typeof options !== 'object') throw new ConfigInvalid(`${where}: options are required`)
   const sessionKeys = checkKeys(options.sessionKeys, `${where}.sessionKeys`)
   const resourceKeys = checkKeys(options.resourceKeys, `${where}.resourceKeys`)
-  const sessionSecrets = new Set(sessionKeys.map((key) => key.secret).filter((secret) => secret !== undefined))
-  // One secret for both would make every abilities token a valid session token and the reverse.
-  if (resourceKeys.some((key) => key.secret !== undefined && sessionSecrets.has(key.secret))) {
-    throw new ConfigInvalid(`${where}.resourceKeys: must not share a secret with sessionKeys`)
-  }
+  // One key for both would make every abilities token a valid session token and the reverse. Compared as
+  // key material, so `{ secret: S }` and `{ jwk: { kty: "oct", k: base64url(S) } }` (or a JWK file) are one key.
+  const sessionMaterial = new Set(sessionKeys.map((key, index) => materialDigest(key, `${where}.sessionKeys[${index}]`)).filter((digest) => digest !== undefined))
+  resourceKeys.forEach((key, index) => {
+    const digest = materialDigest(key, `${where}.resourceKeys[${index}]`)
+    if (digest !== undefined && sessionMaterial.has(digest)) throw new ConfigInvalid(`${where}.resourceKeys[${index}]: must not be the same key as one of sessionKeys`)
+  })
   if (typeof options.endpoint !== 'string' || options.endpoint.length === 0) {
     throw new ConfigInvalid(`${where}.endpoint: a non-empty string is required (where the resource service lives)`)
   }
@@ -96,9 +99,19 @@ function checkKeys(keys: unknown, where: string): KeySource[] {
   if (!Array.isArray(keys) || keys.length === 0) throw new ConfigInvalid(`${where}: at least one HS256 key is required, e.g. [{ "secret": "..." }]`)
   keys.forEach((key, index) => {
     if (!key || typeof key !== 'object') throw new ConfigInvalid(`${where}[${index}]: must be a key object`)
-    if (typeof key.secret === 'string' && key.secret.length < 16) {
-      throw new ConfigInvalid(`${where}[${index}].secret: too short (at least 16 characters; 32 random bytes recommended)`)
-    }
+    if (typeof key.secret === 'string') assertStrongHs256Key(`${where}[${index}].secret`, Buffer.from(key.secret, 'utf8'))
   })
   return keys as KeySource[]
+}
+
+/** SHA-256 of a symmetric key's bytes (hex), or undefined for an asymmetric key. */
+function materialDigest(key: KeySource, where: string): string | undefined {
+  let material: Buffer | undefined
+  try {
+    material = secretKeyMaterial(key)
+  } catch (cause) {
+    // Not the parser's message: it may quote the file, and the file is a secret.
+    throw new ConfigInvalid(`${where}.jwk: cannot read the key (${(cause as NodeJS.ErrnoException).code ?? 'not a JSON JWK'})`)
+  }
+  return material === undefined ? undefined : createHash('sha256').update(material).digest('hex')
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { ConfigInvalid, JWT_ALGORITHMS, type JwtAlgorithm, type KeySource, type PasswordHashOptions } from '@polytoken/core'
+import { ConfigInvalid, JWT_ALGORITHMS, MIN_SHARED_SECRET_LENGTH, assertStrongSecret, type JwtAlgorithm, type KeySource, type PasswordHashOptions } from '@polytoken/core'
 
 export type GrantType = 'password' | 'refresh_token'
 export const GRANT_TYPES: readonly GrantType[] = ['password', 'refresh_token']
@@ -203,7 +203,10 @@ function resolveClient(client: ZazzClientOptions, index: number): ResolvedClient
     throw new ConfigInvalid(`${where}.secret: must be a non-empty string (omit it for a public client)`)
   }
   let secretDigest: Buffer | undefined
-  if (client.secret !== undefined) secretDigest = sha256(client.secret)
+  if (client.secret !== undefined) {
+    assertStrongSecret(`${where}.secret`, client.secret, MIN_SHARED_SECRET_LENGTH)
+    secretDigest = sha256(client.secret)
+  }
   if (client.secretSha256 !== undefined) {
     secretDigest = Buffer.from(client.secretSha256, 'base64url')
     if (secretDigest.length !== 32) throw new ConfigInvalid(`${where}.secretSha256: must be 32 bytes, base64url`)
