@@ -19,6 +19,8 @@ export interface Verified<T> {
   expiresAt: number
   /** Lets `revoke(jti)` find the entry. */
   jti?: string
+  /** More keys `revoke(key)` finds the entry by, e.g. its subject, to drop every cached token of one user at once. */
+  revokeKeys?: string[]
 }
 
 export type Verifier<T> = (credential: string) => Promise<Verified<T>>
@@ -30,7 +32,7 @@ export interface VerificationCache {
    * Concurrent calls for one credential share one verification.
    */
   verify<T>(scope: string, credential: string, verifier: Verifier<T>): Promise<T>
-  /** Drop every cached verification of the token with this jti. */
+  /** Drop every cached verification of the token with this jti, or with this among its revokeKeys. */
   revoke(jti: string): void
   readonly size: number
   clear(): void
@@ -39,6 +41,7 @@ export interface VerificationCache {
 interface Entry {
   value: unknown
   jti: string | undefined
+  revokeKeys?: string[]
 }
 
 export function createVerificationCache(options: VerificationCacheOptions = {}): VerificationCache {
@@ -63,18 +66,19 @@ export function createVerificationCache(options: VerificationCacheOptions = {}):
         return { value: verified.value, jti: verified.jti }
       }
       setOptions.ttl = ttl
-      if (verified.jti) {
-        let keys = byJti.get(verified.jti)
-        if (!keys) byJti.set(verified.jti, (keys = new Set()))
+      for (const revokeKey of revocationKeys(verified)) {
+        let keys = byJti.get(revokeKey)
+        if (!keys) byJti.set(revokeKey, (keys = new Set()))
         keys.add(key)
       }
-      return { value: verified.value, jti: verified.jti }
+      return { value: verified.value, jti: verified.jti, ...(verified.revokeKeys ? { revokeKeys: verified.revokeKeys } : {}) }
     },
     dispose: (entry, key) => {
-      if (!entry.jti) return
-      const keys = byJti.get(entry.jti)
-      keys?.delete(key)
-      if (keys?.size === 0) byJti.delete(entry.jti)
+      for (const revokeKey of revocationKeys(entry)) {
+        const keys = byJti.get(revokeKey)
+        keys?.delete(key)
+        if (keys?.size === 0) byJti.delete(revokeKey)
+      }
     },
   })
 
@@ -101,4 +105,11 @@ export function createVerificationCache(options: VerificationCacheOptions = {}):
       byJti.clear()
     },
   }
+}
+
+/** Every key `revoke()` finds an entry by: its jti and its revokeKeys. */
+function revocationKeys(entry: { jti?: string | undefined; revokeKeys?: string[] | undefined }): string[] {
+  const keys = entry.revokeKeys ? [...entry.revokeKeys] : []
+  if (entry.jti) keys.push(entry.jti)
+  return keys
 }
