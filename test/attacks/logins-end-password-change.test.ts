@@ -6,7 +6,7 @@
  * instance that made the change and within the cache window on the others,
  * and a user deleted and re-created under the same userId inherits nothing.
  */
-import { after, before, describe, test } from 'node:test'
+import { after, before, beforeEach, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import express from 'express'
 import { polytoken, type PolytokenRouter } from '@polytoken/express'
@@ -55,6 +55,8 @@ describe('attack: a password change or removal ends the user\'s logins (one inst
   const backend = createStore({ url: 'memory://' })
   before(async () => (server = await start(backend)))
   after(() => server.router.close())
+  // Each test starts from the configured user, whatever the one before left behind.
+  beforeEach(() => server.dialect.users.add({ username: 'soroush', password: '123', userId: 1 }, { update: true }))
 
   test('setPassword: the old refresh token is invalid_grant, the old access token (cached here) is refused at once', async () => {
     const old = (await login(server.app)).body
@@ -74,7 +76,6 @@ describe('attack: a password change or removal ends the user\'s logins (one inst
     assert.equal(fresh.status, 200, fresh.text)
     assert.equal((await me(server.app, fresh.body.access_token)).status, 200)
     assert.equal((await refresh(server.app, fresh.body.refresh_token)).status, 200)
-    await server.dialect.users.setPassword(1, '123')
   })
 
   test('endLogins: every login of the user ends, the password stays', async () => {
@@ -104,12 +105,14 @@ describe('attack: a password change or removal ends the user\'s logins (one inst
     assert.equal((await login(server.app)).status, 200)
   })
 
-  test('the same, written straight to the store (the add-user script): the re-created user inherits nothing', async () => {
+  test('deleted and re-created straight in the store (the add-user script): the re-created user inherits nothing', async () => {
     const old = (await login(server.app)).body
     // Not cached here: this router reads the store on the first check and sees the new epoch.
-    const users = createZazzUsers(backend.namespace('zazz'), { passwordHash: { N: 1024, r: 8, p: 1 } })
-    assert.equal(await users.remove(1), true)
-    await users.add({ username: 'soroush', password: '123', userId: 1 })
+    // Deleted by hand (the record and the username), then added again under the same userId.
+    const store = backend.namespace('zazz')
+    await store.delete('user:1')
+    await store.delete('login:soroush')
+    await createZazzUsers(store, { passwordHash: { N: 1024, r: 8, p: 1 } }).add({ username: 'soroush', password: '123', userId: 1 })
     await assertLoginEnded(server.app, old)
   })
 })
