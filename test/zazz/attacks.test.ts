@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import request from 'supertest'
 import { SignJWT } from 'jose'
 import { decodeJwt } from '../helpers/jwt.js'
-import { LEGACY_BASIC, startApp, testOptions, type TestServer } from './fixture.js'
+import { LEGACY_BASIC, rfcBasic, startApp, testOptions, type TestServer } from './fixture.js'
 import { introspect, login, me, refresh, tokenRequest } from './helpers.js'
 
 const SECRET = 'zazz-attack-test-signing-secret-0123456789'
@@ -33,8 +33,9 @@ describe('zazz: attacks on the Bearer check and the token endpoint', () => {
     assert.equal(response.body.error, 'invalid_token', why)
   }
 
-  test('control: a token made with the configured key is accepted', async () => {
-    assert.equal((await me(server.app, await forge({}))).status, 200)
+  test('control: a token made with the configured key (and the user\'s current login epoch) is accepted', async () => {
+    const { uep } = decodeJwt((await login(server.app)).body.access_token).claims
+    assert.equal((await me(server.app, await forge({ uep }))).status, 200)
   })
 
   test('alg "none", a foreign key, tampered claims, an unknown kid', async () => {
@@ -72,7 +73,7 @@ describe('zazz: attacks on the Bearer check and the token endpoint', () => {
     await refresh(server.app, tokens.body.refresh_token)
     await refresh(server.app, tokens.body.refresh_token) // reuse: the family is revoked
     await refused(await forge({ fam: family, jti: 'fresh-jti' }), 'revoked family')
-    assert.deepEqual((await introspect(server.app, await forge({ fam: family }), LEGACY_BASIC)).body, { active: false })
+    assert.deepEqual((await introspect(server.app, await forge({ fam: family, uep: decodeJwt(tokens.body.access_token).claims.uep }), rfcBasic('resource-server', 'rs-secret'))).body, { active: false })
   })
 
   test('hostile Basic values and fields: 4xx in the envelope, never 5xx', async () => {

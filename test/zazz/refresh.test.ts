@@ -56,19 +56,20 @@ describe('zazz: refresh_token grant', () => {
     for (const r of responses.filter((r) => r.status !== 200)) assert.equal(r.body.error, 'invalid_grant')
   })
 
-  test('scope can only narrow; a too-wide request is invalid_scope and does not cost the token', async () => {
-    const first = await login(server.app, WEB_BASIC, { scope: 'full read write' })
-    assert.equal(first.body.scope, 'full read write')
-    const narrowed = await refresh(server.app, first.body.refresh_token, WEB_BASIC, { scope: 'read write' })
+  test('scope on refresh (RFC 6749 §6): within the original grant; omitted means the original grant; too wide is invalid_scope and does not cost the token', async () => {
+    const first = await login(server.app, WEB_BASIC, { scope: 'full read' })
+    assert.equal(first.body.scope, 'full read')
+    const narrowed = await refresh(server.app, first.body.refresh_token, WEB_BASIC, { scope: 'read' })
     assert.equal(narrowed.status, 200, narrowed.text)
-    assert.equal(narrowed.body.scope, 'read write')
-    assert.equal(decodeJwt(narrowed.body.access_token).claims.scope, 'read write')
-    const widened = await refresh(server.app, narrowed.body.refresh_token, WEB_BASIC, { scope: 'full' })
+    assert.equal(narrowed.body.scope, 'read')
+    assert.equal(decodeJwt(narrowed.body.access_token).claims.scope, 'read')
+    // 'write' the client may have, but the user never granted it to this login.
+    const widened = await refresh(server.app, narrowed.body.refresh_token, WEB_BASIC, { scope: 'read write' })
     assert.equal(widened.status, 400)
     assert.equal(widened.body.error, 'invalid_scope')
     const kept = await refresh(server.app, narrowed.body.refresh_token, WEB_BASIC)
     assert.equal(kept.status, 200, kept.text)
-    assert.equal(kept.body.scope, 'read write', 'no scope parameter keeps the current scope')
+    assert.equal(kept.body.scope, 'full read', 'no scope parameter means what the user originally granted')
     const narrower = await refresh(server.app, kept.body.refresh_token, WEB_BASIC, { scope: 'read' })
     assert.equal(narrower.body.scope, 'read')
   })

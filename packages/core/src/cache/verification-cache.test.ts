@@ -63,6 +63,28 @@ test('revoke(jti) evicts every cached verification of that token', async () => {
   assert.equal(calls, 2)
 })
 
+test('revoke(key) evicts every entry with that key among its revokeKeys (all tokens of one user), and only those', async () => {
+  const cache = createVerificationCache()
+  let calls = 0
+  const verifier = (jti: string, subject: string) => async () => {
+    calls++
+    return { value: jti, expiresAt: later(), jti, revokeKeys: [subject] }
+  }
+  await cache.verify('s', 'alice-1', verifier('j1', 'user:alice'))
+  await cache.verify('s', 'alice-2', verifier('j2', 'user:alice'))
+  await cache.verify('s', 'bob', verifier('j3', 'user:bob'))
+  assert.equal(calls, 3)
+  cache.revoke('user:alice')
+  await cache.verify('s', 'alice-1', verifier('j1', 'user:alice'))
+  await cache.verify('s', 'alice-2', verifier('j2', 'user:alice'))
+  await cache.verify('s', 'bob', verifier('j3', 'user:bob'))
+  assert.equal(calls, 5, 'both of alice\'s entries were verified again; bob\'s stayed cached')
+  // Still found by jti as before.
+  cache.revoke('j3')
+  await cache.verify('s', 'bob', verifier('j3', 'user:bob'))
+  assert.equal(calls, 6)
+})
+
 test('the cache is bounded by max', async () => {
   const cache = createVerificationCache({ max: 10 })
   for (let i = 0; i < 100; i++) await cache.verify('s', `t${i}`, async () => ({ value: i, expiresAt: later() }))

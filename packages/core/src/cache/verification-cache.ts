@@ -19,6 +19,8 @@ export interface Verified<T> {
   expiresAt: number
   /** Lets `revoke(jti)` find the entry. */
   jti?: string
+  /** More keys `revoke(key)` finds the entry by, e.g. its subject, to drop every cached token of one user at once. */
+  revokeKeys?: string[]
 }
 
 export type Verifier<T> = (credential: string) => Promise<Verified<T>>
@@ -32,9 +34,10 @@ export interface VerificationCache {
    */
   verify<T>(scope: string, credential: string, verifier: Verifier<T>): Promise<T>
   /**
-   * Drop every cached verification of the token with this jti, and make sure
-   * no verification still running keeps or hands out a result for it: once
-   * this returns, the next check of that token runs the verifier again.
+   * Drop every cached verification of the token with this jti (or with this
+   * among its revokeKeys), and make sure no verification still running keeps
+   * or hands out a result for it: once this returns, the next check of that
+   * token runs the verifier again.
    */
   revoke(jti: string): void
   readonly size: number
@@ -44,6 +47,7 @@ export interface VerificationCache {
 interface Entry {
   value: unknown
   jti: string | undefined
+  revokeKeys?: string[]
 }
 
 interface Running {
@@ -83,10 +87,11 @@ export function createVerificationCache(options: VerificationCacheOptions = {}):
     ttl: maxTtlMs,
     ttlAutopurge: false,
     dispose: (entry, key) => {
-      if (!entry.jti) return
-      const keys = byJti.get(entry.jti)
-      keys?.delete(key)
-      if (keys?.size === 0) byJti.delete(entry.jti)
+      for (const revokeKey of revocationKeys(entry)) {
+        const keys = byJti.get(revokeKey)
+        keys?.delete(key)
+        if (keys?.size === 0) byJti.delete(revokeKey)
+      }
     },
   })
 
@@ -96,16 +101,17 @@ export function createVerificationCache(options: VerificationCacheOptions = {}):
     return (revokedAt.get(jti) ?? -1) > started
   }
 
-  /** Cache a finished verification unless its token was revoked while it ran. */
+  /** Cache a finished verification unless its token was revoked (by any of its keys) while it ran. */
   const remember = (key: string, verified: Verified<unknown>, started: number) => {
     // At least 1 ms: a verifier whose clock is not Date.now() may hand back an exp already
     // past here; such an entry lives 1 ms, as it always has.
     const ttl = Math.max(1, Math.min(maxTtlMs, verified.expiresAt - Date.now()))
-    if (verified.jti && revokedSince(verified.jti, started)) return
-    cache.set(key, { value: verified.value, jti: verified.jti }, { ttl })
-    if (verified.jti) {
-      let keys = byJti.get(verified.jti)
-      if (!keys) byJti.set(verified.jti, (keys = new Set()))
+    const revokeKeys = revocationKeys(verified)
+    if (revokeKeys.some((revokeKey) => revokedSince(revokeKey, started))) return
+    cache.set(key, { value: verified.value, jti: verified.jti, ...(verified.revokeKeys ? { revokeKeys: verified.revokeKeys } : {}) }, { ttl })
+    for (const revokeKey of revokeKeys) {
+      let keys = byJti.get(revokeKey)
+      if (!keys) byJti.set(revokeKey, (keys = new Set()))
       keys.add(key)
     }
   }
@@ -163,4 +169,11 @@ export function createVerificationCache(options: VerificationCacheOptions = {}):
       byJti.clear()
     },
   }
+}
+
+/** Every key `revoke()` finds an entry by: its jti and its revokeKeys. */
+function revocationKeys(entry: { jti?: string | undefined; revokeKeys?: string[] | undefined }): string[] {
+  const keys = entry.revokeKeys ? [...entry.revokeKeys] : []
+  if (entry.jti) keys.push(entry.jti)
+  return keys
 }

@@ -41,7 +41,7 @@ export function getTokenRoute(options: ResolvedCrewOptions, state: CrewState) {
       const scopes = readScopes(options, query.scope, 'querystring')
       const { body } = await issueToken(options, state, services, account, query.service, scopes)
       if (query.offline_token === true && account !== undefined) {
-        body.refresh_token = await state.refresh!.issue(account, query.service, query.client_id)
+        body.refresh_token = await state.refresh!.issue(account, query.service, query.client_id, await state.directory!.loginEpoch(account))
       }
       return { status: 200, headers: NO_STORE, body }
     },

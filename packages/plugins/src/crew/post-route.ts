@@ -87,13 +87,16 @@ async function oauth(options: ResolvedCrewOptions, state: CrewState, services: D
     if (record.service !== body.service) throw new TokenInvalid('refresh token was issued for another service', { location: 'body', field: 'refresh_token' })
     // RFC 6749 §10.4: a refresh token is bound to the client it was issued to (a token issued without client_id, to none).
     if ((record.clientId ?? '') !== (body.client_id ?? '')) throw new TokenInvalid('refresh token was issued to another client_id', { location: 'body', field: 'refresh_token' })
-    if (!(await state.directory!.exists(record.account))) throw new TokenInvalid('refresh token belongs to an account that no longer exists', { location: 'body', field: 'refresh_token' })
+    const epoch = await state.directory!.loginEpoch(record.account)
+    if (epoch === undefined) throw new TokenInvalid('refresh token belongs to an account that no longer exists', { location: 'body', field: 'refresh_token' })
+    // The password changed (or the account was re-created) since this token was issued: it ended with that.
+    if (epoch !== (record.epoch ?? '')) throw new TokenInvalid("refresh token was issued before the account's password changed", { location: 'body', field: 'refresh_token' })
     account = record.account
   }
   checkAccount(body.account, account, 'body')
   const issued = (await issueToken(options, state, services, account, body.service, scopes)).body
   if (body.grant_type === 'password' && body.access_type === 'offline') {
-    issued.refresh_token = await state.refresh!.issue(account, body.service, body.client_id)
+    issued.refresh_token = await state.refresh!.issue(account, body.service, body.client_id, await state.directory!.loginEpoch(account))
   }
   return { status: 200, headers: NO_STORE, body: issued }
 }

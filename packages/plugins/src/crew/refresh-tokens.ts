@@ -5,6 +5,8 @@ export interface RefreshRecord {
   account: string
   service: string
   clientId: string | undefined
+  /** The account's login epoch at issue (users.ts): a password change since then makes the token refused. */
+  epoch?: string
   /** Epoch milliseconds. */
   issuedAt: number
   expiresAt: number
@@ -20,10 +22,10 @@ const SHAPE = /^[A-Za-z0-9_-]{43}$/
  */
 export function createRefreshTokens(store: Store, clock: () => number, lifetimeMs: number) {
   return {
-    async issue(account: string, service: string, clientId: string | undefined): Promise<string> {
+    async issue(account: string, service: string, clientId: string | undefined, epoch = ''): Promise<string> {
       const token = randomString(32)
       const now = clock()
-      const record: RefreshRecord = { account, service, clientId, issuedAt: now, expiresAt: now + lifetimeMs }
+      const record: RefreshRecord = { account, service, clientId, epoch, issuedAt: now, expiresAt: now + lifetimeMs }
       await store.set(PREFIX + fingerprint(token), record, lifetimeMs)
       return token
     },

@@ -5,6 +5,7 @@ import {
   decoyPasswordHash,
   hashPassword,
   type Attempt,
+  randomString,
   type DialectServices,
   type PasswordHashOptions,
   type Store,
@@ -17,6 +18,12 @@ const USER = 'user:'
 
 interface StoredUser {
   passwordHash: string
+  /**
+   * The login epoch: random, new at every put (a new password) and for a user
+   * removed and put again. Refresh tokens carry the epoch they were issued at
+   * and are refused once it is not the user's current one. Absent on older records.
+   */
+  epoch?: string
 }
 
 /**
@@ -28,9 +35,10 @@ export function createCrewUsers(store: Store, hashing: PasswordHashOptions = {})
     async put(name: string, password: string): Promise<void> {
       if (!ACCOUNT.test(name)) throw new ConfigInvalid('crew user name: letters, digits and . _ @ + - (at most 128)')
       if (typeof password !== 'string' || password.length === 0) throw new ConfigInvalid('crew user password: a non-empty string')
-      await store.set<StoredUser>(USER + name, { passwordHash: await hashPassword(password, hashing) })
+      // A new epoch: every refresh token issued before this password is refused from now on.
+      await store.set<StoredUser>(USER + name, { passwordHash: await hashPassword(password, hashing), epoch: randomString(16) })
     },
-    /** True when the user existed. Their refresh tokens stop working at once (refresh checks the user). */
+    /** True when the user existed. Their refresh tokens stop working at once (refresh checks the user), also after a later put of the same name. */
     remove: (name: string): Promise<boolean> => store.delete(USER + name),
     async exists(name: string): Promise<boolean> {
       return (await store.get<StoredUser>(USER + name)) !== undefined
@@ -44,6 +52,8 @@ export interface Directory {
   /** The account on success; AuthInvalid (never saying which part was wrong) or RateLimited otherwise. */
   authenticate(username: string, password: string, services: DialectServices, ip: string): Promise<string>
   exists(name: string): Promise<boolean>
+  /** The account's login epoch ('' for configured users, who change only with the configuration); undefined when there is no such account. */
+  loginEpoch(name: string): Promise<string | undefined>
 }
 
 /** Configured users (hashed once, here) first, then the store's. */
@@ -107,6 +117,11 @@ export async function createDirectory(
     },
     async exists(name) {
       return hashes.has(name) || (await stored.exists(name))
+    },
+    async loginEpoch(name) {
+      if (hashes.has(name)) return ''
+      const user = await store.get<StoredUser>(USER + name)
+      return user === undefined ? undefined : user.epoch ?? ''
     },
   }
 }

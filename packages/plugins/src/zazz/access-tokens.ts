@@ -10,6 +10,8 @@ export interface AccessPrincipal {
   scope: string[]
   jti: string
   family: string
+  /** The user's login epoch when the token was issued (claim `uep`); '' for tokens of users without one. */
+  epoch: string
   iat: number
   nbf: number
   exp: number
@@ -20,9 +22,17 @@ export interface AccessGrant {
   clientNumber: number
   scope: string[]
   family: string
+  /** The user's login epoch (users.ts). */
+  epoch: string | undefined
 }
 
-/** The document's claims (usr, client, aud, iss, tokenType, nbf, exp) plus iat, jti, scope and the family id `fam`. */
+/** The verification cache's revocation key for every cached token of one user: ending their logins drops them all here at once. */
+export const userRevokeKey = (userId: number) => `zazz-user:${userId}`
+
+/** Whether a token issued at `epoch` still belongs to the user as they are now (users.ts: epoch). */
+export const epochMatches = (tokenEpoch: string | undefined, user: { epoch?: string | undefined }) => (tokenEpoch ?? '') === (user.epoch ?? '')
+
+/** The document's claims (usr, client, aud, iss, tokenType, nbf, exp) plus iat, jti, scope, the family id `fam` and the user's login epoch `uep`. */
 export function createAccessTokens(options: ResolvedZazzOptions, signer: JwtSigner, verify: (token: string) => Promise<JwtClaims>, refresh: RefreshTokens) {
   /** signAsync: an ES256/RS256 signature runs on the thread pool; HS256 stays inline. */
   async function issue(grant: AccessGrant, nowMs: number): Promise<{ token: string; expiresIn: number; jti: string; exp: number }> {
@@ -40,6 +50,7 @@ export function createAccessTokens(options: ResolvedZazzOptions, signer: JwtSign
       iat: now,
       jti,
       fam: grant.family,
+      ...(grant.epoch !== undefined ? { uep: grant.epoch } : {}),
       scope: grant.scope.join(' '),
     })
     return { token, expiresIn: options.accessTokenTtlSec, jti, exp }
@@ -48,12 +59,20 @@ export function createAccessTokens(options: ResolvedZazzOptions, signer: JwtSign
   /** Signature, claims and both revocation marks (the token's jti, its family): no cache. */
   async function check(token: string): Promise<AccessPrincipal> {
     const claims = await verify(token)
-    const { usr, client, jti, fam, scope, tokenType } = claims
-    if (tokenType !== 'accessToken' || typeof usr !== 'number' || typeof client !== 'number' || typeof jti !== 'string' || typeof fam !== 'string' || typeof scope !== 'string') {
+    const { usr, client, jti, fam, scope, tokenType, uep } = claims
+    if (
+      tokenType !== 'accessToken' ||
+      typeof usr !== 'number' ||
+      typeof client !== 'number' ||
+      typeof jti !== 'string' ||
+      typeof fam !== 'string' ||
+      typeof scope !== 'string' ||
+      (uep !== undefined && typeof uep !== 'string')
+    ) {
       throw new TokenInvalid('token is not a zazz access token')
     }
     if (await refresh.isAccessRevoked(jti, fam)) throw new TokenRevoked('token has been revoked')
-    return { userId: usr, clientNumber: client, scope: scope.split(' ').filter(Boolean), jti, family: fam, iat: claims.iat ?? 0, nbf: claims.nbf ?? 0, exp: claims.exp! }
+    return { userId: usr, clientNumber: client, scope: scope.split(' ').filter(Boolean), jti, family: fam, epoch: typeof uep === 'string' ? uep : '', iat: claims.iat ?? 0, nbf: claims.nbf ?? 0, exp: claims.exp! }
   }
 
   /**
@@ -61,12 +80,13 @@ export function createAccessTokens(options: ResolvedZazzOptions, signer: JwtSign
    * check on a miss and its result is cached with the principal (for at most
    * the cache's maxTtlMs), so a hit costs no store read at all. Entries are
    * keyed for revocation by the family id: revoking one token or a whole
-   * login drops every cached entry of that login here (cache.revoke(family)).
+   * login drops every cached entry of that login here (cache.revoke(family)),
+   * and ending a user's logins drops every entry of that user (userRevokeKey).
    */
   function verifyCached<T>(token: string, services: DialectServices, scope: string, load: (principal: AccessPrincipal) => Promise<T>): Promise<{ principal: AccessPrincipal; loaded: T }> {
     return services.cache.verify(`zazz:${scope}`, token, async (credential) => {
       const principal = await check(credential)
-      return { value: { principal, loaded: await load(principal) }, expiresAt: principal.exp * 1000, jti: principal.family }
+      return { value: { principal, loaded: await load(principal) }, expiresAt: principal.exp * 1000, jti: principal.family, revokeKeys: [userRevokeKey(principal.userId)] }
     })
   }
 

@@ -63,7 +63,12 @@ export function clientAuth(directory: ClientDirectory, realm: string, state: Zaz
         // §2.3: a client MUST NOT use more than one authentication method per request.
         throw oauth('invalid_request', new RequestInvalid('client credentials sent both in the Authorization header and in the body', { location: 'body', field: 'client_secret' }))
       }
-      return { client: await state.guard!.clients.run(request.ip, () => directory.fromBasic(credential)) }
+      const client = await state.guard!.clients.run(request.ip, () => directory.fromBasic(credential))
+      if (body && typeof body === 'object' && body.client_id !== undefined && body.client_id !== client.id) {
+        // A body client_id naming another client than the one authenticated is a confused request, not a detail to ignore.
+        throw oauth('invalid_request', new RequestInvalid('client_id in the body does not match the client authenticated by the Authorization header', { location: 'body', field: 'client_id' }))
+      }
+      return { client }
     },
   })
   const form = defineAuthMethod<ClientPrincipal, { id: string; secret: string }>({

@@ -1,5 +1,5 @@
-import { createJwtSigner, createJwtVerifier, defineDialect } from '@polytoken/core'
-import { createAccessTokens } from './access-tokens.js'
+import { ConfigInvalid, createJwtSigner, createJwtVerifier, defineDialect } from '@polytoken/core'
+import { createAccessTokens, userRevokeKey } from './access-tokens.js'
 import { createBruteForceGuard } from './brute-force.js'
 import { createClientDirectory } from './clients.js'
 import { errorSchema, renderError } from './envelope.js'
@@ -11,7 +11,7 @@ import { revokeRoute } from './revoke-route.js'
 import type { ZazzState } from './state.js'
 import { tokenRoute } from './token-route.js'
 import { createUserView } from './user-view.js'
-import { createZazzUsers } from './users.js'
+import { createZazzUsers, type ZazzUsers } from './users.js'
 
 export type { ZazzOptions, ZazzClientOptions, ZazzUserOptions, BruteForceOptions, GrantType, AccountType, PhotoLinks } from './options.js'
 export { createZazzUsers, normalizeUsername, type ZazzUsers, type UserRecord, type NewUser, type ZazzUsersOptions } from './users.js'
@@ -25,6 +25,10 @@ export function zazz(options: ZazzOptions) {
   const resolved = resolveOptions(options)
   const directory = createClientDirectory(resolved.clients)
   const state: ZazzState = {}
+  const users = (): ZazzUsers => {
+    if (!state.users) throw new ConfigInvalid('zazz: the user directory is ready once the router is set up')
+    return state.users
+  }
   return defineDialect({
     name: 'zazz',
     description: 'Zazz OAuth 2 password and refresh grants (RFC 6749, 7009, 7662, 9700)',
@@ -36,7 +40,11 @@ export function zazz(options: ZazzOptions) {
         requiredClaims: ['jti', 'nbf', 'usr', 'client', 'fam'],
         now: services.clock,
       })
-      state.users = createZazzUsers(services.store, { passwordHash: resolved.passwordHash })
+      state.users = createZazzUsers(services.store, {
+        passwordHash: resolved.passwordHash,
+        // This instance forgets the user's cached tokens at once; others read the new epoch within their cache window.
+        onLoginsEnded: (userId) => services.cache.revoke(userRevokeKey(userId)),
+      })
       state.refresh = createRefreshTokens(services.store, services.clock, {
         idleMs: resolved.refreshIdleTtlSec * 1000,
         absoluteMs: resolved.refreshAbsoluteTtlSec * 1000,
@@ -57,6 +65,19 @@ export function zazz(options: ZazzOptions) {
       await state.users.warm()
     },
     routes: [tokenRoute(resolved, directory, state), revokeRoute(resolved, directory, state), introspectRoute(resolved, directory, state), meRoute(resolved, state)],
+    /**
+     * The user directory of this router (after setup): add, setPassword,
+     * endLogins, remove. Changing a password, ending the logins or removing
+     * the user ends every login of the user, and this instance refuses their
+     * cached access tokens at once.
+     */
+    users: {
+      add: (...args: Parameters<ZazzUsers['add']>) => users().add(...args),
+      get: (userId: number) => users().get(userId),
+      setPassword: (userId: number, password: string) => users().setPassword(userId, password),
+      endLogins: (userId: number) => users().endLogins(userId),
+      remove: (userId: number) => users().remove(userId),
+    },
     errorSchema,
     renderError: (error, request) => renderError(error, request, resolved.realm),
   })

@@ -1,6 +1,7 @@
-import { defineRoute, isPolytokenError } from '@polytoken/core'
+import { AuthInvalid, defineRoute, isPolytokenError } from '@polytoken/core'
+import { epochMatches } from './access-tokens.js'
 import { clientAuth, type ClientDirectory, type ClientPrincipal } from './clients.js'
-import { NO_STORE } from './envelope.js'
+import { NO_STORE, oauth } from './envelope.js'
 import type { ResolvedClient, ResolvedZazzOptions } from './options.js'
 import { looksLikeJwt, tokenFormSchema } from './revoke-route.js'
 import type { ZazzState } from './state.js'
@@ -39,6 +40,10 @@ export function introspectRoute(options: ResolvedZazzOptions, directory: ClientD
       },
     },
     async handle({ request, input, principal }) {
+      if (principal.client.secretDigest === undefined && !options.publicClientIntrospection) {
+        // RFC 7662 §2.1: the caller must be authorized, and a public client's id is no proof of anything.
+        throw oauth('invalid_client', new AuthInvalid('public clients may not introspect tokens (publicClientIntrospection)', { location: 'header', field: 'authorization' }))
+      }
       const { token } = input.body as { token: string }
       // Inactive answers are counted per address: a client cannot probe tokens without limit.
       const attempt = await state.guard!.introspection.reserve(request.ip)
@@ -61,7 +66,7 @@ export function introspectRoute(options: ResolvedZazzOptions, directory: ClientD
     const owner = directory.byNumber(claims.clientNumber)
     if (!owner || !allowed(asking, owner.id)) return INACTIVE
     const user = await state.users!.get(claims.userId)
-    if (!user) return INACTIVE
+    if (!user || !epochMatches(claims.epoch, user)) return INACTIVE
     return {
       active: true,
       scope: claims.scope.join(' '),
@@ -82,7 +87,7 @@ export function introspectRoute(options: ResolvedZazzOptions, directory: ClientD
     const { live } = await state.refresh!.find(token)
     if (!live || !allowed(asking, live.client)) return INACTIVE
     const [revoked, user] = await Promise.all([state.refresh!.isFamilyRevoked(live.family), state.users!.get(live.userId)])
-    if (revoked || !user) return INACTIVE
+    if (revoked || !user || !epochMatches(live.epoch, user)) return INACTIVE
     return {
       active: true,
       scope: live.scope.join(' '),

@@ -1,4 +1,5 @@
-import { TokenInvalid, bearer, defineRoute } from '@polytoken/core'
+import { TokenInvalid, TokenRevoked, bearer, defineRoute } from '@polytoken/core'
+import { epochMatches } from './access-tokens.js'
 import { NO_STORE } from './envelope.js'
 import type { ResolvedZazzOptions } from './options.js'
 import type { ZazzState } from './state.js'
@@ -18,6 +19,7 @@ export function meRoute(options: ResolvedZazzOptions, state: ZazzState) {
           const { loaded } = await state.access!.verifyCached(token, services, 'me', async (principal) => {
             const user = await state.users!.get(principal.userId)
             if (!user) throw new TokenInvalid('the user of this token no longer exists')
+            if (!epochMatches(principal.epoch, user)) throw new TokenRevoked("the user's logins were ended (password changed)")
             return state.view!(user)
           })
           return loaded

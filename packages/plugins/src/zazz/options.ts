@@ -92,6 +92,13 @@ export interface ZazzOptions {
    * losing its login (README). Default 0: off, every reuse revokes the family. At most 300.
    */
   refreshReuseGraceSec?: number
+  /**
+   * May public clients (no secret) call the introspection endpoint? RFC 7662
+   * §2.1 wants the caller authorized, and a public client's id proves
+   * nothing. Default false: confidential clients only; a public client is
+   * answered 401 invalid_client.
+   */
+  publicClientIntrospection?: boolean
   /** Base of photo links. Default `http://localhost:17433` (the document's host). */
   photoBaseUrl?: string
   /** Placeholder image path under photoBaseUrl. Default `/Images/placeholder.gif`. */
@@ -124,6 +131,7 @@ export interface ResolvedZazzOptions {
   refreshIdleTtlSec: number
   refreshAbsoluteTtlSec: number
   refreshReuseGraceSec: number
+  publicClientIntrospection: boolean
   photoBaseUrl: string
   placeholderImage: string
   passwordHash: Required<PasswordHashOptions>
@@ -186,6 +194,7 @@ export function resolveOptions(options: ZazzOptions): ResolvedZazzOptions {
     refreshIdleTtlSec,
     refreshAbsoluteTtlSec,
     refreshReuseGraceSec: graceSeconds(options.refreshReuseGraceSec),
+    publicClientIntrospection: options.publicClientIntrospection === true,
     photoBaseUrl: (options.photoBaseUrl ?? 'http://localhost:17433').replace(/\/+$/, ''),
     placeholderImage: options.placeholderImage ?? '/Images/placeholder.gif',
     passwordHash: { ...DEFAULT_PASSWORD_HASH, ...options.passwordHash },

@@ -1,7 +1,7 @@
 import { RequestInvalid, TokenExpired, TokenRevoked, fingerprint, randomString, type Clock, type Store } from '@polytoken/core'
 import { oauth } from './envelope.js'
 import { LIVE } from './refresh-keys.js'
-import type { RefreshRecord } from './refresh-tokens.js'
+import type { IssuedMark, RefreshRecord } from './refresh-tokens.js'
 
 /**
  * The refresh-token reuse grace period (ory hydra's, Cognito's, Curity's,
@@ -60,8 +60,12 @@ export interface GraceOptions {
 export interface GraceHelpers {
   revokeFamily(family: string, familyExpiresAt: number): Promise<void>
   familyRevokedAt(family: string): Promise<number | true | undefined>
-  issuedFamily(key: string): Promise<{ family: string; familyExpiresAt: number } | undefined>
+  issuedFamily(key: string): Promise<IssuedMark | undefined>
   revokeAccess(jti: string, expSec: number): Promise<void>
+  /** The token was exchanged: presenting it again later is a reuse, not an expiry. */
+  markUsed(key: string, record: RefreshRecord): Promise<void>
+  /** Only the issued mark is left: an expired token (invalid_grant, nothing revoked) or a reuse (the family revoked). */
+  retired(mark: IssuedMark, evict: (family: string) => void): Promise<never>
 }
 
 export interface Consumed<T> {
@@ -96,7 +100,7 @@ export function createRefreshGrace(store: Store, clock: Clock, options: GraceOpt
     if (!(await store.add(NEXT + key, claim, options.graceMs))) return afterFirstUse(key, client, evict, load)
     // The claim is ours: the token leaves the live set (take, so a revocation racing it is seen).
     if (!(await store.take(LIVE + key))) throw invalid('refresh token is invalid or expired')
-    const [revokedAt, loaded] = await Promise.all([helpers.familyRevokedAt(record.family), load(record)])
+    const [revokedAt, loaded] = await Promise.all([helpers.familyRevokedAt(record.family), load(record), helpers.markUsed(key, record)])
     // As without a grace period: a revocation stamped after the claim began does not refuse its winner.
     if (revokedAt !== undefined && (revokedAt === true || revokedAt < claimStartedAt)) throw oauth('invalid_grant', new TokenRevoked('refresh token has been revoked'))
     return { record, loaded, successor }
@@ -137,8 +141,12 @@ export function createRefreshGrace(store: Store, clock: Clock, options: GraceOpt
 
   /** Replayed outside the grace: superseded, rotated longer ago than the window, or only its issued mark left. */
   async function punish(key: string, next: Next | undefined, evict: (family: string) => void): Promise<never> {
-    const family = next?.kind === 'rotated' ? next.record : next ?? (await helpers.issuedFamily(key))
-    if (!family) throw invalid('refresh token is invalid or expired')
+    if (!next) {
+      const mark = await helpers.issuedFamily(key)
+      if (!mark) throw invalid('refresh token is invalid or expired')
+      return helpers.retired(mark, evict)
+    }
+    const family = next.kind === 'rotated' ? next.record : next
     return revoke(family.family, family.familyExpiresAt, evict, new TokenRevoked('refresh token was already used; every token of this login is now revoked'))
   }
 

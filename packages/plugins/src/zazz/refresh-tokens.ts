@@ -10,6 +10,10 @@ export interface RefreshRecord {
   /** client_id it was issued to. */
   client: string
   scope: string[]
+  /** What the user granted at the password grant: a refresh may ask again for any of it (RFC 6749 §6). Absent on older records: `scope`. */
+  grantedScope?: string[]
+  /** The user's login epoch when the family began (users.ts): a password change since then ends the family. */
+  epoch?: string
   /** Epoch ms: this token's idle end, and the whole family's absolute end. */
   expiresAt: number
   familyExpiresAt: number
@@ -21,6 +25,10 @@ interface IssuedMark {
   family: string
   client: string
   familyExpiresAt: number
+  /** Epoch ms: the token's own idle end. Absent on older marks. */
+  expiresAt?: number
+  /** Set once the token was exchanged: only then is presenting it again a reuse rather than a late, expired token. */
+  used?: true
 }
 
 const FAMILY_REVOKED = 'family-revoked:'
@@ -46,7 +54,16 @@ export function createRefreshTokens(store: Store, clock: Clock, options: Refresh
   const familyRevokedTtl = (familyExpiresAt: number) => Math.max(1000, familyExpiresAt + options.accessTtlMs - clock())
 
   /** `token`: the successor a consume with the grace period already claimed; otherwise a new one. */
-  async function issue(grant: { userId: number; client: string; scope: string[]; family?: string; familyExpiresAt?: number; token?: string }): Promise<{ token: string; record: RefreshRecord }> {
+  async function issue(grant: {
+    userId: number
+    client: string
+    scope: string[]
+    grantedScope?: string[]
+    epoch?: string | undefined
+    family?: string
+    familyExpiresAt?: number
+    token?: string
+  }): Promise<{ token: string; record: RefreshRecord }> {
     const now = clock()
     const familyExpiresAt = grant.familyExpiresAt ?? now + options.absoluteMs
     const record: RefreshRecord = {
@@ -54,13 +71,15 @@ export function createRefreshTokens(store: Store, clock: Clock, options: Refresh
       userId: grant.userId,
       client: grant.client,
       scope: grant.scope,
+      grantedScope: grant.grantedScope ?? grant.scope,
       expiresAt: Math.min(now + options.idleMs, familyExpiresAt),
       familyExpiresAt,
       issuedAt: now,
     }
+    if (grant.epoch !== undefined) record.epoch = grant.epoch
     const token = grant.token ?? randomString(32)
     const key = fingerprint(token)
-    const mark: IssuedMark = { family: record.family, client: record.client, familyExpiresAt }
+    const mark: IssuedMark = { family: record.family, client: record.client, familyExpiresAt, expiresAt: record.expiresAt }
     await Promise.all([
       store.set(ISSUED + key, mark, Math.max(1, familyExpiresAt - now)),
       store.set(LIVE + key, record, Math.max(1, record.expiresAt - now)),
@@ -77,6 +96,26 @@ export function createRefreshTokens(store: Store, clock: Clock, options: Refresh
   const isFamilyRevoked = async (family: string) => (await familyRevokedAt(family)) !== undefined
   const revokeAccess = (jti: string, expSec: number) => store.set(JTI_REVOKED + jti, true, Math.max(1000, expSec * 1000 - clock()))
 
+  /** The token was exchanged: from now on, presenting it again is a reuse (see retired). */
+  async function markUsed(key: string, record: RefreshRecord): Promise<void> {
+    const mark: IssuedMark = { family: record.family, client: record.client, familyExpiresAt: record.familyExpiresAt, expiresAt: record.expiresAt, used: true }
+    await store.set(ISSUED + key, mark, Math.max(1, record.familyExpiresAt - clock()))
+  }
+
+  /**
+   * A token no longer live but once issued: either it outlived its idle time
+   * unused (the store dropped it) — expired, the login is not at fault — or it
+   * was exchanged and is presented again — a reuse, and the family is revoked.
+   */
+  async function retired(mark: IssuedMark, onFamilyRevoked: (family: string) => void): Promise<never> {
+    if (mark.used !== true && mark.expiresAt !== undefined && clock() >= mark.expiresAt) {
+      throw invalidGrant(new TokenExpired('refresh token has expired'))
+    }
+    await revokeFamily(mark.family, mark.familyExpiresAt)
+    onFamilyRevoked(mark.family)
+    throw invalidGrant(new TokenRevoked('refresh token was already used; every token of this login is now revoked'))
+  }
+
   const grace =
     (options.reuseGraceMs ?? 0) > 0
       ? createRefreshGrace(store, clock, { graceMs: options.reuseGraceMs!, idleMs: options.idleMs, accessTtlMs: options.accessTtlMs }, {
@@ -84,6 +123,8 @@ export function createRefreshTokens(store: Store, clock: Clock, options: Refresh
           familyRevokedAt,
           issuedFamily: (key) => store.get<IssuedMark>(ISSUED + key),
           revokeAccess,
+          markUsed,
+          retired,
         })
       : undefined
 
@@ -100,11 +141,7 @@ export function createRefreshTokens(store: Store, clock: Clock, options: Refresh
     const record = await store.take<RefreshRecord>(LIVE + key)
     if (!record) {
       const mark = await store.get<IssuedMark>(ISSUED + key)
-      if (mark) {
-        await revokeFamily(mark.family, mark.familyExpiresAt)
-        onFamilyRevoked(mark.family)
-        throw invalidGrant(new TokenRevoked('refresh token was already used; every token of this login is now revoked'))
-      }
+      if (mark) return retired(mark, onFamilyRevoked)
       throw invalidGrant(new RequestInvalid('refresh token is invalid or expired', { location: 'body', field: 'refresh_token' }))
     }
     if (record.client !== client) {
@@ -114,7 +151,7 @@ export function createRefreshTokens(store: Store, clock: Clock, options: Refresh
       throw invalidGrant(new RequestInvalid('refresh token was issued to another client', { location: 'body', field: 'refresh_token' }))
     }
     if (clock() >= record.expiresAt) throw invalidGrant(new TokenExpired('refresh token has expired'))
-    const [revokedAt, loaded] = await Promise.all([familyRevokedAt(record.family), load(record)])
+    const [revokedAt, loaded] = await Promise.all([familyRevokedAt(record.family), load(record), markUsed(key, record)])
     // Of N concurrent refreshes with one token, this call won the take; the losers revoke the family as
     // replays, possibly before this read. A revocation stamped after the take began does not refuse the
     // winner (exactly one of N succeeds): the tokens it is handed belong to the revoked family and die on
@@ -140,8 +177,13 @@ export function createRefreshTokens(store: Store, clock: Clock, options: Refresh
 
   /** Put back a token consumed by a request that then failed on its own input (a wider scope): the login survives a bad request. */
   async function restore(token: string, record: RefreshRecord): Promise<void> {
+    const key = fingerprint(token)
     const ttl = record.expiresAt - clock()
-    if (ttl > 0) await store.add(LIVE + fingerprint(token), record, ttl)
+    if (ttl > 0 && (await store.add(LIVE + key, record, ttl))) {
+      // Unused again: should it now idle out, it is expired, not reused.
+      const mark: IssuedMark = { family: record.family, client: record.client, familyExpiresAt: record.familyExpiresAt, expiresAt: record.expiresAt }
+      await store.set(ISSUED + key, mark, Math.max(1, record.familyExpiresAt - clock()))
+    }
     await grace?.release(token)
   }
 
@@ -173,6 +215,7 @@ export function createRefreshTokens(store: Store, clock: Clock, options: Refresh
 }
 
 export type RefreshTokens = ReturnType<typeof createRefreshTokens>
+export type { IssuedMark }
 
 function invalidGrant<E extends RequestInvalid | TokenRevoked | TokenExpired>(error: E): E {
   return oauth('invalid_grant', error)

@@ -1,4 +1,5 @@
-import { RequestInvalid, AuthInvalid, defineRoute, type Attempt, type DialectServices, type PolyRequest, type PolyResponse } from '@polytoken/core'
+import { RequestInvalid, AuthInvalid, TokenRevoked, defineRoute, type Attempt, type DialectServices, type PolyRequest, type PolyResponse } from '@polytoken/core'
+import { epochMatches } from './access-tokens.js'
 import { clientAuth, type ClientDirectory, type ClientPrincipal } from './clients.js'
 import { NO_STORE, oauth } from './envelope.js'
 import type { ResolvedClient, ResolvedZazzOptions } from './options.js'
@@ -97,7 +98,7 @@ export function tokenRoute(options: ResolvedZazzOptions, directory: ClientDirect
       // One answer for an unknown user and a wrong password.
       throw oauth('invalid_grant', new AuthInvalid('the username or password is incorrect', { location: 'body', field: 'password' }))
     }
-    const refresh = await state.refresh!.issue({ userId: user.userId, client: client.id, scope })
+    const refresh = await state.refresh!.issue({ userId: user.userId, client: client.id, scope, epoch: user.epoch })
     return respond(user, client, scope, refresh.record.family, refresh.token, services)
   }
 
@@ -113,16 +114,30 @@ export function tokenRoute(options: ResolvedZazzOptions, directory: ClientDirect
       (record) => state.users!.get(record.userId),
     )
     if (!user) throw oauth('invalid_grant', new RequestInvalid('the user of this refresh token no longer exists', { location: 'body', field: 'refresh_token' }))
-    // Narrow only: within what this token carries and what the client may still ask for.
-    const allowed = record.scope.filter((s) => client.scopes.includes(s))
+    if (!epochMatches(record.epoch, user)) {
+      // The password changed (or the user was re-created) since this login began: it is over.
+      throw oauth('invalid_grant', new TokenRevoked("refresh token has been revoked: the user's logins were ended (password changed)"))
+    }
+    // RFC 6749 §6: any scope of the original grant the client may still ask for; omitted, the original grant.
+    // Narrowing on one refresh is not permanent: a later refresh may ask again for what was granted.
+    const granted = (record.grantedScope ?? record.scope).filter((s) => client.scopes.includes(s))
     let scope: string[]
     try {
-      scope = grantScope(requested, allowed, allowed)
+      scope = grantScope(requested, granted, granted)
     } catch (error) {
       await state.refresh!.restore(body.refresh_token, record)
       throw error
     }
-    const next = await state.refresh!.issue({ userId: user.userId, client: client.id, scope, family: record.family, familyExpiresAt: record.familyExpiresAt, token: successor })
+    const next = await state.refresh!.issue({
+      userId: user.userId,
+      client: client.id,
+      scope,
+      grantedScope: record.grantedScope ?? record.scope,
+      epoch: record.epoch,
+      family: record.family,
+      familyExpiresAt: record.familyExpiresAt,
+      token: successor,
+    })
     return respond(user, client, scope, record.family, next.token, services, (access) =>
       state.refresh!.pairIssued(next.token, access, record.family, (family) => services.cache.revoke(family)),
     )
@@ -137,7 +152,7 @@ export function tokenRoute(options: ResolvedZazzOptions, directory: ClientDirect
     services: DialectServices,
     accessIssued?: (access: { jti: string; exp: number }) => Promise<void>,
   ): Promise<PolyResponse> {
-    const access = await state.access!.issue({ userId: user.userId, clientNumber: client.number, scope, family }, services.clock())
+    const access = await state.access!.issue({ userId: user.userId, clientNumber: client.number, scope, family, epoch: user.epoch }, services.clock())
     await accessIssued?.(access)
     return {
       status: 200,

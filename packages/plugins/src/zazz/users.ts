@@ -1,4 +1,4 @@
-import { ConfigInvalid, decoyPasswordHash, hashPassword, verifyPassword, type PasswordHashOptions, type Store } from '@polytoken/core'
+import { ConfigInvalid, decoyPasswordHash, hashPassword, randomString, verifyPassword, type PasswordHashOptions, type Store } from '@polytoken/core'
 import { DEFAULT_PASSWORD_HASH, type AccountType, type PhotoLinks, type ZazzUserOptions } from './options.js'
 
 /** What the store keeps of a user: the password only as an scrypt hash with its own salt. */
@@ -10,7 +10,19 @@ export interface UserRecord {
   isConfirmed: boolean
   displayName?: string
   photo?: PhotoLinks
+  /**
+   * The user's login epoch: random, made with the user and made anew when the
+   * password changes or the logins are ended. Every token carries it, and a
+   * token whose epoch is not the user's current one is refused, so a password
+   * change ends every login, and a user deleted and re-created under the same
+   * userId does not inherit the old one's tokens. Absent on records from
+   * before it existed (their tokens carry none, and still match).
+   */
+  epoch?: string
 }
+
+/** A new login epoch: never reused, so no earlier token can match it. */
+const newEpoch = () => randomString(16)
 
 /** A user to add: the same shape as a user seeded from configuration. */
 export type NewUser = ZazzUserOptions
@@ -30,6 +42,8 @@ export function normalizeUsername(username: string): string {
 export interface ZazzUsersOptions {
   /** scrypt cost of new hashes. Default N=2^14, r=8, p=5. */
   passwordHash?: PasswordHashOptions
+  /** Called when a user's logins were ended (password change, removal, endLogins): drops what this instance cached of them. */
+  onLoginsEnded?: (userId: number) => void
 }
 
 /**
@@ -68,6 +82,8 @@ export function createZazzUsers(store: Store, options: ZazzUsersOptions = {}) {
       // Keep a matching hash: re-hashing on every start would churn salts for nothing.
       passwordHash = existing && (await verifyPassword(input.password, existing.passwordHash)) ? existing.passwordHash : await hashPassword(input.password, cost)
     }
+    // A new password ends the user's logins; the same one (configuration seeded again at start-up) keeps them.
+    const epoch = existing && existing.passwordHash === passwordHash ? existing.epoch : newEpoch()
     const record: UserRecord = {
       userId: existing?.userId ?? input.userId ?? 0,
       username: input.username,
@@ -79,9 +95,11 @@ export function createZazzUsers(store: Store, options: ZazzUsersOptions = {}) {
     if (displayName !== undefined) record.displayName = displayName
     const photo = input.photo ?? existing?.photo
     if (photo !== undefined) record.photo = photo
+    if (epoch !== undefined) record.epoch = epoch
 
     if (existing) {
       await store.set(USER + record.userId, record)
+      if (epoch !== existing.epoch) options.onLoginsEnded?.(record.userId)
       return record
     }
     if (record.userId === 0) record.userId = await allocateId()
@@ -134,7 +152,46 @@ export function createZazzUsers(store: Store, options: ZazzUsersOptions = {}) {
     return record
   }
 
-  return { add, get, verifyLogin, warm: () => decoyHash().then(() => undefined) }
+  /** Write `record` with a new epoch: every token issued before is refused from now on. */
+  async function withNewEpoch(record: UserRecord): Promise<UserRecord> {
+    const next = { ...record, epoch: newEpoch() }
+    await store.set(USER + record.userId, next)
+    options.onLoginsEnded?.(record.userId)
+    return next
+  }
+
+  /** Change a user's password; ends every login of the user (refresh families and access tokens). Undefined when there is no such user. */
+  async function setPassword(userId: number, password: string): Promise<UserRecord | undefined> {
+    if (typeof password !== 'string' || password.length === 0) throw new ConfigInvalid('password: must not be empty')
+    const record = await get(userId)
+    if (!record) return undefined
+    return withNewEpoch({ ...record, passwordHash: await hashPassword(password, cost) })
+  }
+
+  /** End every login of a user without changing anything else (a lost device, a suspected theft). False when there is no such user. */
+  async function endLogins(userId: number): Promise<boolean> {
+    const record = await get(userId)
+    if (!record) return false
+    await withNewEpoch(record)
+    return true
+  }
+
+  /**
+   * Remove a user: the record and the username go, and so do the logins. A
+   * user created later under the same userId or username gets a new epoch,
+   * so none of this user's tokens ever works for it. False when there is no such user.
+   */
+  async function remove(userId: number): Promise<boolean> {
+    const record = await get(userId)
+    if (!record) return false
+    const login = LOGIN + normalizeUsername(record.username)
+    await store.delete(USER + userId)
+    if ((await store.get<number>(login)) === userId) await store.delete(login)
+    options.onLoginsEnded?.(userId)
+    return true
+  }
+
+  return { add, get, verifyLogin, setPassword, endLogins, remove, warm: () => decoyHash().then(() => undefined) }
 }
 
 export type ZazzUsers = ReturnType<typeof createZazzUsers>
