@@ -15,6 +15,7 @@ import { createZazzUsers, zazz } from '@polytoken/plugins'
 import { REDIS_URL, runPrefix } from '../storage/services.js'
 import { rfcBasic, testOptions } from '../zazz/fixture.js'
 import { introspect, login, me, refresh } from '../zazz/helpers.js'
+import { clearNamespaces } from '../helpers/clear-store.js'
 
 const RESOURCE_SERVER = rfcBasic('resource-server', 'rs-secret')
 /** Long enough that a test never races it by accident; the cross-instance test sets its own. */
@@ -128,14 +129,7 @@ describe('attack: a password change ends the logins on every instance (two route
   })
   after(async () => {
     await Promise.all([a?.router.close(), b?.router.close()])
-    const backend = createStore({ url: REDIS_URL, prefix, timeoutMs: 5000 })
-    for (const name of ['zazz', 'polytoken']) {
-      const namespace = backend.namespace(name)
-      const keys: string[] = []
-      for await (const [key] of namespace.entries()) keys.push(key)
-      for (const key of keys) await namespace.delete(key)
-    }
-    await backend.close()
+    await clearNamespaces(REDIS_URL, prefix, ['zazz', 'polytoken'])
   })
 
   test(`changed on A: refused on A at once, on B within the cache window (${CACHE_MS} ms)`, async () => {

@@ -11,6 +11,7 @@ import { createStore, type StoreBackend } from '@polytoken/core'
 import { REDIS_URL, runPrefix } from '../storage/services.js'
 import { rfcBasic, startApp, testOptions, type TestServer } from '../zazz/fixture.js'
 import { introspect, login, me, refresh } from '../zazz/helpers.js'
+import { clearNamespaces } from '../helpers/clear-store.js'
 
 const ROUNDS = 15
 const RESOURCE_SERVER = rfcBasic('resource-server', 'rs-secret')
@@ -28,14 +29,7 @@ describe('zazz attack: the grace period holds across two instances on one Redis'
   after(async () => {
     // Each router closes its own store.
     await Promise.all([a?.close(), b?.close()])
-    const backend = createStore({ url: REDIS_URL, prefix, timeoutMs: 5000 })
-    for (const name of ['zazz', 'polytoken']) {
-      const namespace = backend.namespace(name)
-      const keys: string[] = []
-      for await (const [key] of namespace.entries()) keys.push(key)
-      for (const key of keys) await namespace.delete(key)
-    }
-    await backend.close()
+    await clearNamespaces(REDIS_URL, prefix, ['zazz', 'polytoken'])
   })
 
   test(`one token refreshed on both at once, ${ROUNDS} times: two 200s, exactly one pair valid, the login kept`, async () => {
