@@ -113,9 +113,10 @@ test('keys hold neither the credential nor its plain SHA-256', async () => {
 
 /** A verifier whose answers the test hands out one by one, so a verification can be held open. */
 function heldVerifier() {
-  const pending: Array<(verified: { value: string; expiresAt: number; jti: string }) => void> = []
+  type Held = { value: string; expiresAt: number; jti: string; revokeKeys?: string[] }
+  const pending: Array<(verified: Held) => void> = []
   let calls = 0
-  const verifier = (): Promise<{ value: string; expiresAt: number; jti: string }> => {
+  const verifier = (): Promise<Held> => {
     calls++
     return new Promise((resolve) => pending.push(resolve))
   }
@@ -124,7 +125,7 @@ function heldVerifier() {
     get calls() {
       return calls
     },
-    release: (jti: string) => pending.shift()!({ value: 'ok', expiresAt: later(), jti }),
+    release: (jti: string, revokeKeys?: string[]) => pending.shift()!({ value: 'ok', expiresAt: later(), jti, ...(revokeKeys ? { revokeKeys } : {}) }),
   }
 }
 
@@ -141,6 +142,21 @@ test('revoke(jti) while that token is being verified: the result is not cached, 
   held.release('j1')
   await next
   assert.equal(cache.size, 1, 'a verification started after the revocation is cached as usual')
+})
+
+test('revoke(key) of a revokeKey (a password change) while a token of that user is being verified: not cached', async () => {
+  const cache = createVerificationCache()
+  const held = heldVerifier()
+  const inFlight = cache.verify('s', 't', held.verifier)
+  await Promise.resolve()
+  cache.revoke('user:1')
+  held.release('j1', ['user:1'])
+  await inFlight
+  assert.equal(cache.size, 0, 'the verification that ran across the revocation is not cached')
+  const next = cache.verify('s', 't', held.verifier)
+  assert.equal(held.calls, 2, 'the check after revoke() runs the verifier again')
+  held.release('j1', ['user:1'])
+  await next
 })
 
 test('a check that arrives after revoke() does not join a verification that started before it', async () => {
