@@ -14,7 +14,7 @@ import { describeJwtAttacks, type JwtAttackRoute } from './jwt-attacks.js'
 export interface ConformanceOptions {
   /** Suite title. */
   name: string
-  /** A fresh instance of the dialect under test, with a working test configuration. */
+  /** A fresh definition of the dialect under test, with a working test configuration (the kit sets it up on its own routers). */
   dialect: () => DialectDefinition
   /** Mount prefix inside the router. Default none. */
   prefix?: string

@@ -53,7 +53,7 @@ export interface JwtAttackRoute {
 export interface JwtAttackOptions {
   /** Suite title. */
   name: string
-  /** A fresh instance of the dialect under test. */
+  /** A fresh definition of the dialect under test (the table sets it up on its own router). */
   dialect: () => DialectDefinition
   /** Mount prefix. Default none. */
   prefix?: string
