@@ -31,15 +31,13 @@ function apiKeyHeader(expected: string) {
   })
 }
 
-export function greeting(options: GreetingOptions) {
-  const issuer = options.issuer ?? 'greeting'
-  const state: { signer?: JwtSigner; verify?: (token: string) => Promise<JwtClaims> } = {}
-
-  const greet = defineRoute({
+/** POST /greet: a greeting token for `name`, signed with the router's key. */
+function greetRoute(issuer: string, apiKey: string, signer: JwtSigner) {
+  return defineRoute({
     method: 'POST',
     path: '/greet',
     accepts: ['json', 'urlencoded'],
-    auth: [apiKeyHeader(options.apiKey)],
+    auth: [apiKeyHeader(apiKey)],
     schema: {
       body: { type: 'object', required: ['name'], additionalProperties: false, properties: { name: { type: 'string', minLength: 1, maxLength: 64 } } },
     },
@@ -47,12 +45,15 @@ export function greeting(options: GreetingOptions) {
     handle({ input, services }) {
       const { name } = input.body as { name: string }
       const iat = epochSeconds(services.clock())
-      const token = state.signer!.sign({ iss: issuer, sub: name, iat, exp: iat + 600, jti: randomUUID(), greeting: `hello, ${name}` })
+      const token = signer.sign({ iss: issuer, sub: name, iat, exp: iat + 600, jti: randomUUID(), greeting: `hello, ${name}` })
       return { status: 201, body: { token } }
     },
   })
+}
 
-  const verify = defineRoute({
+/** GET /greet/verify: checks a greeting token through the verification cache. */
+function verifyRoute(verifyJwt: (token: string) => Promise<JwtClaims>) {
+  return defineRoute({
     method: 'GET',
     path: '/greet/verify',
     auth: [
@@ -60,27 +61,31 @@ export function greeting(options: GreetingOptions) {
         realm: 'greeting',
         verify: (token, { services }) =>
           services.cache.verify('greeting', token, async (t) => {
-            const claims = await state.verify!(t)
+            const claims = await verifyJwt(t)
             return { value: claims, expiresAt: claims.exp! * 1000 }
           }),
       }),
     ],
     handle: ({ principal }) => ({ status: 200, body: { ok: true, greeting: principal.greeting } }),
   })
+}
 
+export function greeting(options: GreetingOptions) {
+  const issuer = options.issuer ?? 'greeting'
   return defineDialect({
     name: 'greeting',
+    errorSchema: { type: 'object', required: ['ok', 'why'], properties: { ok: { const: false }, why: { type: 'string' }, code: { type: 'string' } } },
+    // Once per router: its key ring, then the routes built with what it holds.
     async setup(services) {
       const ring = await services.keyRing({ name: 'signing', algorithm: 'EdDSA', ...(options.keys ? { keys: options.keys } : {}) })
-      state.signer = createJwtSigner(ring)
-      state.verify = createJwtVerifier(ring, { issuer })
+      return {
+        routes: [greetRoute(issuer, options.apiKey, createJwtSigner(ring)), verifyRoute(createJwtVerifier(ring, { issuer }))],
+        renderError: (error: PolytokenError) => ({
+          status: error.status,
+          headers: { ...error.headers, ...(error.challenges.length ? { 'WWW-Authenticate': error.challenges.join(', ') } : {}) },
+          body: { ok: false, why: error.status >= 500 && error.code === 'ERR_INTERNAL' ? 'internal error' : error.message, code: error.code },
+        }),
+      }
     },
-    routes: [greet, verify],
-    errorSchema: { type: 'object', required: ['ok', 'why'], properties: { ok: { const: false }, why: { type: 'string' }, code: { type: 'string' } } },
-    renderError: (error: PolytokenError) => ({
-      status: error.status,
-      headers: { ...error.headers, ...(error.challenges.length ? { 'WWW-Authenticate': error.challenges.join(', ') } : {}) },
-      body: { ok: false, why: error.status >= 500 && error.code === 'ERR_INTERNAL' ? 'internal error' : error.message, code: error.code },
-    }),
   })
 }

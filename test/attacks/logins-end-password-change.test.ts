@@ -10,7 +10,7 @@ import { after, before, beforeEach, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import express from 'express'
 import { polytoken, type PolytokenRouter } from '@polytoken/express'
-import { createStore, silentLogger, type StoreBackend } from '@polytoken/core'
+import { createStore, silentLogger, type InstanceOf, type StoreBackend } from '@polytoken/core'
 import { createZazzUsers, zazz } from '@polytoken/plugins'
 import { REDIS_URL, runPrefix } from '../storage/services.js'
 import { rfcBasic, testOptions } from '../zazz/fixture.js'
@@ -24,7 +24,8 @@ const LONG_CACHE_MS = 60_000
 interface Instance {
   app: express.Express
   router: PolytokenRouter
-  dialect: ReturnType<typeof zazz>
+  /** What zazz's setup() returned on this router: its user directory among it. */
+  dialect: InstanceOf<ReturnType<typeof zazz>>
 }
 
 async function start(store: StoreBackend | string, cacheMs = LONG_CACHE_MS): Promise<Instance> {
@@ -38,7 +39,7 @@ async function start(store: StoreBackend | string, cacheMs = LONG_CACHE_MS): Pro
   })
   const app = express()
   app.use(router)
-  return { app, router, dialect }
+  return { app, router, dialect: router.runtime.instance(dialect) }
 }
 
 async function assertLoginEnded(app: express.Express, tokens: { access_token: string; refresh_token: string }): Promise<void> {

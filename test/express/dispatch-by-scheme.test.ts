@@ -9,12 +9,14 @@ import { AuthInvalid, basic, bearer, defineDialect, defineRoute, railsToken, sil
 function tokenApi(name: string, auth: Parameters<typeof defineRoute>[0]['auth']) {
   return defineDialect({
     name,
-    routes: [defineRoute({ method: 'POST', path: '/api/v1/token', accepts: ['urlencoded', 'json'], auth, handle: ({ principal }) => ({ status: 200, body: { dialect: name, principal } }) })],
     errorSchema: { type: 'object', required: ['error'], properties: { error: { type: 'string' } } },
-    renderError: (error: PolytokenError) => {
-      const headers: Record<string, string[]> = error.challenges.length ? { 'WWW-Authenticate': error.challenges } : {}
-      return { status: error.status, headers, body: { error: `${name}: ${error.code}` } }
-    },
+    setup: () => ({
+      routes: [defineRoute({ method: 'POST', path: '/api/v1/token', accepts: ['urlencoded', 'json'], auth, handle: ({ principal }) => ({ status: 200, body: { dialect: name, principal } }) })],
+      renderError: (error: PolytokenError) => {
+        const headers: Record<string, string[]> = error.challenges.length ? { 'WWW-Authenticate': error.challenges } : {}
+        return { status: error.status, headers, body: { error: `${name}: ${error.code}` } }
+      },
+    }),
   })
 }
 

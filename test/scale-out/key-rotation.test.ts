@@ -13,6 +13,7 @@ import {
   defineDialect,
   defineRoute,
   silentLogger,
+  type PolytokenError,
   type JwtClaims,
   type KeySource,
 } from '@polytoken/core'
@@ -24,37 +25,37 @@ import { tempDir } from './harness.js'
  * whose keys come from configuration.
  */
 function probe(keys: KeySource[]) {
-  const state: { sign?: (claims: JwtClaims) => string; verify?: (token: string) => Promise<JwtClaims> } = {}
   return defineDialect({
     name: 'rotation-probe',
     description: 'ES256 probe for key rotation',
+    errorSchema: { type: 'object', required: ['code'], properties: { code: { type: 'string' } } },
     async setup(services) {
       const ring = await services.keyRing({ name: 'signing', algorithm: 'ES256', keys, generate: false })
       const signer = createJwtSigner(ring)
-      state.sign = (claims) => signer.sign(claims)
-      state.verify = createJwtVerifier(ring, { issuer: 'probe' })
+      const verify = createJwtVerifier(ring, { issuer: 'probe' })
+      return {
+        routes: [
+          defineRoute({
+            method: 'POST',
+            path: '/sign',
+            summary: 'Issue a token',
+            auth: [anonymous()],
+            handle: () => {
+              const now = Math.floor(Date.now() / 1000)
+              return { status: 200, body: { token: signer.sign({ iss: 'probe', sub: 'rotation', iat: now, exp: now + 300, jti: randomUUID() }) } }
+            },
+          }),
+          defineRoute({
+            method: 'GET',
+            path: '/verify',
+            summary: 'Check a token',
+            auth: [bearer({ realm: 'probe', verify: (token) => verify(token) })],
+            handle: ({ principal }) => ({ status: 200, body: principal }),
+          }),
+        ],
+        renderError: (error: PolytokenError) => ({ status: error.status, headers: { ...error.headers }, body: { code: error.code } }),
+      }
     },
-    routes: [
-      defineRoute({
-        method: 'POST',
-        path: '/sign',
-        summary: 'Issue a token',
-        auth: [anonymous()],
-        handle: () => {
-          const now = Math.floor(Date.now() / 1000)
-          return { status: 200, body: { token: state.sign!({ iss: 'probe', sub: 'rotation', iat: now, exp: now + 300, jti: randomUUID() }) } }
-        },
-      }),
-      defineRoute({
-        method: 'GET',
-        path: '/verify',
-        summary: 'Check a token',
-        auth: [bearer({ realm: 'probe', verify: (token) => state.verify!(token) })],
-        handle: ({ principal }) => ({ status: 200, body: principal }),
-      }),
-    ],
-    errorSchema: { type: 'object', required: ['code'], properties: { code: { type: 'string' } } },
-    renderError: (error) => ({ status: error.status, headers: { ...error.headers }, body: { code: error.code } }),
   })
 }
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { createRuntime, defineDialect, defineRoute, silentLogger } from '@polytoken/core'
+import { createRuntime, defineDialect, defineRoute, silentLogger, type PolytokenError } from '@polytoken/core'
 import { tokenGenerator } from '@polytoken/plugins'
 import { testOptions } from './helpers.js'
 
@@ -8,9 +8,11 @@ import { testOptions } from './helpers.js'
 const other = () =>
   defineDialect({
     name: 'other-token-api',
-    routes: [defineRoute({ method: 'POST', path: '/api/v1/token', accepts: ['json'], handle: () => ({ status: 200, body: {} }) })],
     errorSchema: { type: 'object' },
-    renderError: (error) => ({ status: error.status, body: { error: error.message } }),
+    setup: () => ({
+      routes: [defineRoute({ method: 'POST', path: '/api/v1/token', accepts: ['json'], handle: () => ({ status: 200, body: {} }) })],
+      renderError: (error: PolytokenError) => ({ status: error.status, body: { error: error.message } }),
+    }),
   })
 
 const base = { store: 'memory://', masterKey: 'token-generator-test-master-key-0123456789', logger: silentLogger }

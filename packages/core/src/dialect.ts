@@ -90,18 +90,33 @@ export interface RouteDefinition<P = unknown> {
   handle(context: RouteContext<P>): Promise<PolyResponse> | PolyResponse
 }
 
+/**
+ * What a dialect serves on one router: built by its setup() from that
+ * router's services, so routes receive what they need as arguments and no
+ * dialect keeps state of its own between routers.
+ */
+export interface DialectInstance {
+  routes: readonly RouteDefinition<any>[]
+  /** The dialect's own error envelope and status for every failure. */
+  renderError(error: PolytokenError, request: PolyRequest | undefined): PolyResponse
+}
+
 export interface DialectDefinition {
   /** kebab-case, unique; also the store namespace. */
   name: string
   description?: string
-  /** Runs once before the router is returned (load keys, warm caches). */
-  setup?(services: DialectServices): Promise<void> | void
-  routes: readonly RouteDefinition<any>[]
-  /** The dialect's own error envelope and status for every failure. */
-  renderError(error: PolytokenError, request: PolyRequest | undefined): PolyResponse
-  /** JSON Schema of that envelope: documented in /openapi.json, enforced by the conformance kit. */
+  /** JSON Schema of the error envelope: documented in /openapi.json, enforced by the conformance kit. */
   errorSchema: JsonSchema
+  /**
+   * Runs once per router at start-up with the dialect's services (load keys,
+   * open directories, warm caches) and returns what the dialect serves there.
+   * One definition passed to two routers gives two independent instances.
+   */
+  setup(services: DialectServices): Promise<DialectInstance> | DialectInstance
 }
+
+/** The instance a definition's setup() returns (with whatever extras the dialect adds, e.g. an admin API). */
+export type InstanceOf<D extends DialectDefinition> = Awaited<ReturnType<D['setup']>>
 
 /** Identity helper: lets TypeScript check a dialect against the contract. */
 export function defineDialect<const D extends DialectDefinition>(dialect: D): D {

@@ -54,9 +54,11 @@ test('parameterised routes: decoded params, letter case, trailing slash, HEAD, 4
   })
   const dialect = defineDialect({
     name: 'echo',
-    routes: [echo],
     errorSchema: { type: 'object', required: ['error'], properties: { error: { type: 'string' } } },
-    renderError: (error: PolytokenError) => ({ status: error.status, headers: error.headers, body: { error: error.code } }),
+    setup: () => ({
+      routes: [echo],
+      renderError: (error: PolytokenError) => ({ status: error.status, headers: error.headers, body: { error: error.code } }),
+    }),
   })
   const router = await polytoken({ dialects: [{ prefix: '/e', dialect }], logger: silentLogger })
   const app = express()

@@ -1,5 +1,5 @@
 import { DialectInvalid, RouteConflict } from '../errors.js'
-import type { DialectDefinition, RouteDefinition } from '../dialect.js'
+import type { DialectDefinition, DialectInstance, RouteDefinition } from '../dialect.js'
 import { isAuthMethod } from '../auth/auth-method.js'
 import { compileValidator, type InputValidator } from '../validation/validator.js'
 import type { BodyType } from '../request.js'
@@ -15,8 +15,13 @@ export interface Mount {
   prefix: string
 }
 
+/** A mount whose dialect's setup() has run on this router: what it serves there. */
+export interface SetUpMount extends Mount {
+  instance: DialectInstance
+}
+
 export interface RegisteredRoute {
-  mount: Mount
+  mount: SetUpMount
   route: RouteDefinition<unknown>
   /** prefix + route path: what the router matches. */
   fullPath: string
@@ -28,35 +33,58 @@ export interface RegisteredRoute {
 }
 
 /**
- * Checks every dialect when it is registered, so a broken dialect fails at
- * start-up with a coded error that names it, never at the first request.
+ * Checks every dialect definition before anything is set up (name, error
+ * schema, prefix), so a broken dialect fails at start-up with a coded error
+ * that names it, before any key is loaded or generated.
  */
-export function registerDialects(mounts: readonly Mount[]): RegisteredRoute[] {
+export function checkDialects(mounts: readonly Mount[]): void {
   const names = new Set<string>()
-  const shapes = new Map<string, RegisteredRoute[]>()
-  const registered: RegisteredRoute[] = []
   for (const mount of mounts) {
     const { dialect } = mount
-    const label = `dialect "${String(dialect?.name)}"`
+    const label = labelOf(dialect)
     if (typeof dialect?.name !== 'string' || !NAME.test(dialect.name)) {
       throw new DialectInvalid(`${label}: name must be kebab-case ([a-z0-9-])`)
     }
     if (names.has(dialect.name)) throw new DialectInvalid(`${label}: registered twice (names are unique)`)
     names.add(dialect.name)
-    if (typeof dialect.renderError !== 'function') throw new DialectInvalid(`${label}: renderError must be a function`)
+    if (typeof dialect.setup !== 'function') throw new DialectInvalid(`${label}: setup(services) must be a function returning { routes, renderError }`)
     compileOrThrow(() => compileValidator(dialect.errorSchema, 'json', 'body'), `${label}: errorSchema`)
     if (mount.prefix !== '' && checkPathSyntax(mount.prefix) !== undefined) {
       throw new DialectInvalid(`${label}: prefix "${mount.prefix}" ${checkPathSyntax(mount.prefix)}`)
     }
-    if (!Array.isArray(dialect.routes) || dialect.routes.length === 0) throw new DialectInvalid(`${label}: needs at least one route`)
-    for (const route of dialect.routes) {
+  }
+}
+
+/**
+ * Checks what each dialect's setup() returned and every route it serves, in
+ * mount order, with a coded error naming the dialect (and the route): a broken
+ * route fails at start-up, never at the first request.
+ */
+export function registerInstances(mounts: readonly SetUpMount[]): RegisteredRoute[] {
+  const shapes = new Map<string, RegisteredRoute[]>()
+  const registered: RegisteredRoute[] = []
+  for (const mount of mounts) {
+    const { instance } = mount
+    const label = labelOf(mount.dialect)
+    if (typeof instance !== 'object' || instance === null) throw new DialectInvalid(`${label}: setup() must return { routes, renderError }`)
+    if (typeof instance.renderError !== 'function') throw new DialectInvalid(`${label}: renderError must be a function`)
+    if (!Array.isArray(instance.routes) || instance.routes.length === 0) throw new DialectInvalid(`${label}: needs at least one route`)
+    for (const route of instance.routes) {
       registered.push(registerRoute(mount, route, shapes))
     }
   }
   return registered
 }
 
-function registerRoute(mount: Mount, route: RouteDefinition<unknown>, shapes: Map<string, RegisteredRoute[]>): RegisteredRoute {
+/** Both steps at once, for dialects already set up. */
+export function registerDialects(mounts: readonly SetUpMount[]): RegisteredRoute[] {
+  checkDialects(mounts)
+  return registerInstances(mounts)
+}
+
+const labelOf = (dialect: DialectDefinition | undefined) => `dialect "${String(dialect?.name)}"`
+
+function registerRoute(mount: SetUpMount, route: RouteDefinition<unknown>, shapes: Map<string, RegisteredRoute[]>): RegisteredRoute {
   const where = `dialect "${mount.dialect.name}" route ${String(route?.method)} ${String(route?.path)}`
   if (!METHODS.has(route.method)) throw new DialectInvalid(`${where}: method must be one of ${[...METHODS].join(', ')}`)
   const pathProblem = typeof route.path === 'string' ? checkPathSyntax(route.path) : 'must be a string'

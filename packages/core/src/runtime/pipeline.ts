@@ -1,8 +1,8 @@
 import { AuthRequired, toPolytokenError, type PolytokenError } from '../errors.js'
 import { authenticate } from '../auth/authenticate.js'
-import type { DialectDefinition, DialectServices, RouteInput } from '../dialect.js'
+import type { DialectServices, RouteInput } from '../dialect.js'
 import type { PolyRequest, PolyResponse } from '../request.js'
-import type { RegisteredRoute } from '../registry/registry.js'
+import type { RegisteredRoute, SetUpMount } from '../registry/registry.js'
 import type { Logger } from '../util/logger.js'
 
 /**
@@ -12,7 +12,7 @@ import type { Logger } from '../util/logger.js'
  */
 export function createRouteExecutor(registered: RegisteredRoute, services: DialectServices) {
   const { route, validators } = registered
-  const dialect = registered.mount.dialect
+  const { mount } = registered
   const methods = route.auth ?? []
 
   return async function execute(request: PolyRequest): Promise<PolyResponse> {
@@ -29,7 +29,7 @@ export function createRouteExecutor(registered: RegisteredRoute, services: Diale
       const principal = extracted ? await authenticate(methods, { request, services }, extracted) : undefined
       return await route.handle({ request, input, principal, services })
     } catch (error) {
-      return renderError(dialect, toPolytokenError(error), request, services.logger)
+      return renderError(mount, toPolytokenError(error), request, services.logger)
     }
   }
   function validate(request: PolyRequest): RouteInput {
@@ -43,13 +43,14 @@ export function createRouteExecutor(registered: RegisteredRoute, services: Diale
 }
 
 /** The dialect's envelope; if the dialect's own renderer fails, a plain JSON error, still never HTML. */
-export function renderError(dialect: DialectDefinition, error: PolytokenError, request: PolyRequest | undefined, logger: Logger): PolyResponse {
+export function renderError(mount: Pick<SetUpMount, 'dialect' | 'instance'>, error: PolytokenError, request: PolyRequest | undefined, logger: Logger): PolyResponse {
+  const { dialect, instance } = mount
   if (error.status >= 500 && error.code === 'ERR_INTERNAL') {
     const cause = error.cause as Error | undefined
     logger.error('unexpected error', { dialect: dialect.name, path: request?.path, error: cause?.stack ?? String(cause) })
   }
   try {
-    return dialect.renderError(error, request)
+    return instance.renderError(error, request)
   } catch (renderFailure) {
     logger.error('renderError failed', { dialect: dialect.name, error: String(renderFailure) })
     return { status: error.status, body: { error: error.code, message: error.message } }

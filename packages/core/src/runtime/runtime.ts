@@ -1,8 +1,8 @@
 import type { JWK } from 'jose'
 import { ConfigInvalid, toPolytokenError as toError } from '../errors.js'
-import type { BodyLimits, DialectDefinition, DialectServices } from '../dialect.js'
+import type { BodyLimits, DialectDefinition, DialectServices, InstanceOf } from '../dialect.js'
 import type { PolyRequest, PolyResponse, HttpMethod, BodyType } from '../request.js'
-import { registerDialects, type Mount, type RegisteredRoute } from '../registry/registry.js'
+import { checkDialects, registerInstances, type Mount, type RegisteredRoute, type SetUpMount } from '../registry/registry.js'
 import { createStore, type StoreOptions } from '../storage/create-store.js'
 import type { StoreBackend } from '../storage/store.js'
 import { createVerificationCache, type VerificationCache, type VerificationCacheOptions } from '../cache/verification-cache.js'
@@ -64,6 +64,8 @@ export interface Runtime {
   readonly store: StoreBackend
   readonly cache: VerificationCache
   readonly logger: Logger
+  /** What `dialect`'s setup() returned on this router (its routes, renderError and any extras, e.g. an admin API). */
+  instance<D extends DialectDefinition>(dialect: D): InstanceOf<D>
   jwks(): { keys: JWK[] }
   health(): Promise<{ status: 'ok' | 'unavailable'; store: string }>
   openapi(): Record<string, unknown>
@@ -80,7 +82,8 @@ export async function createRuntime(options: PolytokenOptions): Promise<Runtime>
   )
   // The master key seals every generated private key; checked even when nothing is generated yet.
   if (options.masterKey !== undefined) assertStrongSecret('masterKey', options.masterKey, MIN_MASTER_KEY_BYTES)
-  const registered = registerDialects(mounts)
+  // Definitions first: a broken dialect fails before any store is opened or key generated.
+  checkDialects(mounts)
   const store = isStoreBackend(options.store) ? options.store : createStore(withLogger(options.store, logger))
   const cache = isVerificationCache(options.cache) ? options.cache : createVerificationCache(options.cache)
   const rings: KeyRing[] = []
@@ -88,32 +91,49 @@ export async function createRuntime(options: PolytokenOptions): Promise<Runtime>
   const passwords = isPasswordHasher(options.passwordHashing) ? options.passwordHashing : createPasswordHasher(options.passwordHashing)
   const deploymentKey = createDeploymentKeys(options.masterKey, store.namespace('polytoken'))
 
+  const setUp: SetUpMount[] = []
   const servicesByDialect = new Map<DialectDefinition, DialectServices>()
-  for (const { dialect } of mounts) {
-    const namespace = store.namespace(dialect.name)
-    const services: DialectServices = {
-      store: namespace,
-      cache,
-      clock,
-      logger,
-      keyRing: async (ringOptions) => {
-        const ring = await loadKeyRing({ path: `${dialect.name}.keys`, ...ringOptions }, { store: namespace, masterKey: options.masterKey })
-        rings.push(ring)
-        return ring
-      },
-      passwords,
-      deploymentKey,
+  let registered: RegisteredRoute[]
+  try {
+    for (const mount of mounts) {
+      const { dialect } = mount
+      const namespace = store.namespace(dialect.name)
+      const services: DialectServices = {
+        store: namespace,
+        cache,
+        clock,
+        logger,
+        keyRing: async (ringOptions) => {
+          const ring = await loadKeyRing({ path: `${dialect.name}.keys`, ...ringOptions }, { store: namespace, masterKey: options.masterKey })
+          rings.push(ring)
+          return ring
+        },
+        passwords,
+        deploymentKey,
+      }
+      servicesByDialect.set(dialect, services)
+      // Each router gets its own instance: the routes are built from these services, in mount order.
+      setUp.push({ ...mount, instance: await dialect.setup(services) })
     }
-    servicesByDialect.set(dialect, services)
-    await dialect.setup?.(services)
+    registered = registerInstances(setUp)
+  } catch (error) {
+    // A store this runtime opened is not left open by a start-up that failed.
+    if (!isStoreBackend(options.store)) await store.close().catch(() => {})
+    throw error
   }
 
   const routes = registered.map((reg) => compile(reg, servicesByDialect.get(reg.mount.dialect)!, limits, logger))
+  const instances = new Map(setUp.map(({ dialect, instance }) => [dialect, instance]))
   return {
     routes,
     store,
     cache,
     logger,
+    instance<D extends DialectDefinition>(dialect: D): InstanceOf<D> {
+      const instance = instances.get(dialect)
+      if (!instance) throw new ConfigInvalid(`dialect "${String(dialect?.name)}" is not mounted on this router`)
+      return instance as InstanceOf<D>
+    },
     jwks: () => ({ keys: rings.flatMap((ring) => ring.publicJwks()) }),
     async health() {
       try {
@@ -130,7 +150,8 @@ export async function createRuntime(options: PolytokenOptions): Promise<Runtime>
 
 function compile(reg: RegisteredRoute, services: DialectServices, defaults: BodyLimits, logger: Logger): CompiledRoute {
   const execute = createRouteExecutor(reg, services)
-  const dialect = reg.mount.dialect
+  const { mount } = reg
+  const dialect = mount.dialect
   return {
     dialect,
     method: reg.route.method,
@@ -141,7 +162,7 @@ function compile(reg: RegisteredRoute, services: DialectServices, defaults: Body
     schemes: (reg.route.auth ?? []).flatMap((method) => method.schemes ?? []),
     challenges: (reg.route.auth ?? []).flatMap((method) => method.challenge() ?? []),
     execute,
-    fail: (error, request) => renderError(dialect, toError(error), request, logger),
+    fail: (error, request) => renderError(mount, toError(error), request, logger),
   }
 }
 

@@ -14,7 +14,7 @@ import { describeJwtAttacks, type JwtAttackRoute } from './jwt-attacks.js'
 export interface ConformanceOptions {
   /** Suite title. */
   name: string
-  /** A fresh instance of the dialect under test, with a working test configuration. */
+  /** A fresh definition of the dialect under test, with a working test configuration (the kit sets it up on its own routers). */
   dialect: () => DialectDefinition
   /** Mount prefix inside the router. Default none. */
   prefix?: string
@@ -66,8 +66,12 @@ export function describeConformance(options: ConformanceOptions): void {
         const twin = { ...options.dialect(), name: `${options.dialect().name}-twin` }
         await assert.rejects(createRuntime({ ...base, dialects: [{ dialect: options.dialect(), prefix }, { dialect: twin, prefix }] }), { code: 'ERR_ROUTE_CONFLICT' })
       })
-      test('renderError puts every catalogue error in the envelope, with a sane status', () => {
+      test('renderError puts every catalogue error in the envelope, with a sane status', async () => {
         const dialect = options.dialect()
+        // renderError comes from what setup() returned on a router.
+        const runtime = await createRuntime({ ...base, dialects: [{ dialect, prefix }] })
+        const instance = runtime.instance(dialect)
+        await runtime.close()
         const checkEnvelope = compileValidator(dialect.errorSchema, 'json', 'body')
         const samples: PolytokenError[] = [
           new RequestMalformed('m'), new RequestInvalid('i', { reasons: { field: ['is required'] }, location: 'body', field: 'field' }),
@@ -75,7 +79,7 @@ export function describeConformance(options: ConformanceOptions): void {
           new AuthRequired('a'), new AuthInvalid('b'), new TokenInvalid('c'), new TokenExpired('d'), new StoreUnavailable('s'),
         ]
         for (const error of samples) {
-          const response = dialect.renderError(error, undefined)
+          const response = instance.renderError(error, undefined)
           assert.ok(response.status >= 400 && response.status <= 599, `${error.code} → ${response.status}`)
           if (error.status < 500) assert.ok(response.status < 500, `${error.code} must stay a client error, got ${response.status}`)
           assert.doesNotThrow(() => checkEnvelope(response.body), `${error.code}: body does not match errorSchema: ${JSON.stringify(response.body)}`)
@@ -83,19 +87,17 @@ export function describeConformance(options: ConformanceOptions): void {
       })
     })
 
-    describe('malformed requests', () => {
-      let router: PolytokenRouter
-      let app: express.Express
-      before(async () => {
-        router = await polytoken({ ...base, dialects: [{ dialect: options.dialect(), prefix }] })
-        app = express()
-        app.use(router)
-      })
+    // The table is built from the routes, which exist once the dialect's setup() has run on a
+    // router: the suite sets one up while node:test collects it (an async describe).
+    describe('malformed requests', async () => {
+      const dialect = options.dialect()
+      const router: PolytokenRouter = await polytoken({ ...base, dialects: [{ dialect, prefix }] })
+      const app = express()
+      app.use(router)
       after(() => router.close())
 
-      // The table is built from the routes, so the routes must exist before node:test collects tests.
-      const probe = options.dialect()
-      for (const route of probe.routes) {
+      const { routes } = router.runtime.instance(dialect)
+      for (const route of routes) {
         const label = `${route.method} ${prefix}${route.path}`
         test(`${label}: every malformed request gets a 4xx in the envelope`, async () => {
           const compiled = router.runtime.routes.find((r) => r.method === route.method && r.fullPath === `${prefix.replace(/\/+$/, '')}${route.path}`)!
@@ -120,9 +122,9 @@ export function describeConformance(options: ConformanceOptions): void {
       }
 
       test('a method the path does not serve gets 405 with Allow, in the envelope', async () => {
-        const route = probe.routes[0]!
+        const route = routes[0]!
         const path = samplePath(`${prefix.replace(/\/+$/, '')}${route.path}`)
-        const used = new Set(probe.routes.filter((r) => r.path === route.path).map((r) => r.method))
+        const used = new Set(routes.filter((r) => r.path === route.path).map((r) => r.method))
         const method = ['DELETE', 'PUT', 'PATCH', 'POST'].find((m) => !used.has(m as never))!.toLowerCase() as 'delete'
         const response = await request(app)[method](path)
         assert.equal(response.status, 405)

@@ -53,7 +53,7 @@ export interface JwtAttackRoute {
 export interface JwtAttackOptions {
   /** Suite title. */
   name: string
-  /** A fresh instance of the dialect under test. */
+  /** A fresh definition of the dialect under test (the table sets it up on its own router). */
   dialect: () => DialectDefinition
   /** Mount prefix. Default none. */
   prefix?: string
@@ -107,9 +107,17 @@ export function describeJwtAttacks(options: JwtAttackOptions): void {
     let canaryUrl: string
     let canaryContent: CanaryContent = { jwks: { keys: [] }, certificates: {} }
     const canaryContacts: string[] = []
+    const dialect = options.dialect()
+    const checkEnvelope = compileValidator(dialect.errorSchema, 'json', 'body')
+    // The statuses this router's instance renders token errors with (known once its setup() has run).
+    let refusalStatuses = new Set<number>()
 
     before(async () => {
-      router = await polytoken({ ...routerOptions, dialects: [{ dialect: options.dialect(), prefix: options.prefix ?? '' }] })
+      router = await polytoken({ ...routerOptions, dialects: [{ dialect, prefix: options.prefix ?? '' }] })
+      const instance = router.runtime.instance(dialect)
+      refusalStatuses = new Set(
+        [new AuthRequired('a'), new AuthInvalid('b'), new TokenInvalid('c'), new TokenExpired('d'), new TokenNotYetValid('e')].map((error) => instance.renderError(error, undefined).status),
+      )
       app = express()
       app.use(router)
       server = createServer({ maxHeaderSize: MAX_HEADER_BYTES }, app)
@@ -128,12 +136,6 @@ export function describeJwtAttacks(options: JwtAttackOptions): void {
       await Promise.all([close(server), close(canaryServer)])
       await router.close()
     })
-
-    const dialect = options.dialect()
-    const checkEnvelope = compileValidator(dialect.errorSchema, 'json', 'body')
-    const refusalStatuses = new Set(
-      [new AuthRequired('a'), new AuthInvalid('b'), new TokenInvalid('c'), new TokenExpired('d'), new TokenNotYetValid('e')].map((error) => dialect.renderError(error, undefined).status),
-    )
 
     for (const route of options.routes) {
       const method = route.method ?? 'GET'

@@ -1,16 +1,16 @@
 import { AuthInvalid, AuthRequired, RequestInvalid, anonymous, basic, type AnonymousPrincipal, type AuthMethod } from '@polytoken/core'
 import type { ResolvedCrewOptions } from './options.js'
-import type { CrewState } from './issue.js'
+import type { CrewParts } from './issue.js'
 
 export type CrewPrincipal = { kind: 'user'; account: string } | AnonymousPrincipal
 
 /** Basic (users from configuration or the store), else anonymous: what the policy gives nobody in particular. */
-export function crewAuth(options: ResolvedCrewOptions, state: CrewState): AuthMethod<CrewPrincipal>[] {
+export function crewAuth(options: ResolvedCrewOptions, parts: CrewParts): AuthMethod<CrewPrincipal>[] {
   const password = basic<CrewPrincipal>({
     realm: options.realm,
     async verify(credential, { services, request }) {
       if (!credential.pair) throw new AuthInvalid('Basic credentials are malformed', { location: 'header', field: 'authorization' })
-      return { kind: 'user', account: await state.directory!.authenticate(credential.pair.username, credential.pair.password, services, request.ip) }
+      return { kind: 'user', account: await parts.directory.authenticate(credential.pair.username, credential.pair.password, services, request.ip) }
     },
   })
   return [password, anonymous() as AuthMethod<CrewPrincipal>]

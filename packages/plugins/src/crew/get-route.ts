@@ -1,6 +1,6 @@
 import { defineRoute } from '@polytoken/core'
 import type { ResolvedCrewOptions } from './options.js'
-import { NO_STORE, checkService, issueToken, readScopes, tokenResponseSchema, type CrewState } from './issue.js'
+import { NO_STORE, checkService, issueToken, readScopes, tokenResponseSchema, type CrewParts } from './issue.js'
 import { accountOf, checkAccount, crewAuth, type CrewPrincipal } from './auth.js'
 import { accountField, clientIdField, scopeField, serviceField } from './schemas.js'
 
@@ -13,12 +13,12 @@ interface TokenQuery {
 }
 
 /** The Docker client flow: `GET /v1/token?service=..&scope=..&account=..`, Basic or anonymous. */
-export function getTokenRoute(options: ResolvedCrewOptions, state: CrewState) {
+export function getTokenRoute(options: ResolvedCrewOptions, parts: CrewParts) {
   return defineRoute<CrewPrincipal>({
     method: 'GET',
     path: '/v1/token',
     summary: 'Docker registry token (Docker token protocol; Basic or anonymous)',
-    auth: crewAuth(options, state),
+    auth: crewAuth(options, parts),
     schema: {
       query: {
         type: 'object',
@@ -39,9 +39,9 @@ export function getTokenRoute(options: ResolvedCrewOptions, state: CrewState) {
       checkAccount(query.account, account, 'querystring')
       checkService(options, query.service)
       const scopes = readScopes(options, query.scope, 'querystring')
-      const { body } = await issueToken(options, state, services, account, query.service, scopes)
+      const { body } = await issueToken(options, parts, services, account, query.service, scopes)
       if (query.offline_token === true && account !== undefined) {
-        body.refresh_token = await state.refresh!.issue(account, query.service, query.client_id, await state.directory!.loginEpoch(account))
+        body.refresh_token = await parts.refresh.issue(account, query.service, query.client_id, await parts.directory.loginEpoch(account))
       }
       return { status: 200, headers: NO_STORE, body }
     },

@@ -4,7 +4,7 @@ import { errorSchema, renderError } from './envelope.js'
 import { loadCertificate } from './certificate.js'
 import { createDirectory } from './users.js'
 import { createRefreshTokens } from './refresh-tokens.js'
-import type { CrewState } from './issue.js'
+import type { CrewParts } from './issue.js'
 import { getTokenRoute } from './get-route.js'
 import { postTokenRoute } from './post-route.js'
 import { revokeRoute } from './revoke-route.js'
@@ -22,10 +22,10 @@ export { createRefreshTokens, type RefreshTokens, type RefreshRecord } from './r
 /** crew: a Docker-registry token service (crew.md + the Docker token protocol) on /v1/token. */
 export function crew(options: CrewOptions) {
   const resolved = resolveOptions(options)
-  const state: CrewState = {}
   return defineDialect({
     name: 'crew',
     description: 'Docker registry token service (ES256 JWT, libtrust kid)',
+    errorSchema,
     async setup(services) {
       const ring = await services.keyRing({ name: 'signing', algorithm: resolved.algorithm, kidScheme: 'libtrust', keys: resolved.keys })
       const certificate = await loadCertificate(ring.active, {
@@ -34,21 +34,24 @@ export function crew(options: CrewOptions) {
         lifetimeDays: resolved.certificateLifetimeDays,
         now: services.clock(),
       })
-      state.certificate = certificate
-      state.signer = createJwtSigner(ring, resolved.x5c && !ring.active.x5c ? { x5c: [certificate.der] } : {})
       const throttleSecret = () => services.deploymentKey('throttle-keys')
-      state.directory = await createDirectory(resolved.users, services, { hashing: resolved.passwordHashing, loginAttempts: resolved.loginAttempts, throttleSecret })
-      state.revokeGuard = createAddressGuard(services.store, services.clock, {
-        secret: throttleSecret,
-        label: 'crew-revoke',
-        maxPerAddress: resolved.loginAttempts.maxRevokeFailuresPerAddress,
-        windowMs: resolved.loginAttempts.windowMs,
-      })
-      state.refresh = createRefreshTokens(services.store, services.clock, resolved.refreshTokenLifetimeSec * 1000)
+      const parts: CrewParts = {
+        certificate,
+        signer: createJwtSigner(ring, resolved.x5c && !ring.active.x5c ? { x5c: [certificate.der] } : {}),
+        directory: await createDirectory(resolved.users, services, { hashing: resolved.passwordHashing, loginAttempts: resolved.loginAttempts, throttleSecret }),
+        revokeGuard: createAddressGuard(services.store, services.clock, {
+          secret: throttleSecret,
+          label: 'crew-revoke',
+          maxPerAddress: resolved.loginAttempts.maxRevokeFailuresPerAddress,
+          windowMs: resolved.loginAttempts.windowMs,
+        }),
+        refresh: createRefreshTokens(services.store, services.clock, resolved.refreshTokenLifetimeSec * 1000),
+      }
       await resolved.onCertificate?.(certificate)
+      return {
+        routes: [getTokenRoute(resolved, parts), postTokenRoute(resolved, parts), revokeRoute(parts)],
+        renderError: (error, request) => renderError(error, request, resolved.realm),
+      }
     },
-    routes: [getTokenRoute(resolved, state), postTokenRoute(resolved, state), revokeRoute(state)],
-    errorSchema,
-    renderError: (error, request) => renderError(error, request, resolved.realm),
   })
 }

@@ -7,14 +7,14 @@ import type { Directory } from './users.js'
 import type { RefreshTokens } from './refresh-tokens.js'
 import type { CrewCertificate } from './certificate.js'
 
-/** Filled in by setup(); routes read it per request. */
-export interface CrewState {
-  signer?: JwtSigner
-  directory?: Directory
-  refresh?: RefreshTokens
-  certificate?: CrewCertificate
+/** What setup() builds from one router's services; the routes receive it as an argument. */
+export interface CrewParts {
+  signer: JwtSigner
+  directory: Directory
+  refresh: RefreshTokens
+  certificate: CrewCertificate
   /** Revocations of tokens that were not live, counted per address. */
-  revokeGuard?: AddressGuard
+  revokeGuard: AddressGuard
 }
 
 /** The registry token's claims (Docker token spec). */
@@ -56,7 +56,7 @@ export function readScopes(options: ResolvedCrewOptions, values: string | string
 }
 
 /** Policy → claims → signed token → the body Docker clients read (token and access_token are the same). */
-export async function issueToken(options: ResolvedCrewOptions, state: CrewState, services: DialectServices, account: string | undefined, service: string, scopes: readonly Scope[]): Promise<{ body: TokenBody; claims: CrewClaims }> {
+export async function issueToken(options: ResolvedCrewOptions, parts: CrewParts, services: DialectServices, account: string | undefined, service: string, scopes: readonly Scope[]): Promise<{ body: TokenBody; claims: CrewClaims }> {
   const now = services.clock()
   const iat = epochSeconds(now)
   const claims: CrewClaims = {
@@ -70,7 +70,7 @@ export async function issueToken(options: ResolvedCrewOptions, state: CrewState,
     access: options.policy.evaluate({ account, service, scopes }),
   }
   // ES256/RS256 on the thread pool: the event loop keeps serving while the signature is computed.
-  const token = await state.signer!.signAsync(claims as unknown as Record<string, unknown>)
+  const token = await parts.signer.signAsync(claims as unknown as Record<string, unknown>)
   return {
     claims,
     body: { token, access_token: token, expires_in: options.tokenLifetimeSec, issued_at: new Date(iat * 1000).toISOString() },

@@ -1,6 +1,6 @@
 import { AuthRequired, RequestInvalid, TokenInvalid, defineAuthMethod, defineRoute, type AuthMethod, type DialectServices, type PolyResponse } from '@polytoken/core'
 import type { ResolvedCrewOptions } from './options.js'
-import { NO_STORE, checkService, issueToken, readScopes, tokenResponseSchema, type CrewState } from './issue.js'
+import { NO_STORE, checkService, issueToken, readScopes, tokenResponseSchema, type CrewParts } from './issue.js'
 import { accountOf, checkAccount, crewAuth, type CrewPrincipal } from './auth.js'
 import { accountField, clientIdField, scopeField, serviceField } from './schemas.js'
 
@@ -22,13 +22,13 @@ interface TokenBody {
  * answers 201; Docker's OAuth2 form (`grant_type=password|refresh_token`)
  * answers 200, as Docker's client requires.
  */
-export function postTokenRoute(options: ResolvedCrewOptions, state: CrewState) {
+export function postTokenRoute(options: ResolvedCrewOptions, parts: CrewParts) {
   return defineRoute<CrewPrincipal>({
     method: 'POST',
     path: '/v1/token',
     summary: "Registry token: crew.md's JSON request, or Docker's OAuth2 form (password / refresh_token grants)",
     accepts: ['json', 'urlencoded'],
-    auth: crewAuth(options, state).map(ignoreBasicOnGrantType),
+    auth: crewAuth(options, parts).map(ignoreBasicOnGrantType),
     schema: {
       body: {
         type: 'object',
@@ -55,7 +55,7 @@ export function postTokenRoute(options: ResolvedCrewOptions, state: CrewState) {
     async handle({ input, principal, services, request }) {
       const body = input.body as TokenBody
       checkService(options, body.service)
-      if (body.grant_type !== undefined) return oauth(options, state, services, body, request.ip)
+      if (body.grant_type !== undefined) return oauth(options, parts, services, body, request.ip)
       if (body.grant === undefined) {
         throw new RequestInvalid('grant (or grant_type) is required', { location: 'body', field: 'grant', reasons: { grant: ['is required'] } })
       }
@@ -64,12 +64,12 @@ export function postTokenRoute(options: ResolvedCrewOptions, state: CrewState) {
       if (account === undefined && body.grant !== 'web') throw new AuthRequired(`grant "${body.grant}" needs Basic authentication`)
       checkAccount(body.account, account, 'body')
       const scopes = readScopes(options, body.scope, 'body')
-      return { status: 201, headers: NO_STORE, body: (await issueToken(options, state, services, account, body.service, scopes)).body }
+      return { status: 201, headers: NO_STORE, body: (await issueToken(options, parts, services, account, body.service, scopes)).body }
     },
   })
 }
 
-async function oauth(options: ResolvedCrewOptions, state: CrewState, services: DialectServices, body: TokenBody, ip: string): Promise<PolyResponse> {
+async function oauth(options: ResolvedCrewOptions, parts: CrewParts, services: DialectServices, body: TokenBody, ip: string): Promise<PolyResponse> {
   const scopes = readScopes(options, body.scope, 'body')
   let account: string
   if (body.grant_type === 'password') {
@@ -77,26 +77,26 @@ async function oauth(options: ResolvedCrewOptions, state: CrewState, services: D
     if (missing.length > 0) {
       throw new RequestInvalid(`${missing.join(' and ')} required for grant_type=password`, { location: 'body', field: missing[0], reasons: Object.fromEntries(missing.map((f) => [f, ['is required']])) })
     }
-    account = await state.directory!.authenticate(body.username!, body.password!, services, ip)
+    account = await parts.directory.authenticate(body.username!, body.password!, services, ip)
   } else {
     if (body.refresh_token === undefined) {
       throw new RequestInvalid('refresh_token is required for grant_type=refresh_token', { location: 'body', field: 'refresh_token', reasons: { refresh_token: ['is required'] } })
     }
-    const record = await state.refresh!.find(body.refresh_token)
+    const record = await parts.refresh.find(body.refresh_token)
     if (!record) throw new TokenInvalid('refresh token is invalid, expired or revoked', { location: 'body', field: 'refresh_token' })
     if (record.service !== body.service) throw new TokenInvalid('refresh token was issued for another service', { location: 'body', field: 'refresh_token' })
     // RFC 6749 §10.4: a refresh token is bound to the client it was issued to (a token issued without client_id, to none).
     if ((record.clientId ?? '') !== (body.client_id ?? '')) throw new TokenInvalid('refresh token was issued to another client_id', { location: 'body', field: 'refresh_token' })
-    const epoch = await state.directory!.loginEpoch(record.account)
+    const epoch = await parts.directory.loginEpoch(record.account)
     if (epoch === undefined) throw new TokenInvalid('refresh token belongs to an account that no longer exists', { location: 'body', field: 'refresh_token' })
     // The password changed (or the account was re-created) since this token was issued: it ended with that.
     if (epoch !== (record.epoch ?? '')) throw new TokenInvalid("refresh token was issued before the account's password changed", { location: 'body', field: 'refresh_token' })
     account = record.account
   }
   checkAccount(body.account, account, 'body')
-  const issued = (await issueToken(options, state, services, account, body.service, scopes)).body
+  const issued = (await issueToken(options, parts, services, account, body.service, scopes)).body
   if (body.grant_type === 'password' && body.access_type === 'offline') {
-    issued.refresh_token = await state.refresh!.issue(account, body.service, body.client_id, await state.directory!.loginEpoch(account))
+    issued.refresh_token = await parts.refresh.issue(account, body.service, body.client_id, await parts.directory.loginEpoch(account))
   }
   return { status: 200, headers: NO_STORE, body: issued }
 }

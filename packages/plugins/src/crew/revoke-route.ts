@@ -1,12 +1,12 @@
 import { defineRoute } from '@polytoken/core'
-import type { CrewState } from './issue.js'
+import type { CrewParts } from './issue.js'
 
 /**
  * Revoke a refresh token (RFC 7009 style): holding the token is the
  * authority to end it. The answer is the same whether or not it was live,
  * so the route tells nothing about which tokens exist.
  */
-export function revokeRoute(state: CrewState) {
+export function revokeRoute(parts: CrewParts) {
   return defineRoute({
     method: 'POST',
     path: '/v1/token/revoke',
@@ -27,8 +27,8 @@ export function revokeRoute(state: CrewState) {
     responses: { 200: { description: 'Revoked (or was not live)', schema: { type: 'object' } } },
     async handle({ request, input }) {
       // Guessing tokens to revoke: the ones that were not live are counted per address (429 past the limit).
-      const attempt = await state.revokeGuard!.reserve(request.ip)
-      const revoked = await state.refresh!.revoke((input.body as { token: string }).token).catch(async (error: unknown) => {
+      const attempt = await parts.revokeGuard.reserve(request.ip)
+      const revoked = await parts.refresh.revoke((input.body as { token: string }).token).catch(async (error: unknown) => {
         await attempt.abandoned()
         throw error
       })

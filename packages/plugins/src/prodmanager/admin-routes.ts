@@ -1,9 +1,9 @@
 import { AuthInvalid, RouteNotFound, basic, defineRoute, formSecret, secretMatcher, withAddressGuard } from '@polytoken/core'
 import type { ResolvedProdManagerOptions } from './options.js'
-import type { ProdManagerState } from './state.js'
+import type { ProdManagerParts } from './parts.js'
 
 /** Operator access: the application secret as the Basic password (any user name); wrong ones counted per address. */
-function secretAsBasicPassword(options: ResolvedProdManagerOptions, state: ProdManagerState) {
+function secretAsBasicPassword(options: ResolvedProdManagerOptions, parts: ProdManagerParts) {
   const matches = secretMatcher(options.secrets)
   const method = basic({
     realm: options.realm,
@@ -12,12 +12,12 @@ function secretAsBasicPassword(options: ResolvedProdManagerOptions, state: ProdM
       return { kind: 'form-secret' as const }
     },
   })
-  return withAddressGuard(method, () => state.secretGuard!)
+  return withAddressGuard(method, () => parts.secretGuard)
 }
 
 /** The application secret as a body field, wrong ones counted per address (create and revoke). */
-export function guardedFormSecret(options: ResolvedProdManagerOptions, state: ProdManagerState) {
-  return withAddressGuard(formSecret({ field: 'secret', secret: options.secrets }), () => state.secretGuard!)
+export function guardedFormSecret(options: ResolvedProdManagerOptions, parts: ProdManagerParts) {
+  return withAddressGuard(formSecret({ field: 'secret', secret: options.secrets }), () => parts.secretGuard)
 }
 
 const recordSchema = {
@@ -29,24 +29,24 @@ const recordSchema = {
   },
 }
 
-export function listRoute(options: ResolvedProdManagerOptions, state: ProdManagerState) {
+export function listRoute(options: ResolvedProdManagerOptions, parts: ProdManagerParts) {
   return defineRoute({
     method: 'GET',
     path: '/token/list',
     summary: 'Issued tokens that have not expired (metadata only)',
-    auth: [secretAsBasicPassword(options, state)],
+    auth: [secretAsBasicPassword(options, parts)],
     responses: { 200: { description: 'Token records', schema: { type: 'object', properties: { tokens: { type: 'array', items: recordSchema } } } } },
-    handle: async () => ({ status: 200, body: { tokens: await state.records!.list() } }),
+    handle: async () => ({ status: 200, body: { tokens: await parts.records.list() } }),
   })
 }
 
-export function revokeRoute(options: ResolvedProdManagerOptions, state: ProdManagerState) {
+export function revokeRoute(options: ResolvedProdManagerOptions, parts: ProdManagerParts) {
   return defineRoute({
     method: 'POST',
     path: '/token/revoke',
     summary: 'Revoke a token by its jti; whoami refuses it at once',
     accepts: ['multipart', 'urlencoded', 'json'],
-    auth: [secretAsBasicPassword(options, state), guardedFormSecret(options, state)],
+    auth: [secretAsBasicPassword(options, parts), guardedFormSecret(options, parts)],
     schema: {
       body: {
         type: 'object',
@@ -61,9 +61,9 @@ export function revokeRoute(options: ResolvedProdManagerOptions, state: ProdMana
     responses: { 200: { description: 'Revoked', schema: recordSchema } },
     async handle({ input, services }) {
       const { jti } = input.body as { jti: string }
-      const record = await state.records!.get(jti.toLowerCase())
+      const record = await parts.records.get(jti.toLowerCase())
       if (!record) throw new RouteNotFound('no live token has this jti', { location: 'body', field: 'jti' })
-      await state.records!.revoke(record)
+      await parts.records.revoke(record)
       services.cache.revoke(record.jti)
       return { status: 200, body: { ...record, revoked: true } }
     },

@@ -3,7 +3,7 @@ import { NotAcceptable, RequestInvalid, defineRoute, epochSeconds, type FieldRea
 import type { ResolvedProdManagerOptions } from './options.js'
 import { parseMinuteUtc } from './dates.js'
 import { guardedFormSecret } from './admin-routes.js'
-import type { ProdManagerState } from './state.js'
+import type { ProdManagerParts } from './parts.js'
 
 interface CreateBody {
   secret: string
@@ -14,7 +14,7 @@ interface CreateBody {
   permission?: string[]
 }
 
-export function createTokenRoute(options: ResolvedProdManagerOptions, state: ProdManagerState) {
+export function createTokenRoute(options: ResolvedProdManagerOptions, parts: ProdManagerParts) {
   const permissionNames = Object.keys(options.permissions)
   const datePattern = '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}$'
   return defineRoute({
@@ -22,7 +22,7 @@ export function createTokenRoute(options: ResolvedProdManagerOptions, state: Pro
     path: '/token/create',
     summary: 'Create a token (prodmanager.md)',
     accepts: ['multipart', 'urlencoded', 'json'],
-    auth: [guardedFormSecret(options, state)],
+    auth: [guardedFormSecret(options, parts)],
     schema: {
       body: {
         type: 'object',
@@ -71,8 +71,8 @@ export function createTokenRoute(options: ResolvedProdManagerOptions, state: Pro
         version: 1,
         permissions: names.map((name) => options.permissions[name]!),
       }
-      const token = state.signer!.sign(claims)
-      await state.records!.save({
+      const token = parts.signer.sign(claims)
+      await parts.records.save({
         jti: claims.jti,
         name: body.name,
         description: body.description,

@@ -1,6 +1,6 @@
 import { TokenInvalid, TokenRevoked, bearer, defineRoute, type JwtClaims, type AuthContext } from '@polytoken/core'
 import type { ResolvedProdManagerOptions } from './options.js'
-import type { Records } from './records.js'
+import type { ProdManagerParts } from './parts.js'
 
 export interface WhoamiClaims {
   aud: string
@@ -14,15 +14,15 @@ export interface WhoamiClaims {
   permissions: number[]
 }
 
-export function whoamiRoute(options: ResolvedProdManagerOptions, state: { verify?: (token: string) => Promise<JwtClaims>; records?: Records }) {
+export function whoamiRoute(options: ResolvedProdManagerOptions, parts: Pick<ProdManagerParts, 'verify' | 'records'>) {
   const verifyToken = async (token: string, { services }: AuthContext): Promise<WhoamiClaims> =>
     services.cache.verify('prodmanager:bearer', token, async (credential) => {
-      const claims = await state.verify!(credential)
+      const claims = await parts.verify(credential)
       if (claims.version !== 1) throw new TokenInvalid('token version is not supported')
       if (typeof claims.jti !== 'string' || typeof claims.aud !== 'string' || typeof claims.sub !== 'string' || !Array.isArray(claims.permissions)) {
         throw new TokenInvalid('token is not a prodmanager token')
       }
-      if (await state.records!.isRevoked(claims.jti)) throw new TokenRevoked('token has been revoked')
+      if (await parts.records.isRevoked(claims.jti)) throw new TokenRevoked('token has been revoked')
       const value: WhoamiClaims = {
         aud: claims.aud,
         sub: claims.sub,

@@ -1,7 +1,7 @@
-import { ConfigInvalid, createLocalBrowserIdVerifier, createRemoteBrowserIdVerifier, createTokenlib, defineDialect, type AuthMethod } from '@polytoken/core'
-import { resolveOptions, type SagradaOptions } from './options.js'
+import { ConfigInvalid, createLocalBrowserIdVerifier, createRemoteBrowserIdVerifier, createTokenlib, defineDialect, systemClock, type AuthMethod, type BrowserIdVerifier, type Clock } from '@polytoken/core'
+import { resolveOptions, type ResolvedSagradaOptions, type SagradaOptions } from './options.js'
 import { errorSchema, renderError } from './envelope.js'
-import { tokenRoute, deriveMetricsKey, type TokenRouteState } from './token-route.js'
+import { tokenRoute, deriveMetricsKey } from './token-route.js'
 import { discoveryRoute } from './discovery-route.js'
 import { oauthBearer, type OAuthPrincipal } from './oauth.js'
 import { createUsers } from './users.js'
@@ -13,30 +13,37 @@ export { createHawkVerifier, type HawkRequest, type HawkVerifierOptions, type Ha
 /** Mozilla Token Server 1.0: GET /1.0/:app_name/:app_version with BrowserID (or a Bearer FxA OAuth JWT) → tokenlib token. */
 export function sagrada(options: SagradaOptions) {
   const resolved = resolveOptions(options)
-  const state: TokenRouteState = {}
-  let clock: () => number = Date.now
-  // Built now so configuration errors surface at construction; the clock is read per call.
-  const oauth: AuthMethod<OAuthPrincipal>[] = resolved.oauth ? [oauthBearer(resolved.oauth, () => clock())] : []
-  const verifier = resolved.browserid.remote
-    ? createRemoteBrowserIdVerifier(resolved.browserid.remote)
-    : createLocalBrowserIdVerifier({ ...resolved.browserid, clock: () => clock() })
+  // Built once now, on the system clock, only so configuration errors (keys, audiences,
+  // URLs) surface at construction; each router builds its own on its services' clock.
+  verifierOf(resolved, systemClock)
+  oauthOf(resolved, systemClock)
   const challenges = ['BrowserID', ...(resolved.oauth ? ['Bearer realm="sagrada"'] : [])]
-  const routes = [tokenRoute(resolved, state, oauth), ...(resolved.discovery ? [discoveryRoute(resolved)] : [])]
 
   return defineDialect({
     name: 'sagrada',
     description: 'Mozilla Token Server 1.0 (BrowserID → tokenlib)',
+    errorSchema,
     setup(services) {
-      clock = services.clock
-      state.verifier = verifier
-      state.users = createUsers(services.store, resolved.nodes, services.clock)
-      state.tokenlibs = new Map([...resolved.nodes.values()].map((node) => [node.url, createTokenlib({ secrets: node.secrets, clock: services.clock })]))
       const first = [...resolved.nodes.values()][0]!.secrets[0]!
       if (resolved.metricsHashSecret !== undefined && resolved.metricsHashSecret.length < 8) throw new ConfigInvalid('sagrada.metricsHashSecret: at least 8 characters')
-      state.metricsKey = resolved.metricsHashSecret ? Buffer.from(resolved.metricsHashSecret, 'utf8') : deriveMetricsKey(first)
+      const parts = {
+        verifier: verifierOf(resolved, services.clock),
+        users: createUsers(services.store, resolved.nodes, services.clock),
+        tokenlibs: new Map([...resolved.nodes.values()].map((node) => [node.url, createTokenlib({ secrets: node.secrets, clock: services.clock })])),
+        metricsKey: resolved.metricsHashSecret ? Buffer.from(resolved.metricsHashSecret, 'utf8') : deriveMetricsKey(first),
+      }
+      return {
+        routes: [tokenRoute(resolved, parts, oauthOf(resolved, services.clock)), ...(resolved.discovery ? [discoveryRoute(resolved)] : [])],
+        renderError: (error, request) => renderError(error, request, { clock: services.clock, retryAfterSeconds: resolved.retryAfterSeconds, defaultChallenges: challenges }),
+      }
     },
-    routes,
-    errorSchema,
-    renderError: (error, request) => renderError(error, request, { clock: () => clock(), retryAfterSeconds: resolved.retryAfterSeconds, defaultChallenges: challenges }),
   })
+}
+
+function verifierOf(resolved: ResolvedSagradaOptions, clock: Clock): BrowserIdVerifier {
+  return resolved.browserid.remote ? createRemoteBrowserIdVerifier(resolved.browserid.remote) : createLocalBrowserIdVerifier({ ...resolved.browserid, clock })
+}
+
+function oauthOf(resolved: ResolvedSagradaOptions, clock: Clock): AuthMethod<OAuthPrincipal>[] {
+  return resolved.oauth ? [oauthBearer(resolved.oauth, clock)] : []
 }

@@ -6,20 +6,19 @@ import type { ResolvedSagradaOptions, ResolvedService } from './options.js'
 import type { Users, LoginClaims } from './users.js'
 import type { OAuthPrincipal } from './oauth.js'
 
-export interface TokenRouteState {
-  verifier?: BrowserIdVerifier
-  users?: Users
+/** What setup() builds from one router's services; the route receives it as an argument. */
+export interface TokenRouteParts {
+  verifier: BrowserIdVerifier
+  users: Users
   /** One tokenlib per node, its signing keys derived once at setup. */
-  tokenlibs?: Map<string, Tokenlib>
-  metricsKey?: Buffer
+  tokenlibs: Map<string, Tokenlib>
+  metricsKey: Buffer
 }
 
 type Principal = BrowserIdPrincipal | OAuthPrincipal
 
-export function tokenRoute(options: ResolvedSagradaOptions, state: TokenRouteState, extraAuth: AuthMethod<OAuthPrincipal>[]) {
-  // The verifier is built in setup(); the auth method reads it lazily so it can be declared now.
-  let memo: ((fxaUid: string) => readonly [string, string]) | undefined
-  const lazyVerifier: BrowserIdVerifier = { verify: (assertion) => state.verifier!.verify(assertion) }
+export function tokenRoute(options: ResolvedSagradaOptions, parts: TokenRouteParts, extraAuth: AuthMethod<OAuthPrincipal>[]) {
+  const hashesOf = metricsHashes(parts.metricsKey)
   return defineRoute<Principal>({
     method: 'GET',
     path: '/1.0/:app_name/:app_version',
@@ -32,7 +31,7 @@ export function tokenRoute(options: ResolvedSagradaOptions, state: TokenRouteSta
       },
     },
     precheck: precheck(options),
-    auth: [browserId({ verifier: lazyVerifier, cacheScope: 'sagrada:browserid' }), ...extraAuth],
+    auth: [browserId({ verifier: parts.verifier, cacheScope: 'sagrada:browserid' }), ...extraAuth],
     responses: {
       200: {
         description: 'The token, its derived secret, the uid and the endpoint',
@@ -48,16 +47,15 @@ export function tokenRoute(options: ResolvedSagradaOptions, state: TokenRouteSta
     async handle({ request, input, principal, services }): Promise<PolyResponse> {
       const service = options.applications.get(request.params.app_name!)!.get(request.params.app_version!)!
       const login = loginClaims(principal, header(request, 'x-client-state') ?? '')
-      const user = await state.users!.login(service, login, options.allowNewUsers)
+      const user = await parts.users.login(service, login, options.allowNewUsers)
 
       const requested = (input.query as { duration?: number }).duration
       // views.py: "if 0 < requested_duration < token_duration"; anything else is ignored.
       const duration = requested !== undefined && requested > 0 && requested < options.durationSeconds ? requested : options.durationSeconds
       const now = services.clock()
       const fxaUid = login.email.slice(0, login.email.lastIndexOf('@'))
-      memo ??= metricsHashes(state.metricsKey!)
-      const [hashedFxaUid, hashedDeviceId] = memo(fxaUid)
-      const { token, key } = state.tokenlibs!.get(user.node)!.issue({
+      const [hashedFxaUid, hashedDeviceId] = hashesOf(fxaUid)
+      const { token, key } = parts.tokenlibs.get(user.node)!.issue({
         uid: user.uid,
         node: user.node,
         expires: epochSeconds(now) + duration,

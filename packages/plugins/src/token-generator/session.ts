@@ -8,8 +8,8 @@ export interface SessionPrincipal {
 
 export interface SessionAuthOptions {
   realm: string
-  /** Set up by the dialect's setup(): jose verification against the session key ring. */
-  verifier(): (token: string) => Promise<JwtClaims>
+  /** jose verification against the session key ring, built by the dialect's setup(). */
+  verify(token: string): Promise<JwtClaims>
 }
 
 /**
@@ -18,11 +18,11 @@ export interface SessionAuthOptions {
  * one HMAC per token until its exp (or the cache's bound), not one per request.
  */
 export function sessionAuth(options: SessionAuthOptions) {
-  // Per instance, so two routers sharing a cache but not a session secret never answer for each other.
+  // Per instance (one per router), so two routers sharing a cache but not a session secret never answer for each other.
   const scope = `token-generator:session:${randomUUID()}`
   const verify = (token: string, { services }: AuthContext): Promise<SessionPrincipal> =>
     services.cache.verify(scope, token, async (credential) => {
-      const claims = await options.verifier()(credential)
+      const claims = await options.verify(credential)
       // Presence is requiredClaims' business; a user_id that is there must be a usable id.
       const userId = claims.user_id
       const sane = (typeof userId === 'string' && userId.length > 0 && userId.length <= 256) || Number.isSafeInteger(userId)

@@ -13,7 +13,7 @@ const responseSchema = {
   },
 }
 
-export function tokenRoute(options: ResolvedTokenGeneratorOptions, auth: ReturnType<typeof sessionAuth>, state: { signer?: JwtSigner }) {
+export function tokenRoute(options: ResolvedTokenGeneratorOptions, auth: ReturnType<typeof sessionAuth>, parts: { signer: JwtSigner }) {
   const rules = { validate: options.validatePermission, reserved: options.reservedClaims }
   return defineRoute<SessionPrincipal>({
     method: 'POST',
@@ -40,7 +40,7 @@ export function tokenRoute(options: ResolvedTokenGeneratorOptions, auth: ReturnT
       if (options.maxLifetimeSec !== undefined) {
         claims.exp = Math.min(caller.exp!, epochSeconds(services.clock()) + options.maxLifetimeSec)
       }
-      const token = state.signer!.sign(claims)
+      const token = parts.signer.sign(claims)
       const headers = responseHeaders(request)
       // The caller's own token, back to the caller on the same connection: it learns nothing new, and
       // Cache-Control keeps it out of shared caches. Only a token that verified is echoed (base64url and dots).

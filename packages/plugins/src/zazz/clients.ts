@@ -2,7 +2,7 @@ import { timingSafeEqual } from 'node:crypto'
 import { AuthInvalid, RequestInvalid, basic, defineAuthMethod, type AuthMethod, type BasicCredential } from '@polytoken/core'
 import { oauth } from './envelope.js'
 import { sha256, type ResolvedClient } from './options.js'
-import type { ZazzState } from './state.js'
+import type { ZazzParts } from './parts.js'
 
 export interface ClientPrincipal {
   client: ResolvedClient
@@ -52,9 +52,9 @@ export type ClientDirectory = ReturnType<typeof createClientDirectory>
 /**
  * The client authentication every zazz endpoint takes: Basic first, then
  * client_id/client_secret in the form (RFC 6749 §2.3.1). Failures are counted
- * per client address (state.guard.clients): guessing a secret gets 429.
+ * per client address (parts.guard.clients): guessing a secret gets 429.
  */
-export function clientAuth(directory: ClientDirectory, realm: string, state: ZazzState): AuthMethod<ClientPrincipal>[] {
+export function clientAuth(directory: ClientDirectory, realm: string, parts: ZazzParts): AuthMethod<ClientPrincipal>[] {
   const header = basic<ClientPrincipal>({
     realm,
     async verify(credential, { request }) {
@@ -63,7 +63,7 @@ export function clientAuth(directory: ClientDirectory, realm: string, state: Zaz
         // §2.3: a client MUST NOT use more than one authentication method per request.
         throw oauth('invalid_request', new RequestInvalid('client credentials sent both in the Authorization header and in the body', { location: 'body', field: 'client_secret' }))
       }
-      const client = await state.guard!.clients.run(request.ip, () => directory.fromBasic(credential))
+      const client = await parts.guard.clients.run(request.ip, () => directory.fromBasic(credential))
       if (body && typeof body === 'object' && body.client_id !== undefined && body.client_id !== client.id) {
         // A body client_id naming another client than the one authenticated is a confused request, not a detail to ignore.
         throw oauth('invalid_request', new RequestInvalid('client_id in the body does not match the client authenticated by the Authorization header', { location: 'body', field: 'client_id' }))
@@ -81,7 +81,7 @@ export function clientAuth(directory: ClientDirectory, realm: string, state: Zaz
       return { id: body.client_id, secret: typeof body.client_secret === 'string' ? body.client_secret : '' }
     },
     async verify(credential, { request }) {
-      return { client: await state.guard!.clients.run(request.ip, () => directory.check(credential.id, credential.secret, 'body')) }
+      return { client: await parts.guard.clients.run(request.ip, () => directory.check(credential.id, credential.secret, 'body')) }
     },
   })
   return [header, form]

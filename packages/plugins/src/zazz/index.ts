@@ -1,4 +1,4 @@
-import { ConfigInvalid, createJwtSigner, createJwtVerifier, defineDialect } from '@polytoken/core'
+import { createJwtSigner, createJwtVerifier, defineDialect, type PolyRequest, type PolytokenError } from '@polytoken/core'
 import { createAccessTokens, userRevokeKey } from './access-tokens.js'
 import { createBruteForceGuard } from './brute-force.js'
 import { createClientDirectory } from './clients.js'
@@ -8,7 +8,7 @@ import { meRoute } from './me-route.js'
 import { resolveOptions, type ZazzOptions } from './options.js'
 import { createRefreshTokens } from './refresh-tokens.js'
 import { revokeRoute } from './revoke-route.js'
-import type { ZazzState } from './state.js'
+import type { ZazzParts } from './parts.js'
 import { tokenRoute } from './token-route.js'
 import { createUserView } from './user-view.js'
 import { createZazzUsers, type ZazzUsers } from './users.js'
@@ -24,14 +24,10 @@ export { createZazzUsers, normalizeUsername, type ZazzUsers, type UserRecord, ty
 export function zazz(options: ZazzOptions) {
   const resolved = resolveOptions(options)
   const directory = createClientDirectory(resolved.clients)
-  const state: ZazzState = {}
-  const users = (): ZazzUsers => {
-    if (!state.users) throw new ConfigInvalid('zazz: the user directory is ready once the router is set up')
-    return state.users
-  }
   return defineDialect({
     name: 'zazz',
     description: 'Zazz OAuth 2 password and refresh grants (RFC 6749, 7009, 7662, 9700)',
+    errorSchema,
     async setup(services) {
       const ring = await services.keyRing({ name: 'access', algorithm: resolved.algorithm, keys: resolved.keys })
       const verify = createJwtVerifier(ring, {
@@ -40,45 +36,50 @@ export function zazz(options: ZazzOptions) {
         requiredClaims: ['jti', 'nbf', 'usr', 'client', 'fam'],
         now: services.clock,
       })
-      state.users = createZazzUsers(services.store, {
+      const users = createZazzUsers(services.store, {
         passwordHash: resolved.passwordHash,
         // This instance forgets the user's cached tokens at once; others read the new epoch within their cache window.
         onLoginsEnded: (userId) => services.cache.revoke(userRevokeKey(userId)),
       })
-      state.refresh = createRefreshTokens(services.store, services.clock, {
+      const refresh = createRefreshTokens(services.store, services.clock, {
         idleMs: resolved.refreshIdleTtlSec * 1000,
         absoluteMs: resolved.refreshAbsoluteTtlSec * 1000,
         accessTtlMs: resolved.accessTokenTtlSec * 1000,
         reuseGraceMs: resolved.refreshReuseGraceSec * 1000,
       })
-      state.access = createAccessTokens(resolved, createJwtSigner(ring), verify, state.refresh)
-      state.guard = createBruteForceGuard(services.store, services.clock, () => services.deploymentKey('throttle-keys'), resolved.bruteForce)
-      state.view = createUserView(resolved.photoBaseUrl, resolved.placeholderImage)
+      const parts: ZazzParts = {
+        users,
+        refresh,
+        access: createAccessTokens(resolved, createJwtSigner(ring), verify, refresh),
+        guard: createBruteForceGuard(services.store, services.clock, () => services.deploymentKey('throttle-keys'), resolved.bruteForce),
+        view: createUserView(resolved.photoBaseUrl, resolved.placeholderImage),
+      }
       for (const [index, user] of resolved.users.entries()) {
         try {
-          await state.users.add(user, { update: true })
+          await users.add(user, { update: true })
         } catch (error) {
           throw Object.assign(error as Error, { message: `zazz.users[${index}]: ${(error as Error).message}` })
         }
       }
       // The decoy hash is made now, so the first unknown-user login is not the one that pays for it.
-      await state.users.warm()
+      await users.warm()
+      return {
+        routes: [tokenRoute(resolved, directory, parts), revokeRoute(resolved, directory, parts), introspectRoute(resolved, directory, parts), meRoute(resolved, parts)],
+        renderError: (error: PolytokenError, request: PolyRequest | undefined) => renderError(error, request, resolved.realm),
+        /**
+         * This router's user directory (`router.runtime.instance(dialect).users`):
+         * add, get, setPassword, endLogins, remove. Changing a password, ending
+         * the logins or removing the user ends every login of the user, and
+         * this router refuses their cached access tokens at once.
+         */
+        users: {
+          add: (...args: Parameters<ZazzUsers['add']>) => users.add(...args),
+          get: (userId: number) => users.get(userId),
+          setPassword: (userId: number, password: string) => users.setPassword(userId, password),
+          endLogins: (userId: number) => users.endLogins(userId),
+          remove: (userId: number) => users.remove(userId),
+        },
+      }
     },
-    routes: [tokenRoute(resolved, directory, state), revokeRoute(resolved, directory, state), introspectRoute(resolved, directory, state), meRoute(resolved, state)],
-    /**
-     * The user directory of this router (after setup): add, setPassword,
-     * endLogins, remove. Changing a password, ending the logins or removing
-     * the user ends every login of the user, and this instance refuses their
-     * cached access tokens at once.
-     */
-    users: {
-      add: (...args: Parameters<ZazzUsers['add']>) => users().add(...args),
-      get: (userId: number) => users().get(userId),
-      setPassword: (userId: number, password: string) => users().setPassword(userId, password),
-      endLogins: (userId: number) => users().endLogins(userId),
-      remove: (userId: number) => users().remove(userId),
-    },
-    errorSchema,
-    renderError: (error, request) => renderError(error, request, resolved.realm),
   })
 }

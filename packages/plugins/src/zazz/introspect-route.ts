@@ -4,7 +4,7 @@ import { clientAuth, type ClientDirectory, type ClientPrincipal } from './client
 import { NO_STORE, oauth } from './envelope.js'
 import type { ResolvedClient, ResolvedZazzOptions } from './options.js'
 import { looksLikeJwt, tokenFormSchema } from './revoke-route.js'
-import type { ZazzState } from './state.js'
+import type { ZazzParts } from './parts.js'
 
 const INACTIVE = { active: false }
 
@@ -14,7 +14,7 @@ const INACTIVE = { active: false }
  * A client sees its own tokens; one with `introspectAny` (a resource server)
  * sees every client's. Anything else is `{active: false}`.
  */
-export function introspectRoute(options: ResolvedZazzOptions, directory: ClientDirectory, state: ZazzState) {
+export function introspectRoute(options: ResolvedZazzOptions, directory: ClientDirectory, parts: ZazzParts) {
   const allowed = (asking: ResolvedClient, ownerId: string | undefined) => asking.introspectAny || ownerId === asking.id
 
   return defineRoute<ClientPrincipal>({
@@ -23,7 +23,7 @@ export function introspectRoute(options: ResolvedZazzOptions, directory: ClientD
     summary: 'Token introspection (RFC 7662)',
     accepts: ['urlencoded'],
     limits: { fields: 16, fieldBytes: 8192 },
-    auth: clientAuth(directory, options.realm, state),
+    auth: clientAuth(directory, options.realm, parts),
     schema: { body: tokenFormSchema },
     responses: {
       200: {
@@ -46,7 +46,7 @@ export function introspectRoute(options: ResolvedZazzOptions, directory: ClientD
       }
       const { token } = input.body as { token: string }
       // Inactive answers are counted per address: a client cannot probe tokens without limit.
-      const attempt = await state.guard!.introspection.reserve(request.ip)
+      const attempt = await parts.guard.introspection.reserve(request.ip)
       const body = await (looksLikeJwt(token) ? access(token, principal.client) : refresh(token, principal.client)).catch(async (error: unknown) => {
         await attempt.abandoned()
         throw error
@@ -57,7 +57,7 @@ export function introspectRoute(options: ResolvedZazzOptions, directory: ClientD
   })
 
   async function access(token: string, asking: ResolvedClient): Promise<Record<string, unknown>> {
-    const claims = await state.access!.check(token).catch((error: unknown) => {
+    const claims = await parts.access.check(token).catch((error: unknown) => {
       // A bad token is inactive; a store outage is a 503, not a confident "inactive".
       if (isPolytokenError(error) && error.status < 500) return undefined
       throw error
@@ -65,7 +65,7 @@ export function introspectRoute(options: ResolvedZazzOptions, directory: ClientD
     if (!claims) return INACTIVE
     const owner = directory.byNumber(claims.clientNumber)
     if (!owner || !allowed(asking, owner.id)) return INACTIVE
-    const user = await state.users!.get(claims.userId)
+    const user = await parts.users.get(claims.userId)
     if (!user || !epochMatches(claims.epoch, user)) return INACTIVE
     return {
       active: true,
@@ -84,9 +84,9 @@ export function introspectRoute(options: ResolvedZazzOptions, directory: ClientD
   }
 
   async function refresh(token: string, asking: ResolvedClient): Promise<Record<string, unknown>> {
-    const { live } = await state.refresh!.find(token)
+    const { live } = await parts.refresh.find(token)
     if (!live || !allowed(asking, live.client)) return INACTIVE
-    const [revoked, user] = await Promise.all([state.refresh!.isFamilyRevoked(live.family), state.users!.get(live.userId)])
+    const [revoked, user] = await Promise.all([parts.refresh.isFamilyRevoked(live.family), parts.users.get(live.userId)])
     if (revoked || !user || !epochMatches(live.epoch, user)) return INACTIVE
     return {
       active: true,

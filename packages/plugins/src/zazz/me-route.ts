@@ -2,11 +2,11 @@ import { TokenInvalid, TokenRevoked, bearer, defineRoute } from '@polytoken/core
 import { epochMatches } from './access-tokens.js'
 import { NO_STORE } from './envelope.js'
 import type { ResolvedZazzOptions } from './options.js'
-import type { ZazzState } from './state.js'
+import type { ZazzParts } from './parts.js'
 import { userViewSchema, type UserView } from './user-view.js'
 
 /** GET /api/v1/me: the user object of the Bearer access token's user. */
-export function meRoute(options: ResolvedZazzOptions, state: ZazzState) {
+export function meRoute(options: ResolvedZazzOptions, parts: ZazzParts) {
   return defineRoute<UserView>({
     method: 'GET',
     path: '/api/v1/me',
@@ -16,11 +16,11 @@ export function meRoute(options: ResolvedZazzOptions, state: ZazzState) {
         realm: options.realm,
         async verify(token, { services }) {
           // The user is read with the token check and cached with it: a cache hit answers with no store read.
-          const { loaded } = await state.access!.verifyCached(token, services, 'me', async (principal) => {
-            const user = await state.users!.get(principal.userId)
+          const { loaded } = await parts.access.verifyCached(token, services, 'me', async (principal) => {
+            const user = await parts.users.get(principal.userId)
             if (!user) throw new TokenInvalid('the user of this token no longer exists')
             if (!epochMatches(principal.epoch, user)) throw new TokenRevoked("the user's logins were ended (password changed)")
-            return state.view!(user)
+            return parts.view(user)
           })
           return loaded
         },

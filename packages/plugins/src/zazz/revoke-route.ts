@@ -2,7 +2,7 @@ import { RequestInvalid, defineRoute, isPolytokenError, type DialectServices } f
 import { clientAuth, type ClientDirectory, type ClientPrincipal } from './clients.js'
 import { NO_STORE, oauth } from './envelope.js'
 import type { ResolvedClient, ResolvedZazzOptions } from './options.js'
-import type { ZazzState } from './state.js'
+import type { ZazzParts } from './parts.js'
 
 export const tokenFormSchema = {
   type: 'object',
@@ -24,14 +24,14 @@ export const looksLikeJwt = (token: string) => token.includes('.')
  * an access token ends that one token. Unknown, expired or already revoked
  * tokens are answered 200, as §2.2 asks.
  */
-export function revokeRoute(options: ResolvedZazzOptions, directory: ClientDirectory, state: ZazzState) {
+export function revokeRoute(options: ResolvedZazzOptions, directory: ClientDirectory, parts: ZazzParts) {
   return defineRoute<ClientPrincipal>({
     method: 'POST',
     path: '/api/v1/token/revoke',
     summary: 'Token revocation (RFC 7009)',
     accepts: ['urlencoded'],
     limits: { fields: 16, fieldBytes: 8192 },
-    auth: clientAuth(directory, options.realm, state),
+    auth: clientAuth(directory, options.realm, parts),
     schema: { body: tokenFormSchema },
     responses: { 200: { description: 'Revoked, or nothing to revoke', schema: { type: 'object' } } },
     async handle({ input, principal, services }) {
@@ -45,21 +45,21 @@ export function revokeRoute(options: ResolvedZazzOptions, directory: ClientDirec
   async function revokeAccess(token: string, client: ResolvedClient, services: DialectServices): Promise<void> {
     let principal
     try {
-      principal = await state.access!.check(token)
+      principal = await parts.access.check(token)
     } catch (error) {
       if (isPolytokenError(error) && error.status < 500) return // invalid, expired or already revoked: nothing to do
       throw error
     }
     if (principal.clientNumber !== client.number) throw notYours()
-    await state.refresh!.revokeAccess(principal.jti, principal.exp)
+    await parts.refresh.revokeAccess(principal.jti, principal.exp)
     services.cache.revoke(principal.family)
   }
 
   async function revokeRefresh(token: string, client: ResolvedClient, services: DialectServices): Promise<void> {
-    const { issued } = await state.refresh!.find(token)
+    const { issued } = await parts.refresh.find(token)
     if (!issued) return
     if (issued.client !== client.id) throw notYours()
-    await state.refresh!.revoke(token, issued)
+    await parts.refresh.revoke(token, issued)
     services.cache.revoke(issued.family)
   }
 }

@@ -4,7 +4,7 @@ import { clientAuth, type ClientDirectory, type ClientPrincipal } from './client
 import { NO_STORE, oauth } from './envelope.js'
 import type { ResolvedClient, ResolvedZazzOptions } from './options.js'
 import { grantScope, parseScope } from './scope.js'
-import type { ZazzState } from './state.js'
+import type { ZazzParts } from './parts.js'
 import { userViewSchema } from './user-view.js'
 import type { UserRecord } from './users.js'
 
@@ -32,14 +32,14 @@ export const tokenResponseSchema = {
 }
 
 /** POST /api/v1/token: the password grant (RFC 6749 §4.3) and the refresh grant with rotation (§6, RFC 9700). */
-export function tokenRoute(options: ResolvedZazzOptions, directory: ClientDirectory, state: ZazzState) {
+export function tokenRoute(options: ResolvedZazzOptions, directory: ClientDirectory, parts: ZazzParts) {
   return defineRoute<ClientPrincipal>({
     method: 'POST',
     path: '/api/v1/token',
     summary: 'Password and refresh_token grants (zazz.md, RFC 6749)',
     accepts: ['urlencoded'],
     limits: { fields: 16, fieldBytes: 4096 },
-    auth: clientAuth(directory, options.realm, state),
+    auth: clientAuth(directory, options.realm, parts),
     schema: {
       body: {
         type: 'object',
@@ -82,8 +82,8 @@ export function tokenRoute(options: ResolvedZazzOptions, directory: ClientDirect
     try {
       // Reserved in the hashing slot, just before the hash: few attempts are ever in flight at once.
       found = await place.run(async (verify) => {
-        const attempt = await state.guard!.reserve(body.username!, request.ip)
-        const user = await state.users!.verifyLogin(body.username!, body.password!, verify).catch(async (error: unknown) => {
+        const attempt = await parts.guard.reserve(body.username!, request.ip)
+        const user = await parts.users.verifyLogin(body.username!, body.password!, verify).catch(async (error: unknown) => {
           await attempt.abandoned()
           throw error
         })
@@ -98,7 +98,7 @@ export function tokenRoute(options: ResolvedZazzOptions, directory: ClientDirect
       // One answer for an unknown user and a wrong password.
       throw oauth('invalid_grant', new AuthInvalid('the username or password is incorrect', { location: 'body', field: 'password' }))
     }
-    const refresh = await state.refresh!.issue({ userId: user.userId, client: client.id, scope, epoch: user.epoch })
+    const refresh = await parts.refresh.issue({ userId: user.userId, client: client.id, scope, epoch: user.epoch })
     return respond(user, client, scope, refresh.record.family, refresh.token, services)
   }
 
@@ -107,11 +107,11 @@ export function tokenRoute(options: ResolvedZazzOptions, directory: ClientDirect
       throw oauth('invalid_request', new RequestInvalid('refresh_token is required', { location: 'body', field: 'refresh_token' }))
     }
     const requested = parseScope(body.scope)
-    const { record, loaded: user, successor } = await state.refresh!.consume(
+    const { record, loaded: user, successor } = await parts.refresh.consume(
       body.refresh_token,
       client.id,
       (family) => services.cache.revoke(family),
-      (record) => state.users!.get(record.userId),
+      (record) => parts.users.get(record.userId),
     )
     if (!user) throw oauth('invalid_grant', new RequestInvalid('the user of this refresh token no longer exists', { location: 'body', field: 'refresh_token' }))
     if (!epochMatches(record.epoch, user)) {
@@ -125,10 +125,10 @@ export function tokenRoute(options: ResolvedZazzOptions, directory: ClientDirect
     try {
       scope = grantScope(requested, granted, granted)
     } catch (error) {
-      await state.refresh!.restore(body.refresh_token, record)
+      await parts.refresh.restore(body.refresh_token, record)
       throw error
     }
-    const next = await state.refresh!.issue({
+    const next = await parts.refresh.issue({
       userId: user.userId,
       client: client.id,
       scope,
@@ -139,7 +139,7 @@ export function tokenRoute(options: ResolvedZazzOptions, directory: ClientDirect
       token: successor,
     })
     return respond(user, client, scope, record.family, next.token, services, (access) =>
-      state.refresh!.pairIssued(next.token, access, record.family, (family) => services.cache.revoke(family)),
+      parts.refresh.pairIssued(next.token, access, record.family, (family) => services.cache.revoke(family)),
     )
   }
 
@@ -152,7 +152,7 @@ export function tokenRoute(options: ResolvedZazzOptions, directory: ClientDirect
     services: DialectServices,
     accessIssued?: (access: { jti: string; exp: number }) => Promise<void>,
   ): Promise<PolyResponse> {
-    const access = await state.access!.issue({ userId: user.userId, clientNumber: client.number, scope, family, epoch: user.epoch }, services.clock())
+    const access = await parts.access.issue({ userId: user.userId, clientNumber: client.number, scope, family, epoch: user.epoch }, services.clock())
     await accessIssued?.(access)
     return {
       status: 200,
@@ -163,7 +163,7 @@ export function tokenRoute(options: ResolvedZazzOptions, directory: ClientDirect
         expires_in: access.expiresIn,
         refresh_token: refreshToken,
         scope: scope.join(' '),
-        user: state.view!(user),
+        user: parts.view(user),
       },
     }
   }

@@ -1,0 +1,11 @@
+import type { AddressGuard, JwtClaims, JwtSigner } from '@polytoken/core'
+import type { Records } from './records.js'
+
+/** What setup() builds from one router's services; the routes receive it as an argument. */
+export interface ProdManagerParts {
+  signer: JwtSigner
+  verify: (token: string) => Promise<JwtClaims>
+  records: Records
+  /** Wrong application secrets, counted per address. */
+  secretGuard: AddressGuard
+}
