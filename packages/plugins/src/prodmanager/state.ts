@@ -1,4 +1,5 @@
-import type { AddressGuard, JwtClaims, JwtSigner } from '@polytoken/core'
+import type { JwtClaims, JwtSigner } from '@polytoken/core'
+import type { AddressGuard } from '@polytoken/login-throttle'
 import type { Records } from './records.js'
 
 /** What setup() builds and the routes use; filled before the first request. */

@@ -1,4 +1,6 @@
-import { ConfigInvalid, createLocalBrowserIdVerifier, createRemoteBrowserIdVerifier, createTokenlib, defineDialect, type AuthMethod } from '@polytoken/core'
+import { ConfigInvalid, defineDialect, type AuthMethod } from '@polytoken/core'
+import { createLocalBrowserIdVerifier, createRemoteBrowserIdVerifier } from '@polytoken/browserid'
+import { createTokenlib } from './tokenlib.js'
 import { resolveOptions, type SagradaOptions } from './options.js'
 import { errorSchema, renderError } from './envelope.js'
 import { tokenRoute, deriveMetricsKey, type TokenRouteState } from './token-route.js'
