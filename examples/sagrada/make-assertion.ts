@@ -10,7 +10,7 @@
  */
 import { readFileSync } from 'node:fs'
 import { createPrivateKey, generateKeyPairSync } from 'node:crypto'
-import { createBrowserIdAssertion, createBrowserIdCertificate } from '@polytoken/core'
+import { createBrowserIdAssertion, createBrowserIdCertificate } from '@polytoken/browserid'
 
 const [email = 'alice@example.com', audience = `http://localhost:${process.env.PORT ?? 8080}`, issuer = 'example-issuer.localhost'] = process.argv.slice(2)
 const issuerKey = createPrivateKey(readFileSync(new URL('./example-issuer-key.EXAMPLE-ONLY.pem', import.meta.url), 'utf8'))

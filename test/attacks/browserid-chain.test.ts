@@ -4,7 +4,7 @@ import { createHash, generateKeyPairSync } from 'node:crypto'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import request from 'supertest'
-import { createBrowserIdAssertion, createBrowserIdCertificate } from '@polytoken/core'
+import { createBrowserIdAssertion, createBrowserIdCertificate } from '@polytoken/browserid'
 import type { PolytokenRouter } from '@polytoken/express'
 import { AUDIENCE, ISSUER, assertion, createApp, issuerKeys, userKeys } from '../sagrada/fixture.js'
 

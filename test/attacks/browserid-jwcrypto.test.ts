@@ -1,7 +1,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import request from 'supertest'
-import { createTokenlib } from '@polytoken/core'
+import { createTokenlib } from '../../packages/plugins/src/sagrada/tokenlib.js'
 import { NODE_A, SECRET_A, SECRET_B, createApp } from '../sagrada/fixture.js'
 import { JWCRYPTO_NOW, jwcrypto, modulusBits } from '../fixtures/jwcrypto/index.js'
 

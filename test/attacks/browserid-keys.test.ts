@@ -2,7 +2,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { generateKeyPairSync, generatePrimeSync } from 'node:crypto'
 import request from 'supertest'
-import { exportBrowserIdPublicKey, signBrowserIdJws, type BrowserIdPublicKeyJson } from '@polytoken/core'
+import { exportBrowserIdPublicKey, signBrowserIdJws, type BrowserIdPublicKeyJson } from '@polytoken/browserid'
 import { sagrada } from '@polytoken/plugins'
 import { AUDIENCE, ISSUER, assertion, createApp, issuerKeys, options } from '../sagrada/fixture.js'
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import { X509Certificate } from 'node:crypto'
 import request from 'supertest'
 import { createLocalJWKSet, importX509, jwtVerify } from 'jose'
-import { libtrustKeyId } from '@polytoken/core'
+import { libtrustKeyId } from '../../packages/plugins/src/crew/libtrust-kid.js'
 import { decodeJwt } from '../helpers/jwt.js'
 import { ISSUER, SERVICE, basic, startApp, type TestServer } from './fixture.js'
 

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict'
 import express from 'express'
 import request from 'supertest'
 import { polytoken, type PolytokenRouter } from '@polytoken/express'
-import { AuthInvalid, basic, bearer, defineDialect, defineRoute, railsToken, silentLogger, type PolytokenError } from '@polytoken/core'
+import { AuthInvalid, basic, bearer, defineDialect, defineRoute, silentLogger, type PolytokenError } from '@polytoken/core'
+import { railsToken } from '../../packages/plugins/src/token-generator/rails-token.js'
 
 /** Two stand-ins for zazz (Basic) and token-generator (Token, Bearer) on the same POST /api/v1/token. */
 function tokenApi(name: string, auth: Parameters<typeof defineRoute>[0]['auth']) {

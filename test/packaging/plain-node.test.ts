@@ -23,7 +23,7 @@ const plainEnv = () => {
 }
 
 test('every package has its build: JavaScript and declarations in dist/', () => {
-  for (const pkg of ['core', 'express-middleware', 'plugins']) {
+  for (const pkg of ['core', 'browserid', 'login-throttle', 'express-middleware', 'plugins']) {
     for (const file of ['index.js', 'index.d.ts']) {
       assert.ok(existsSync(join(ROOT, 'packages', pkg, 'dist', file)), `packages/${pkg}/dist/${file} is missing: run npm run build`)
     }

@@ -4,7 +4,7 @@ import { createServer } from 'node:https'
 import { readFileSync } from 'node:fs'
 import { generateKeyPairSync } from 'node:crypto'
 import type { AddressInfo } from 'node:net'
-import { createBrowserIdAssertion, createBrowserIdCertificate, createLocalBrowserIdVerifier, exportBrowserIdPublicKey } from '@polytoken/core'
+import { createBrowserIdAssertion, createBrowserIdCertificate, createLocalBrowserIdVerifier, exportBrowserIdPublicKey } from '@polytoken/browserid'
 
 const tls = { cert: readFileSync(process.env.SAGRADA_TEST_CERT!), key: readFileSync(process.env.SAGRADA_TEST_KEY!) }
 const issuerKeys = generateKeyPairSync('rsa', { modulusLength: 2048 })

@@ -2,7 +2,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import request from 'supertest'
 import { createHmac, hkdfSync } from 'node:crypto'
-import { createTokenlib } from '@polytoken/core'
+import { createTokenlib } from '../../packages/plugins/src/sagrada/tokenlib.js'
 import { AUDIENCE, NODE_A, NODE_B, SECRET_A, SECRET_B, assertion, createApp, userKeys } from './fixture.js'
 
 const get = (app: Parameters<typeof request>[0], auth: string, path = '/1.0/sync/1.5') => request(app).get(path).set('authorization', auth)

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { createPrivateKey, generateKeyPairSync, randomBytes } from 'node:crypto'
-import { createBrowserIdAssertion, createBrowserIdCertificate } from '@polytoken/core'
+import { createBrowserIdAssertion, createBrowserIdCertificate } from '@polytoken/browserid'
 import { ROOT } from './harness.js'
 import { redisPair } from './pair.js'
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { createPublicKey } from 'node:crypto'
-import { exportBrowserIdPublicKey, type TrustedIssuer } from '@polytoken/core'
+import { exportBrowserIdPublicKey, type TrustedIssuer } from '@polytoken/browserid'
 import { sagrada, type SagradaOptions } from '@polytoken/plugins'
 import type { MountDialect } from '../context.js'
 

@@ -4,7 +4,6 @@ import type { PolyRequest } from '../request.js'
 import type { AuthContext } from './auth-method.js'
 import { basic } from './basic.js'
 import { bearer } from './bearer.js'
-import { railsToken } from './rails-token.js'
 import { formSecret } from './form-secret.js'
 import { anonymous } from './anonymous.js'
 import { authenticate } from './authenticate.js'
@@ -32,21 +31,6 @@ test('bearer: RFC 6750 token68, case-insensitive scheme; the challenge says inva
   assert.equal(method.extract(req({ authorization: 'Bearer two words' })), '')
   assert.equal(method.challenge(), 'Bearer realm="r"')
   assert.match(method.challenge(new AuthInvalid('bad "quoted"'))!, /^Bearer realm="r", error="invalid_token", error_description="bad \\"quoted\\""$/)
-})
-
-test('railsToken: quoted, unquoted, with other options, escaped quotes', () => {
-  const method = railsToken({ realm: 'r', verify: async (t) => t })
-  assert.equal(method.extract(req({ authorization: 'Token token="abc.def"' })), 'abc.def')
-  assert.equal(method.extract(req({ authorization: 'Token token=abc.def' })), 'abc.def')
-  assert.equal(method.extract(req({ authorization: 'Token nonce="x", token="abc"' })), 'abc')
-  assert.equal(method.extract(req({ authorization: 'Token token="a\\"b"' })), 'a"b')
-  assert.equal(method.extract(req({ authorization: 'Token' })), '')
-  assert.equal(method.extract(req({ authorization: 'Tokens token=x' })), undefined)
-  // The one-pass form (plain quoted token) and the general form agree on their borders.
-  assert.equal(method.extract(req({ authorization: 'token TOKEN="abc"' })), 'abc')
-  assert.equal(method.extract(req({ authorization: 'Token\ttoken="abc"  ' })), 'abc')
-  assert.equal(method.extract(req({ authorization: 'Token token="abc", nonce="x"' })), 'abc')
-  assert.equal(method.extract(req({ authorization: 'Token token=""' })), '')
 })
 
 test('formSecret: constant-time comparison against one or several secrets', async () => {

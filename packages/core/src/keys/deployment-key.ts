@@ -1,5 +1,4 @@
-import { randomBytes } from 'node:crypto'
-import { hkdfSha256 } from '../tokens/hkdf.js'
+import { hkdfSync, randomBytes } from 'node:crypto'
 import type { Store } from '../storage/store.js'
 
 const ROOT_RECORD = 'deployment-secret'
@@ -31,7 +30,7 @@ export function createDeploymentKeys(masterKey: string | undefined, store: Store
         root = undefined // a store that was down at start may answer later
         throw error
       })
-      key = root.then((secret) => hkdfSha256(secret, Buffer.alloc(0), `polytoken/${label}`, 32))
+      key = root.then((secret) => Buffer.from(hkdfSync('sha256', secret, Buffer.alloc(0), `polytoken/${label}`, 32)))
       key.catch(() => derived.delete(label))
       derived.set(label, key)
     }

@@ -1,9 +1,9 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { generateKeyPairSync } from 'node:crypto'
+import { generateKeyPairSync, type KeyObject } from 'node:crypto'
 import { createStore } from '../storage/create-store.js'
 import { loadKeyRing } from './keyring.js'
-import { libtrustKeyId } from './libtrust-kid.js'
+import { calculateJwkThumbprint, type JWK } from 'jose'
 import { createJwtSigner, createJwtVerifier } from '../tokens/jwt.js'
 
 const masterKey = 'test-master-key-test-master-key!'
@@ -60,7 +60,23 @@ test('a key that does not fit the algorithm is refused at load', async () => {
   await assert.rejects(loadKeyRing({ name: 'k', algorithm: 'ES256', keys: [{ pem: rsa }] }, { store, masterKey }), { code: 'ERR_KEY_INVALID' })
 })
 
-test('libtrust kid has 12 groups of 4 base32 characters', () => {
-  const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' })
-  assert.match(libtrustKeyId(publicKey), /^([A-Z2-7]{4}:){11}[A-Z2-7]{4}$/)
+test('a public key without a kid gets its RFC 7638 thumbprint, or what the kid option derives from it', async () => {
+  const store = createStore('memory://').namespace('d')
+  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' })
+  const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }) as string
+  const thumbprint = await calculateJwkThumbprint(publicKey.export({ format: 'jwk' }) as never)
+  assert.equal((await loadKeyRing({ name: 'k', algorithm: 'ES256', keys: [{ pem }] }, { store, masterKey })).active.kid, thumbprint)
+  const seen: unknown[] = []
+  const kid = (key: KeyObject, jwk: JWK) => {
+    seen.push(key.equals(publicKey), jwk.x === (publicKey.export({ format: 'jwk' }) as JWK).x)
+    return 'derived-' + jwk.crv
+  }
+  const ring = await loadKeyRing({ name: 'k', algorithm: 'ES256', keys: [{ pem }, { pem, use: 'verify', kid: 'given' }], kid }, { store, masterKey })
+  assert.deepEqual(ring.keys.map((key) => key.kid), ['derived-P-256', 'given'], 'a configured kid wins over the function')
+  assert.deepEqual(seen, [true, true], 'the function sees the public key and its JWK, once')
+  assert.equal(ring.publicJwks()[0]?.kid, 'derived-P-256')
+  const generated = await loadKeyRing({ name: 'g', algorithm: 'EdDSA', kid: async () => 'async-kid' }, { store, masterKey })
+  assert.equal(generated.active.kid, 'async-kid')
+  assert.equal((await loadKeyRing({ name: 'g', algorithm: 'EdDSA', kid: async () => 'async-kid' }, { store, masterKey })).active.kid, 'async-kid', 'a reloaded generated key keeps its kid')
+  await assert.rejects(loadKeyRing({ name: 'k', algorithm: 'ES256', keys: [{ pem }], kid: () => '' }, { store, masterKey }), { code: 'ERR_KEY_INVALID' })
 })

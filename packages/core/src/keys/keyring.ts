@@ -3,15 +3,17 @@ import { readFileSync } from 'node:fs'
 import { calculateJwkThumbprint, type JWK } from 'jose'
 import { ConfigInvalid, KeyInvalid } from '../errors.js'
 import type { Store } from '../storage/store.js'
-import { libtrustKeyId } from './libtrust-kid.js'
 import { seal, unseal } from './seal.js'
 import { assertStrongHs256Key } from './secret-strength.js'
 
 export type JwtAlgorithm = 'HS256' | 'ES256' | 'RS256' | 'EdDSA'
 export const JWT_ALGORITHMS: readonly JwtAlgorithm[] = ['HS256', 'ES256', 'RS256', 'EdDSA']
 
-/** How a key's `kid` is derived when none is configured. */
-export type KidScheme = 'thumbprint' | 'libtrust'
+/**
+ * Derives the `kid` of an asymmetric key that has none configured, e.g. the
+ * libtrust key ID a Docker registry looks up. Default: the RFC 7638 thumbprint.
+ */
+export type KidFunction = (publicKey: KeyObject, publicJwk: JWK) => string | Promise<string>
 
 /** One configured key. Exactly one of jwk, pem, secret. */
 export interface KeySource {
@@ -33,7 +35,8 @@ export interface KeyRingOptions {
   name: string
   algorithm: JwtAlgorithm
   keys?: KeySource[]
-  kidScheme?: KidScheme
+  /** How a configured or generated public key without a `kid` gets one. Default: its RFC 7638 thumbprint. */
+  kid?: KidFunction
   /** Generate and persist a key when none is configured. Default true. */
   generate?: boolean
   /** Where `keys` sits in the configuration, for error messages (`prodmanager.keys`). Default `keys.<name>`. */
@@ -152,7 +155,7 @@ async function loadSource(source: KeySource, options: KeyRingOptions, where: str
   checkKeyFitsAlgorithm(verifyKey, options.algorithm, where)
   const use = source.use ?? (signingKey ? 'sign' : 'verify')
   if (use === 'sign' && !signingKey) throw new ConfigInvalid(`${where}: use "sign" needs a private key`)
-  return buildRingKey({ algorithm: options.algorithm, use, signingKey, verifyKey, kid, kidScheme: options.kidScheme, x5c: source.x5c, where })
+  return buildRingKey({ algorithm: options.algorithm, use, signingKey, verifyKey, kid, deriveKid: options.kid, x5c: source.x5c, where })
 }
 
 /**
@@ -180,7 +183,7 @@ async function loadOrGenerate(options: KeyRingOptions, context: KeyRingContext):
   let record = await context.store.get<SealedKeyRecord>(recordKey)
   if (!record) {
     const fresh = generate(options.algorithm)
-    const ringKey = await buildRingKey({ ...fresh, algorithm: options.algorithm, use: 'sign', kid: undefined, kidScheme: options.kidScheme, x5c: undefined, where })
+    const ringKey = await buildRingKey({ ...fresh, algorithm: options.algorithm, use: 'sign', kid: undefined, deriveKid: options.kid, x5c: undefined, where })
     const candidate: SealedKeyRecord = {
       kid: ringKey.kid,
       algorithm: options.algorithm,
@@ -195,7 +198,7 @@ async function loadOrGenerate(options: KeyRingOptions, context: KeyRingContext):
   const jwk = JSON.parse(unseal(context.masterKey, record.sealed)) as JsonWebKey
   const signingKey = jwk.kty === 'oct' ? createSecretKey(Buffer.from(jwk.k ?? '', 'base64url')) : createPrivateKey({ key: jwk, format: 'jwk' })
   const verifyKey = signingKey.type === 'secret' ? signingKey : createPublicKey(signingKey)
-  return buildRingKey({ algorithm: record.algorithm, use: 'sign', signingKey, verifyKey, kid: record.kid, kidScheme: options.kidScheme, x5c: undefined, where })
+  return buildRingKey({ algorithm: record.algorithm, use: 'sign', signingKey, verifyKey, kid: record.kid, deriveKid: options.kid, x5c: undefined, where })
 }
 
 function generate(algorithm: JwtAlgorithm): { signingKey: KeyObject; verifyKey: KeyObject } {
@@ -234,7 +237,7 @@ interface BuildInput {
   signingKey: KeyObject | undefined
   verifyKey: KeyObject
   kid: string | undefined
-  kidScheme: KidScheme | undefined
+  deriveKid: KidFunction | undefined
   x5c: string[] | undefined
   where: string
 }
@@ -245,7 +248,8 @@ async function buildRingKey(input: BuildInput): Promise<RingKey> {
   let kid = input.kid
   if (verifyKey.type === 'public') {
     const exported = verifyKey.export({ format: 'jwk' }) as JWK
-    kid ??= input.kidScheme === 'libtrust' ? libtrustKeyId(verifyKey) : await calculateJwkThumbprint(exported)
+    kid ??= input.deriveKid ? await input.deriveKid(verifyKey, exported) : await calculateJwkThumbprint(exported)
+    if (typeof kid !== 'string' || kid === '') throw new KeyInvalid(`${input.where}: the kid function gave no kid`)
     publicJwk = { ...exported, kid, alg: algorithm, use: 'sig' }
   } else {
     // A derived kid would let anyone test guesses of a weak secret offline, so HS256 kids are random or configured.

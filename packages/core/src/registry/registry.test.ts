@@ -49,11 +49,12 @@ test('two dialects on one method and path are refused; under different prefixes 
 
 test('one method and path may be shared when the routes are told apart by disjoint Authorization schemes', async () => {
   const { basic } = await import('../auth/basic.js')
-  const { railsToken } = await import('../auth/rails-token.js')
   const { formSecret } = await import('../auth/form-secret.js')
+  const { defineAuthMethod } = await import('../auth/auth-method.js')
   const withAuth = (name: string, auth: RouteDefinition['auth']) => dialect({ name, routes: [route({ path: '/api/v1/token', auth: auth as never })] })
   const basicAuth = basic({ realm: 'r', verify: async () => 1 })
-  const tokenAuth = railsToken({ realm: 'r', verify: async () => 1 })
+  // The `Token` scheme (Rails' token auth, as token-generator reads it), reduced to what the registry looks at.
+  const tokenAuth = defineAuthMethod({ kind: 'railsToken', schemes: ['token'], challenge: () => 'Token realm="r"', extract: () => undefined, verify: async () => 1 })
   const bearerAuth = bearer({ realm: 'r', verify: async () => 1 })
   assert.equal(registerDialects([at(withAuth('zazz-like', [basicAuth]), ''), at(withAuth('tg-like', [tokenAuth, bearerAuth]), '')]).length, 2)
   refuses([at(withAuth('one', [basicAuth, bearerAuth]), ''), at(withAuth('two', [tokenAuth, bearerAuth]), '')], 'ERR_ROUTE_CONFLICT', /Authorization schemes/)

@@ -1,7 +1,8 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { X509Certificate, generateKeyPairSync } from 'node:crypto'
-import { KeyInvalid, createStore, libtrustKeyId, type RingKey } from '@polytoken/core'
+import { KeyInvalid, createStore, type RingKey } from '@polytoken/core'
+import { libtrustKeyId } from './libtrust-kid.js'
 import { loadCertificate } from './certificate.js'
 
 const DAY = 24 * 60 * 60 * 1000

@@ -1,4 +1,6 @@
-import { createAddressGuard, createJwtSigner, defineDialect } from '@polytoken/core'
+import { createJwtSigner, defineDialect } from '@polytoken/core'
+import { createAddressGuard } from '@polytoken/login-throttle'
+import { libtrustKeyId } from './libtrust-kid.js'
 import { resolveOptions, type CrewOptions } from './options.js'
 import { errorSchema, renderError } from './envelope.js'
 import { loadCertificate } from './certificate.js'
@@ -27,7 +29,7 @@ export function crew(options: CrewOptions) {
     description: 'Docker registry token service (ES256 JWT, libtrust kid)',
     errorSchema,
     async setup(services) {
-      const ring = await services.keyRing({ name: 'signing', algorithm: resolved.algorithm, kidScheme: 'libtrust', keys: resolved.keys })
+      const ring = await services.keyRing({ name: 'signing', algorithm: resolved.algorithm, kid: libtrustKeyId, keys: resolved.keys })
       const certificate = await loadCertificate(ring.active, {
         store: services.store,
         subject: resolved.certificateSubject,

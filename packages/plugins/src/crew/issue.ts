@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
-import { RequestInvalid, epochSeconds, type AddressGuard, type DialectServices, type JwtSigner } from '@polytoken/core'
+import { RequestInvalid, epochSeconds, type DialectServices, type JwtSigner } from '@polytoken/core'
+import type { AddressGuard } from '@polytoken/login-throttle'
 import type { ResolvedCrewOptions } from './options.js'
 import type { Access } from './policy.js'
 import { ScopeSyntaxError, parseScopes, type Scope } from './scope.js'

@@ -1,16 +1,14 @@
 import {
   AuthInvalid,
   ConfigInvalid,
-  createLoginThrottle,
   decoyPasswordHash,
   hashPassword,
-  type Attempt,
   randomString,
   type DialectServices,
   type PasswordHashOptions,
   type Store,
-  type ThrottleSecret,
 } from '@polytoken/core'
+import { createLoginThrottle, type Attempt, type ThrottleSecret } from '@polytoken/login-throttle'
 import { ACCOUNT_PATTERN, type CrewUserConfig, type ResolvedCrewOptions } from './options.js'
 
 const ACCOUNT = new RegExp(ACCOUNT_PATTERN)

@@ -1,4 +1,5 @@
-import { AuthInvalid, RouteNotFound, basic, defineRoute, formSecret, secretMatcher, withAddressGuard } from '@polytoken/core'
+import { AuthInvalid, RouteNotFound, basic, defineRoute, formSecret, secretMatcher } from '@polytoken/core'
+import { withAddressGuard } from '@polytoken/login-throttle'
 import type { ResolvedProdManagerOptions } from './options.js'
 import type { ProdManagerParts } from './parts.js'
 

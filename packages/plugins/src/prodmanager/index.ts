@@ -1,4 +1,5 @@
-import { createAddressGuard, createJwtSigner, createJwtVerifier, defineDialect } from '@polytoken/core'
+import { createJwtSigner, createJwtVerifier, defineDialect } from '@polytoken/core'
+import { createAddressGuard } from '@polytoken/login-throttle'
 import { resolveOptions, type ProdManagerOptions } from './options.js'
 import { errorSchema, renderError } from './envelope.js'
 import { createRecords } from './records.js'

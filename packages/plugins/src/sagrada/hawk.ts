@@ -1,5 +1,6 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto'
-import { AuthInvalid, TokenInvalid, createTokenlib, fingerprint, systemClock, type Clock, type Store, type Tokenlib, type TokenlibPayload } from '@polytoken/core'
+import { AuthInvalid, TokenInvalid, fingerprint, systemClock, type Clock, type Store } from '@polytoken/core'
+import { createTokenlib, type Tokenlib, type TokenlibPayload } from './tokenlib.js'
 
 /** What a storage node needs of an incoming request to check its Hawk signature. */
 export interface HawkRequest {

@@ -1,4 +1,6 @@
-import { ConfigInvalid, createLocalBrowserIdVerifier, createRemoteBrowserIdVerifier, createTokenlib, defineDialect, systemClock, type AuthMethod, type BrowserIdVerifier, type Clock } from '@polytoken/core'
+import { ConfigInvalid, defineDialect, systemClock, type AuthMethod, type Clock } from '@polytoken/core'
+import { createLocalBrowserIdVerifier, createRemoteBrowserIdVerifier, type BrowserIdVerifier } from '@polytoken/browserid'
+import { createTokenlib } from './tokenlib.js'
 import { resolveOptions, type ResolvedSagradaOptions, type SagradaOptions } from './options.js'
 import { errorSchema, renderError } from './envelope.js'
 import { tokenRoute, deriveMetricsKey } from './token-route.js'

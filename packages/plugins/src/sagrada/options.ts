@@ -1,4 +1,5 @@
-import { ConfigInvalid, type LocalVerifierOptions, type RemoteVerifierOptions, type SupportDocumentOptions, type TrustedIssuer } from '@polytoken/core'
+import { ConfigInvalid } from '@polytoken/core'
+import type { LocalVerifierOptions, RemoteVerifierOptions, SupportDocumentOptions, TrustedIssuer } from '@polytoken/browserid'
 
 export interface SagradaNodeOptions {
   /** Most users this node takes (per service). */

@@ -1,5 +1,7 @@
 import { createHmac } from 'node:crypto'
-import { browserId, defineRoute, hkdfSha256, epochSeconds, header, type AuthMethod, type BrowserIdPrincipal, type BrowserIdVerifier, type PolyResponse, type Tokenlib } from '@polytoken/core'
+import { browserId, type BrowserIdPrincipal, type BrowserIdVerifier } from '@polytoken/browserid'
+import { defineRoute, epochSeconds, header, type AuthMethod, type PolyResponse } from '@polytoken/core'
+import { hkdfSha256, type Tokenlib } from './tokenlib.js'
 import { SagradaUnauthorized } from './envelope.js'
 import { precheck } from './precheck.js'
 import type { ResolvedSagradaOptions, ResolvedService } from './options.js'

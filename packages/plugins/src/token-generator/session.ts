@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
-import { TokenInvalid, bearer, railsToken, type AuthContext, type JwtClaims } from '@polytoken/core'
+import { TokenInvalid, bearer, type AuthContext, type JwtClaims } from '@polytoken/core'
+import { railsToken } from './rails-token.js'
 
 /** The verified session token: its claims, frozen (the cache hands the same object to every request). */
 export interface SessionPrincipal {

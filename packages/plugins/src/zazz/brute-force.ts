@@ -1,4 +1,5 @@
-import { createAddressGuard, createLoginThrottle, isPolytokenError, type Attempt, type Clock, type Store, type ThrottleSecret } from '@polytoken/core'
+import { isPolytokenError, type Clock, type Store } from '@polytoken/core'
+import { createAddressGuard, createLoginThrottle, type Attempt, type ThrottleSecret } from '@polytoken/login-throttle'
 import { oauth } from './envelope.js'
 import { normalizeUsername } from './users.js'
 import type { BruteForceOptions } from './options.js'

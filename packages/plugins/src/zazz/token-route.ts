@@ -1,4 +1,5 @@
-import { RequestInvalid, AuthInvalid, TokenRevoked, defineRoute, type Attempt, type DialectServices, type PolyRequest, type PolyResponse } from '@polytoken/core'
+import { RequestInvalid, AuthInvalid, TokenRevoked, defineRoute, type DialectServices, type PolyRequest, type PolyResponse } from '@polytoken/core'
+import type { Attempt } from '@polytoken/login-throttle'
 import { epochMatches } from './access-tokens.js'
 import { clientAuth, type ClientDirectory, type ClientPrincipal } from './clients.js'
 import { NO_STORE, oauth } from './envelope.js'

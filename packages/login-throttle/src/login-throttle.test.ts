@@ -1,7 +1,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { createHash, randomBytes } from 'node:crypto'
-import { createStore } from '../storage/create-store.js'
+import { createStore } from '@polytoken/core'
 import { createLoginThrottle, type LoginThrottleOptions } from './login-throttle.js'
 
 function setup(options: Partial<LoginThrottleOptions> = {}) {

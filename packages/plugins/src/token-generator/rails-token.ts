@@ -1,5 +1,4 @@
-import { header } from '../request.js'
-import { defineAuthMethod, quote, type AuthContext, type AuthMethod } from './auth-method.js'
+import { defineAuthMethod, header, quote, type AuthContext, type AuthMethod } from '@polytoken/core'
 
 export interface RailsTokenOptions<P> {
   realm: string

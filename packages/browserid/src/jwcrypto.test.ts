@@ -1,7 +1,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { createLocalBrowserIdVerifier, importBrowserIdPublicKey, type FetchLike } from './index.js'
-import { JWCRYPTO_NOW, jwcrypto, modulusBits } from '../../../../test/fixtures/jwcrypto/index.js'
+import { JWCRYPTO_NOW, jwcrypto, modulusBits } from '../../../test/fixtures/jwcrypto/index.js'
 
 // Keys, certificates and assertions made by Mozilla's own jwcrypto (test/fixtures/jwcrypto/generate.cjs).
 const RS_ISSUER = 'rs.jwcrypto.example'

@@ -1,5 +1,4 @@
-import type { Store } from '../storage/store.js'
-import type { Clock } from '../util/time.js'
+import type { Clock, Store } from '@polytoken/core'
 import { createFailureBudget, type Attempt, type FailureLimit } from './failure-budget.js'
 import { createThrottleKeys, throttleAddress, type ThrottleSecret } from './throttle-key.js'
 

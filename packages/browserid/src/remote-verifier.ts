@@ -1,4 +1,4 @@
-import { ConfigInvalid, TokenExpired, TokenInvalid, UpstreamUnavailable } from '../errors.js'
+import { ConfigInvalid, TokenExpired, TokenInvalid, UpstreamUnavailable } from '@polytoken/core'
 import { normaliseAudience } from './audience.js'
 import { splitBrowserIdBundle } from './bundle.js'
 import type { BrowserIdVerifier } from './local-verifier.js'

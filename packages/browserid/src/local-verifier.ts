@@ -1,5 +1,4 @@
-import { ConfigInvalid, TokenExpired, TokenInvalid } from '../errors.js'
-import { systemClock, type Clock } from '../util/time.js'
+import { ConfigInvalid, TokenExpired, TokenInvalid, systemClock, type Clock } from '@polytoken/core'
 import { createAudienceMatcher } from './audience.js'
 import { decodeJws, verifyJws } from './jws.js'
 import { importBrowserIdPublicKey, type BrowserIdKeyPolicy, type BrowserIdPublicKey, type BrowserIdPublicKeyJson } from './public-key.js'

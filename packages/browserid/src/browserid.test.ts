@@ -14,9 +14,7 @@ import {
   signBrowserIdJws,
   type FetchLike,
 } from './index.js'
-import { createVerificationCache } from '../cache/verification-cache.js'
-import type { PolyRequest } from '../request.js'
-import type { DialectServices } from '../dialect.js'
+import { createVerificationCache, type DialectServices, type PolyRequest } from '@polytoken/core'
 
 const rsa = (bits: number) => generateKeyPairSync('rsa', { modulusLength: bits })
 const dsa = (bits: number, q: number) => generateKeyPairSync('dsa', { modulusLength: bits, divisorLength: q })

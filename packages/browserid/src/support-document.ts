@@ -1,5 +1,5 @@
 import { LRUCache } from 'lru-cache'
-import { TokenInvalid, UpstreamUnavailable } from '../errors.js'
+import { TokenInvalid, UpstreamUnavailable } from '@polytoken/core'
 import { importBrowserIdPublicKey, type BrowserIdKeyPolicy, type BrowserIdPublicKey } from './public-key.js'
 
 export type FetchLike = (url: string, init: { method?: string; headers?: Record<string, string>; body?: string; signal: AbortSignal; redirect: 'error' }) => Promise<{ status: number; text(): Promise<string> }>

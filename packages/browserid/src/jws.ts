@@ -1,5 +1,5 @@
 import { sign as cryptoSign, verify as cryptoVerify, createPublicKey, type KeyObject } from 'node:crypto'
-import { TokenInvalid } from '../errors.js'
+import { TokenInvalid } from '@polytoken/core'
 import { exportBrowserIdPublicKey, importBrowserIdPublicKey, type BrowserIdAlgorithm, type BrowserIdPublicKey } from './public-key.js'
 
 /** One compact JWS of a BrowserID bundle, decoded but not yet verified. */

@@ -1,7 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises'
-import { RateLimited } from '../errors.js'
-import type { Store } from '../storage/store.js'
-import type { Clock } from '../util/time.js'
+import { RateLimited, type Clock, type Store } from '@polytoken/core'
 
 /** One thing whose failures are counted: a key (already an HMAC: the store never sees what it names) and its limits. */
 export interface FailureLimit {

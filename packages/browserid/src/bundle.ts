@@ -1,4 +1,4 @@
-import { TokenInvalid } from '../errors.js'
+import { TokenInvalid } from '@polytoken/core'
 
 /** The parts of a backed assertion: the IdP's certificate and the client's assertion, both still encoded. */
 export interface BrowserIdBundleParts {

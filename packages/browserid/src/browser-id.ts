@@ -1,6 +1,4 @@
-import { TokenInvalid } from '../errors.js'
-import { header } from '../request.js'
-import { defineAuthMethod, quote, type AuthMethod } from '../auth/auth-method.js'
+import { TokenInvalid, defineAuthMethod, header, quote, type AuthMethod } from '@polytoken/core'
 import type { BrowserIdIdentity, BrowserIdVerifier } from './local-verifier.js'
 
 export interface BrowserIdOptions {

@@ -1,9 +1,6 @@
-import { isPolytokenError } from '../errors.js'
-import type { Store } from '../storage/store.js'
-import type { Clock } from '../util/time.js'
+import { defineAuthMethod, isPolytokenError, type AuthMethod, type Clock, type Store } from '@polytoken/core'
 import { createFailureBudget, type Attempt } from './failure-budget.js'
 import { createThrottleKeys, throttleAddress, type ThrottleSecret } from './throttle-key.js'
-import { defineAuthMethod, type AuthMethod } from './auth-method.js'
 
 export interface AddressGuardOptions {
   /** HMAC key of the store keys: `() => services.deploymentKey('throttle-keys')`. */
