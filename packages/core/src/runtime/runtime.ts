@@ -81,7 +81,7 @@ export async function createRuntime(options: PolytokenOptions): Promise<Runtime>
   // The master key seals every generated private key; checked even when nothing is generated yet.
   if (options.masterKey !== undefined) assertStrongSecret('masterKey', options.masterKey, MIN_MASTER_KEY_BYTES)
   const registered = registerDialects(mounts)
-  const store = isStoreBackend(options.store) ? options.store : createStore(withLogger(options.store, logger))
+  const store = isStoreBackend(options.store) ? options.store : await createStore(withLogger(options.store, logger))
   const cache = isVerificationCache(options.cache) ? options.cache : createVerificationCache(options.cache)
   const rings: KeyRing[] = []
   const limits = { ...DEFAULT_LIMITS, ...options.limits }
