@@ -3,10 +3,7 @@ import type { Store, StoreBackend } from './store.js'
 import { MAX_TTL_MS, STORE_NAME, normalizeStep, normalizeTtl } from './ttl.js'
 
 /** One stored value: its JSON text (a copy no caller can change) and when it expires (epoch ms). */
-interface Entry {
-  readonly json: string
-  readonly expires: number | undefined
-}
+type Entry = { readonly json: string; readonly expires: number | undefined }
 
 /** Writers that keep changing one key make update() give up (503) after this many rounds. */
 const UPDATE_ATTEMPTS = 100
@@ -43,16 +40,16 @@ function open(state: { closed: boolean }): void {
   if (state.closed) throw new StoreUnavailable('store is closed')
 }
 
-function entry(value: unknown, ttlMs: number | undefined, now = Date.now()): Entry {
+function entry(value: unknown, ttlMs: number | undefined): Entry {
+  const ttl = normalizeTtl(ttlMs)
   let json: string | undefined
   try {
     json = JSON.stringify(value)
-  } catch (error) {
-    throw new StoreUnavailable('store could not serialise the value', { cause: error })
+  } catch (cause) {
+    throw new StoreUnavailable('store could not serialise the value', { cause })
   }
   if (json === undefined) throw new StoreUnavailable('store could not serialise the value')
-  const ttl = normalizeTtl(ttlMs)
-  return { json, expires: ttl === undefined ? undefined : now + ttl }
+  return { json, expires: ttl === undefined ? undefined : Date.now() + ttl }
 }
 
 class MemoryStore implements Store {
