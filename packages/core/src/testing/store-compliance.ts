@@ -11,7 +11,7 @@ export interface StoreComplianceOptions {
   /** Resolves to a reason when the backend's service cannot be reached: every test then skips, saying so. */
   unavailable?: () => Promise<string | undefined>
   /**
-   * True when two backends made by makeBackend see the same data over separate
+   * True when two backends made by create see the same data over separate
    * connections (SQLite file, Redis, PostgreSQL): adds the cross-connection races.
    */
   shared?: boolean
