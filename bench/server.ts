@@ -16,7 +16,7 @@ import express from 'express'
 import { generateKeyPairSync, randomUUID } from 'node:crypto'
 import { polytoken } from '@polytoken/express'
 import { crew, prodmanager, sagrada, tokenGenerator, zazz } from '@polytoken/plugins'
-import { createJwtSigner, createStore, loadKeyRing, silentLogger } from '@polytoken/core'
+import { createJwtSigner, createStore, memoryStore, loadKeyRing, silentLogger } from '@polytoken/core'
 import { createBrowserIdAssertion, createBrowserIdCertificate, exportBrowserIdPublicKey } from '@polytoken/browserid'
 import { naiveRoutes, mintSessionToken } from './naive.js'
 import { FIX } from './fixtures.js'
@@ -52,7 +52,7 @@ app.post('/bench/replay', express.json({ limit: '1mb' }), (req, res) => {
 app.use('/naive', naiveRoutes())
 // Diagnostic: polytoken's signer alone (no dialect), sign() on the event loop vs signAsync() on the thread pool.
 for (const algorithm of ['ES256', 'RS256'] as const) {
-  const ring = await loadKeyRing({ name: `diag-${algorithm}`, algorithm }, { store: createStore('memory://').namespace('diag'), masterKey: 'bench-master-key-0123456789abcdef' })
+  const ring = await loadKeyRing({ name: `diag-${algorithm}`, algorithm }, { store: memoryStore().namespace('diag'), masterKey: 'bench-master-key-0123456789abcdef' })
   const signer = createJwtSigner(ring)
   const claims = () => {
     const now = Math.floor(Date.now() / 1000)
@@ -115,7 +115,7 @@ const router = await polytoken({
       }),
     },
   ],
-  store: storeUrl.startsWith('redis') ? createStore({ url: storeUrl, prefix: storePrefix ?? 'polybench-', timeoutMs: 5000 }) : storeUrl,
+  store: storeUrl.startsWith('redis') ? await createStore({ url: storeUrl, prefix: storePrefix ?? 'polybench-', timeoutMs: 5000 }) : storeUrl,
   masterKey: 'bench-master-key-0123456789abcdef',
   logger: silentLogger,
   ...(cacheMaxTtlMs !== undefined ? { cache: { maxTtlMs: cacheMaxTtlMs } } : {}),

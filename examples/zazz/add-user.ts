@@ -57,7 +57,7 @@ async function main(): Promise<number> {
   }
   const config = loadConfig(process.env)
   const section = config.sections.zazz ?? {}
-  const backend = createStore({ url: config.store })
+  const backend = await createStore({ url: config.store })
   try {
     const users = createZazzUsers(backend.namespace('zazz'), section.passwordHash ? { passwordHash: section.passwordHash } : {})
     const record = await users.add(

@@ -9,13 +9,13 @@
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import request from 'supertest'
-import { createStore, type Store, type StoreBackend } from '@polytoken/core'
+import { memoryStore, type Store, type StoreBackend } from '@polytoken/core'
 import { createCrewUsers } from '@polytoken/plugins'
 import { SERVICE, basic, startApp, testOptions, type TestServer } from '../crew/fixture.js'
 
 /** A memory store whose crew namespace records every key read, to see whether a password record was looked up. */
 function spyingStore(): { store: StoreBackend; reads: string[] } {
-  const inner = createStore({ url: 'memory://' })
+  const inner = memoryStore()
   const reads: string[] = []
   const spied = new Map<string, Store>()
   const store: StoreBackend = {

@@ -24,7 +24,7 @@ let base: string
 let accessToken: string
 
 before(async () => {
-  server = await startApp(testOptions({ passwordHash: undefined, bruteForce: {} }), { store: createStore(`sqlite://${join(dir, 'store.db')}`), ...(hashing ? { passwordHashing: hashing } : {}) })
+  server = await startApp(testOptions({ passwordHash: undefined, bruteForce: {} }), { store: await createStore(`sqlite://${join(dir, 'store.db')}`), ...(hashing ? { passwordHashing: hashing } : {}) })
   http = server.app.listen(0, '127.0.0.1')
   await new Promise((resolve) => http.once('listening', resolve))
   base = `http://127.0.0.1:${(http.address() as AddressInfo).port}`

@@ -172,7 +172,7 @@ describe('crew: a remembered password does not bypass a lock', () => {
 
   test('90 concurrent Basic logins of unknown users on SQLite: every one 401, 429 or 503 with Retry-After, never a store timeout', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'polytoken-crew-burst-'))
-    const server = await startCrew(crewOptions({ passwordHashing: { N: 2 ** 14 } }), { store: createStore(`sqlite://${join(dir, 'store.db')}`) })
+    const server = await startCrew(crewOptions({ passwordHashing: { N: 2 ** 14 } }), { store: await createStore(`sqlite://${join(dir, 'store.db')}`) })
     try {
       const burst = await Promise.all(
         Array.from({ length: 90 }, (_, i) => request(server.app).get('/v1/token').set('Authorization', basic(`nobody${i}`, 'x')).query({ service: SERVICE })),

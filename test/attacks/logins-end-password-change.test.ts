@@ -10,7 +10,7 @@ import { after, before, beforeEach, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import express from 'express'
 import { polytoken, type PolytokenRouter } from '@polytoken/express'
-import { createStore, silentLogger, type InstanceOf, type StoreBackend } from '@polytoken/core'
+import { createStore, memoryStore, silentLogger, type InstanceOf, type StoreBackend } from '@polytoken/core'
 import { createZazzUsers, zazz } from '@polytoken/plugins'
 import { REDIS_URL, runPrefix } from '../storage/services.js'
 import { rfcBasic, testOptions } from '../zazz/fixture.js'
@@ -54,7 +54,7 @@ async function assertLoginEnded(app: express.Express, tokens: { access_token: st
 
 describe('attack: a password change or removal ends the user\'s logins (one instance)', () => {
   let server: Instance
-  const backend = createStore({ url: 'memory://' })
+  const backend = memoryStore()
   before(async () => (server = await start(backend)))
   after(() => server.router.close())
   // Each test starts from the configured user, whatever the one before left behind.
@@ -125,8 +125,8 @@ describe('attack: a password change ends the logins on every instance (two route
   let a: Instance
   let b: Instance
   before(async () => {
-    a = await start(createStore({ url: REDIS_URL, prefix, timeoutMs: 5000 }), CACHE_MS)
-    b = await start(createStore({ url: REDIS_URL, prefix, timeoutMs: 5000 }), CACHE_MS)
+    a = await start(await createStore({ url: REDIS_URL, prefix, timeoutMs: 5000 }), CACHE_MS)
+    b = await start(await createStore({ url: REDIS_URL, prefix, timeoutMs: 5000 }), CACHE_MS)
   })
   after(async () => {
     await Promise.all([a?.router.close(), b?.router.close()])

@@ -60,8 +60,8 @@ describe('revocation against checks in flight on the same instance', () => {
   const SECRET = 'changeit'
 
   before(async () => {
-    zazzStore = createStore('sqlite://:memory:')
-    pmStore = createStore({ url: POSTGRES_URL, prefix: runPrefix('revocation-race') })
+    zazzStore = await createStore('sqlite://:memory:')
+    pmStore = await createStore({ url: POSTGRES_URL, prefix: runPrefix('revocation-race') })
     zazzServer = await startApp(undefined, { store: zazzStore })
     zazzHttp = await listen(zazzServer.app)
     pmRouter = await polytoken({

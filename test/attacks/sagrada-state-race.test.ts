@@ -66,8 +66,8 @@ async function scenario(instances: App[]): Promise<void> {
   await tenAtOnce(instances, 'with-generation@example.com', 10)
 }
 
-async function twoInstances(store: () => StoreBackend | string): Promise<App[]> {
-  return [await createApp({}, { now: Date.now() }, store()), await createApp({}, { now: Date.now() }, store())]
+async function twoInstances(store: () => Promise<StoreBackend> | string): Promise<App[]> {
+  return [await createApp({}, { now: Date.now() }, await store()), await createApp({}, { now: Date.now() }, await store())]
 }
 
 describe('sagrada: concurrent client-state changes of one user', () => {
@@ -86,8 +86,8 @@ describe('sagrada: concurrent client-state changes of one user', () => {
   })
   const shared = (url: string) => {
     const prefix = runPrefix('sagrada-race')
-    return () => {
-      const backend = createStore({ url, prefix })
+    return async () => {
+      const backend = await createStore({ url, prefix })
       backends.push(backend)
       return backend
     }

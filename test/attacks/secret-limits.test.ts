@@ -4,7 +4,7 @@ import express from 'express'
 import request from 'supertest'
 import { polytoken } from '@polytoken/express'
 import { prodmanager } from '@polytoken/plugins'
-import { createStore, silentLogger, type StoreBackend } from '@polytoken/core'
+import { memoryStore, silentLogger, type StoreBackend } from '@polytoken/core'
 import { rfcBasic, startApp as startZazz, testOptions as zazzOptions } from '../zazz/fixture.js'
 import { startApp as startCrew, testOptions as crewOptions } from '../crew/fixture.js'
 
@@ -12,7 +12,7 @@ import { startApp as startCrew, testOptions as crewOptions } from '../crew/fixtu
 
 const SECRET = 'the-application-secret'
 
-async function prodmanagerApp(store: StoreBackend = createStore('memory://')) {
+async function prodmanagerApp(store: StoreBackend = memoryStore()) {
   const router = await polytoken({
     dialects: [prodmanager({ secret: SECRET, permissions: {}, maxSecretFailuresPerAddress: 20 })],
     store,
@@ -64,7 +64,7 @@ describe('prodmanager: the application secret', () => {
   })
 
   test('counted in the store: the failures of two instances add up', async () => {
-    const store = createStore('memory://')
+    const store = memoryStore()
     const a = await prodmanagerApp(store)
     const b = await prodmanagerApp(store)
     try {

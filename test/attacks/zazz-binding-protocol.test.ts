@@ -8,7 +8,7 @@
  */
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { createStore, fingerprint, type StoreBackend } from '@polytoken/core'
+import { memoryStore, fingerprint, type StoreBackend } from '@polytoken/core'
 import { decodeJwt } from '../helpers/jwt.js'
 import { LEGACY_BASIC, WEB_BASIC, rfcBasic, startApp, testOptions, type TestServer } from '../zazz/fixture.js'
 import { introspect, login, me, refresh, tokenRequest } from '../zazz/helpers.js'
@@ -21,7 +21,7 @@ describe('zazz binding: client_id, idle expiry, scope on refresh, who may intros
   let backend: StoreBackend
   let offset = 0
   before(async () => {
-    backend = createStore({ url: 'memory://' })
+    backend = memoryStore()
     server = await startApp(testOptions({ refreshIdleTtlSec: IDLE_SEC }), { store: backend, clock: () => Date.now() + offset })
   })
   after(() => server.close())
@@ -117,7 +117,7 @@ describe('zazz binding: with the reuse grace period on, an idle-expired refresh 
   let backend: StoreBackend
   let offset = 0
   before(async () => {
-    backend = createStore({ url: 'memory://' })
+    backend = memoryStore()
     server = await startApp(testOptions({ refreshIdleTtlSec: IDLE_SEC, refreshReuseGraceSec: 10 }), { store: backend, clock: () => Date.now() + offset })
   })
   after(() => server.close())

@@ -22,7 +22,7 @@ describe('zazz attack: the grace period holds across two instances on one Redis'
   let a: TestServer
   let b: TestServer
   before(async () => {
-    for (let i = 0; i < 2; i++) stores.push(createStore({ url: REDIS_URL, prefix, timeoutMs: 5000 }))
+    for (let i = 0; i < 2; i++) stores.push(await createStore({ url: REDIS_URL, prefix, timeoutMs: 5000 }))
     const options = testOptions({ refreshReuseGraceSec: 30 })
     ;[a, b] = (await Promise.all(stores.map((store) => startApp(options, { store })))) as [TestServer, TestServer]
   })

@@ -1,6 +1,6 @@
 import express from 'express'
 import { polytoken, type PolytokenRouter } from '@polytoken/express'
-import { createStore, silentLogger, type Clock, type StoreBackend } from '@polytoken/core'
+import { memoryStore, silentLogger, type Clock, type StoreBackend } from '@polytoken/core'
 import { crew, type CrewCertificate, type CrewOptions } from '@polytoken/plugins'
 
 export const SERVICE = 'registry.test'
@@ -35,7 +35,7 @@ export interface TestServer {
 }
 
 export async function startApp(options: CrewOptions = testOptions(), extra: { clock?: Clock; store?: StoreBackend } = {}): Promise<TestServer> {
-  const store = extra.store ?? createStore({ url: 'memory://' })
+  const store = extra.store ?? memoryStore()
   let certificate: CrewCertificate | undefined
   const router = await polytoken({
     dialects: [crew({ ...options, onCertificate: (given) => void (certificate = given) })],

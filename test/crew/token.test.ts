@@ -255,8 +255,8 @@ describe('crew: users, lock-out, keys', () => {
   })
 
   test('the generated key and its certificate survive a restart on the same store', async () => {
-    const { createStore } = await import('@polytoken/core')
-    const store = createStore({ url: 'memory://' })
+    const { memoryStore } = await import('@polytoken/core')
+    const store = memoryStore()
     const first = await startApp(undefined, { store })
     const second = await startApp(undefined, { store })
     try {

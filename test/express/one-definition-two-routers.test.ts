@@ -8,7 +8,7 @@ import assert from 'node:assert/strict'
 import express from 'express'
 import request from 'supertest'
 import { polytoken, type PolytokenRouter } from '@polytoken/express'
-import { createStore, silentLogger, type DialectDefinition } from '@polytoken/core'
+import { memoryStore, silentLogger, type DialectDefinition } from '@polytoken/core'
 import { crew, zazz } from '@polytoken/plugins'
 import { testOptions as zazzOptions } from '../zazz/fixture.js'
 import { login, me, refresh } from '../zazz/helpers.js'
@@ -17,7 +17,7 @@ import { SERVICE, basic, testOptions as crewOptions } from '../crew/fixture.js'
 const MASTER_KEY = 'two-routers-master-key-0123456789abcdef'
 
 async function mount(dialect: DialectDefinition): Promise<{ app: express.Express; router: PolytokenRouter }> {
-  const router = await polytoken({ dialects: [dialect], store: createStore({ url: 'memory://' }), masterKey: MASTER_KEY, logger: silentLogger })
+  const router = await polytoken({ dialects: [dialect], store: memoryStore(), masterKey: MASTER_KEY, logger: silentLogger })
   const app = express()
   app.use(router)
   return { app, router }

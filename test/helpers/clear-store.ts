@@ -2,7 +2,7 @@ import { createStore } from '@polytoken/core'
 
 /** Delete what a test wrote under `prefix` in the given namespaces of a shared store (Redis), so runs leave nothing behind. */
 export async function clearNamespaces(url: string, prefix: string, names: readonly string[]): Promise<void> {
-  const backend = createStore({ url, prefix, timeoutMs: 5000 })
+  const backend = await createStore({ url, prefix, timeoutMs: 5000 })
   try {
     for (const name of names) {
       const namespace = backend.namespace(name)

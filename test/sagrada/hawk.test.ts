@@ -4,7 +4,7 @@ import { createRequire } from 'node:module'
 import express from 'express'
 import request from 'supertest'
 import { createHawkVerifier, type HawkVerifierOptions } from '@polytoken/plugins'
-import { createStore } from '@polytoken/core'
+import { memoryStore } from '@polytoken/core'
 import { NODE_A, NODE_B, SECRET_A, SECRET_B, assertion, createApp } from './fixture.js'
 
 interface HawkClient {
@@ -52,7 +52,7 @@ async function tokenFor(email: string) {
 
 test('a request signed by @hapi/hawk with id/key verifies on the node that derives the key from its secret', async () => {
   const t = await tokenFor('hawk@example.com')
-  const node = storageNode({ secrets: [t.secret], nonces: createStore().namespace('node') }, { host: t.url.hostname, port: 443 })
+  const node = storageNode({ secrets: [t.secret], nonces: memoryStore().namespace('node') }, { host: t.url.hostname, port: 443 })
   const credentials = { id: t.id, key: t.key, algorithm: 'sha256' as const }
 
   const path = `${t.url.pathname}/storage/bookmarks?full=1`

@@ -28,7 +28,7 @@ describe('two examples-server processes with every dialect of config.json on one
   after(async () => {
     await Promise.all(servers.map((server) => server.stop()))
     if (skip) return
-    const backend = createStore({ url: REDIS_URL, prefix })
+    const backend = await createStore({ url: REDIS_URL, prefix })
     const config = JSON.parse(readFileSync(join(ROOT, 'examples/server/config.json'), 'utf8')) as Record<string, unknown>
     for (const name of Object.keys(config)) {
       if (['port', 'store', 'masterKey', 'dataDir'].includes(name)) continue

@@ -206,7 +206,7 @@ function postgresCut(): Scenario {
     down: async () => proxy!.cut(),
     up: async () => proxy!.restore(),
     async cleanup() {
-      const backend = createStore(storeUrl)
+      const backend = await createStore(storeUrl)
       const ns = backend.namespace('prodmanager')
       for await (const [key] of ns.entries()) await ns.delete(key)
       await backend.close()

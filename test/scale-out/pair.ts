@@ -40,7 +40,7 @@ export function redisPair(label: string, config: Record<string, unknown>, namesp
   after(async () => {
     await Promise.all([pair.a?.stop(), pair.b?.stop()])
     if (pair.skip) return
-    const backend = createStore({ url: REDIS_URL, prefix })
+    const backend = await createStore({ url: REDIS_URL, prefix })
     for (const name of namespaces) {
       const ns = backend.namespace(name)
       const keys: string[] = []

@@ -37,7 +37,7 @@ function race(name: string, url: string, options: { prefix?: string; unavailable
     const reason = await options.unavailable?.()
     if (reason) return t.skip(reason)
     const namespace = `race-${process.pid}`
-    const backend = createStore({ url, prefix: options.prefix })
+    const backend = await createStore({ url, prefix: options.prefix })
     const store = backend.namespace(namespace)
     const a = contender(url, options.prefix, namespace)
     const b = contender(url, options.prefix, namespace)

@@ -4,7 +4,7 @@ import { createInterface } from 'node:readline'
 import { createStore } from '@polytoken/core'
 
 const { STORE_URL, STORE_PREFIX, NAMESPACE, PARALLEL } = process.env
-const backend = createStore({ url: STORE_URL!, prefix: STORE_PREFIX, timeoutMs: 5000 })
+const backend = await createStore({ url: STORE_URL!, prefix: STORE_PREFIX, timeoutMs: 5000 })
 const store = backend.namespace(NAMESPACE!)
 await backend.ping()
 await store.get('warm-up')

@@ -31,7 +31,7 @@ function twoInstances(name: string, baseUrl: string, unavailable: () => Promise<
     after(async () => {
       await Promise.all([a?.stop(), b?.stop()])
       if (skip) return
-      const backend = createStore({ url: baseUrl, prefix })
+      const backend = await createStore({ url: baseUrl, prefix })
       const ns = backend.namespace('prodmanager')
       for await (const [key] of ns.entries()) await ns.delete(key)
       await backend.close()

@@ -71,7 +71,7 @@ describe('examples server --workers', () => {
     await server.stop()
     assert.equal(server.process.exitCode, 0, server.output())
     for (const pid of pids) assert.throws(() => process.kill(pid, 0), /ESRCH/, `worker ${pid} outlived the primary`)
-    const backend = createStore({ url: REDIS_URL, prefix })
+    const backend = await createStore({ url: REDIS_URL, prefix })
     const ns = backend.namespace('prodmanager')
     for await (const [key] of ns.entries()) await ns.delete(key)
     await backend.close()

@@ -29,27 +29,27 @@ describe('createStore: choosing the backend by URL', () => {
       [`postgresql://u@127.0.0.1:${port}/db`, 'postgres'],
     ]
     for (const [url, kind] of cases) {
-      const backend = createStore(url)
+      const backend = await createStore(url)
       assert.equal(backend.kind, kind, url)
       await backend.close()
     }
   })
 
-  it('refuses unknown schemes and malformed URLs without echoing credentials', () => {
+  it('refuses unknown schemes and malformed URLs without echoing credentials', async () => {
     for (const url of ['ftp://admin:hunter2@host/x', 'mysql://root:hunter2@db/x', 'redis://admin:hunter2@[bad', 'sqlite://']) {
-      assert.throws(
-        () => createStore(url),
+      await assert.rejects(
+        createStore(url),
         (error: unknown) => error instanceof ConfigInvalid && !error.message.includes('hunter2') && error.status === 500,
         url,
       )
     }
   })
 
-  it('refuses a prefix or timeout that would break keys or never fire', () => {
-    assert.throws(() => createStore({ url: 'memory://', prefix: 'a:b' }), ConfigInvalid)
-    assert.throws(() => createStore({ url: 'memory://', prefix: 'x*' }), ConfigInvalid)
-    assert.throws(() => createStore({ url: 'memory://', timeoutMs: 0 }), ConfigInvalid)
-    assert.throws(() => createStore('redis://127.0.0.1:1/?timeoutMs=never'), ConfigInvalid)
+  it('refuses a prefix or timeout that would break keys or never fire', async () => {
+    await assert.rejects(createStore({ url: 'memory://', prefix: 'a:b' }), ConfigInvalid)
+    await assert.rejects(createStore({ url: 'memory://', prefix: 'x*' }), ConfigInvalid)
+    await assert.rejects(createStore({ url: 'memory://', timeoutMs: 0 }), ConfigInvalid)
+    await assert.rejects(createStore('redis://127.0.0.1:1/?timeoutMs=never'), ConfigInvalid)
   })
 
   it('redactUrl hides user, password and secret query parameters', () => {
@@ -62,7 +62,7 @@ describe('createStore: choosing the backend by URL', () => {
   it('an unreachable Redis answers StoreUnavailable within the timeout, and logs carry no password', async () => {
     const port = await freePort()
     const logger = capture()
-    const backend = createStore({ url: `redis://admin:hunter2@127.0.0.1:${port}`, timeoutMs: 300, logger })
+    const backend = await createStore({ url: `redis://admin:hunter2@127.0.0.1:${port}`, timeoutMs: 300, logger })
     const store = backend.namespace('unreachable')
     for (const op of [() => store.get('k'), () => store.set('k', 1), () => store.take('k'), () => store.add('k', 1), () => store.increment('k', 1000), () => backend.ping()]) {
       const started = Date.now()
@@ -77,7 +77,7 @@ describe('createStore: choosing the backend by URL', () => {
   it('an unreachable PostgreSQL answers StoreUnavailable within the timeout, and logs carry no password', async () => {
     const port = await freePort()
     const logger = capture()
-    const backend = createStore({ url: `postgres://app:hunter2@127.0.0.1:${port}/db`, timeoutMs: 300, logger })
+    const backend = await createStore({ url: `postgres://app:hunter2@127.0.0.1:${port}/db`, timeoutMs: 300, logger })
     const store = backend.namespace('unreachable')
     for (const op of [() => store.get('k'), () => store.take('k'), () => store.increment('k', 1000)]) {
       const started = Date.now()
@@ -96,12 +96,12 @@ describe('createStore: choosing the backend by URL', () => {
       import { createStore } from '@polytoken/core'
       const cache = createRequire(process.cwd() + '/').cache
       const loaded = (name) => Object.keys(cache).some((path) => path.includes('/node_modules/' + name + '/'))
-      const sqlite = createStore('sqlite://:memory:')
+      const sqlite = await createStore('sqlite://:memory:')
       await sqlite.namespace('x').set('k', 1)
       await sqlite.close()
       const before = { pg: loaded('pg'), redis: loaded('@redis/client') }
-      const pg = createStore(${JSON.stringify(POSTGRES_URL)}); await pg.ping(); await pg.close()
-      const redis = createStore(${JSON.stringify(REDIS_URL)}); await redis.ping(); await redis.close()
+      const pg = await createStore(${JSON.stringify(POSTGRES_URL)}); await pg.ping(); await pg.close()
+      const redis = await createStore(${JSON.stringify(REDIS_URL)}); await redis.ping(); await redis.close()
       console.log(JSON.stringify({ before, after: { pg: loaded('pg'), redis: loaded('@redis/client') } }))`
     const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 })
     assert.equal(child.status, 0, child.stderr)
@@ -112,7 +112,7 @@ describe('createStore: choosing the backend by URL', () => {
     const reason = await unreachable('Redis', REDIS_URL, 6379)
     if (reason) return t.skip(reason)
     const adapter = new KeyvRedis(REDIS_URL)
-    const backend = createStore({ keyv: new Keyv(adapter), prefix: runPrefix('byo') })
+    const backend = await createStore({ keyv: new Keyv(adapter), prefix: runPrefix('byo') })
     assert.equal(backend.kind, 'redis')
     const a = backend.namespace('a')
     const b = backend.namespace('b')
@@ -131,7 +131,7 @@ describe('createStore: choosing the backend by URL', () => {
   it('SQLite: expired rows are swept from the file, live ones stay', async () => {
     const dir = tempDir('sweep')
     const file = `${dir.path}/sweep.db`
-    const backend = createStore({ url: `sqlite://${file}`, sweepIntervalMs: 100 })
+    const backend = await createStore({ url: `sqlite://${file}`, sweepIntervalMs: 100 })
     const store = backend.namespace('sweep')
     await store.set('gone', 1, 50)
     await store.set('kept', 2)
@@ -148,7 +148,7 @@ describe('createStore: choosing the backend by URL', () => {
     const reason = await unreachable('Postgres', POSTGRES_URL, 5432)
     if (reason) return t.skip(reason)
     const prefix = runPrefix('sweep')
-    const backend = createStore({ url: POSTGRES_URL, prefix, sweepIntervalMs: 100 })
+    const backend = await createStore({ url: POSTGRES_URL, prefix, sweepIntervalMs: 100 })
     const store = backend.namespace('sweep')
     await store.set('gone', 1, 50)
     await store.set('kept', 2)
@@ -170,7 +170,7 @@ describe('createStore: choosing the backend by URL', () => {
       delete: async () => Promise.reject(new Error('ECONNREFUSED 127.0.0.1:1')),
       clear: async () => Promise.reject(new Error('ECONNREFUSED 127.0.0.1:1')),
     }
-    const backend = createStore({ keyv: new Keyv({ store: failing }), timeoutMs: 200 })
+    const backend = await createStore({ keyv: new Keyv({ store: failing }), timeoutMs: 200 })
     assert.equal(backend.kind, 'keyv')
     const store = backend.namespace('failing')
     for (const op of [() => backend.ping(), () => store.get('k'), () => store.set('k', 1), () => store.delete('k'), () => store.add('k', 1), () => store.take('k'), () => store.increment('k', 1000)]) {

@@ -7,7 +7,8 @@ import KeyvSqlite from '@keyv/sqlite'
 import KeyvRedis from '@keyv/redis'
 import KeyvPostgres from '@keyv/postgres'
 import { createStore, type StoreBackend } from '@polytoken/core'
-import { storeComplianceSuite } from './compliance.js'
+import { keyvStore } from '@polytoken/store-keyv'
+import { describeStoreCompliance } from '@polytoken/core/testing'
 import { POSTGRES_URL, REDIS_URL, runPrefix, unreachable } from './services.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'polytoken-own-keyv-'))
@@ -18,20 +19,15 @@ after(async () => {
 })
 
 /** `store: { keyv }` — a Keyv the application built; every namespace shares its adapter. */
-const own = (adapter: { disconnect(): Promise<unknown> } & object, prefix?: string): StoreBackend => {
+const own = (adapter: { disconnect(): Promise<unknown> } & object, prefix?: string): Promise<StoreBackend> => {
   adapters.push(adapter)
   return createStore({ keyv: new Keyv({ store: adapter as never }), prefix })
 }
 
-storeComplianceSuite('keyv of your own: Map', () => createStore({ keyv: new Keyv() }))
-storeComplianceSuite('keyv of your own: KeyvSqlite', () => own(new KeyvSqlite({ uri: `sqlite://${join(dir, 'own.db')}`, busyTimeout: 5000 })), { shared: true })
+describeStoreCompliance({ name: 'keyv of your own: Map', create: () => createStore({ keyv: new Keyv() }) })
+describeStoreCompliance({ name: 'keyvStore(new Map()) of @polytoken/store-keyv', create: () => keyvStore(new Map()) })
+describeStoreCompliance({ name: 'keyv of your own: KeyvSqlite', create: () => own(new KeyvSqlite({ uri: `sqlite://${join(dir, 'own.db')}`, busyTimeout: 5000 })), shared: true })
 const redisPrefix = runPrefix('own-redis')
-storeComplianceSuite('keyv of your own: KeyvRedis', () => own(new KeyvRedis(REDIS_URL), redisPrefix), {
-  unavailable: () => unreachable('Redis', REDIS_URL, 6379),
-  shared: true,
-})
+describeStoreCompliance({ name: 'keyv of your own: KeyvRedis', create: () => own(new KeyvRedis(REDIS_URL), redisPrefix), unavailable: () => unreachable('Redis', REDIS_URL, 6379), shared: true })
 const pgPrefix = runPrefix('own-pg')
-storeComplianceSuite('keyv of your own: KeyvPostgres', () => own(new KeyvPostgres({ uri: POSTGRES_URL }), pgPrefix), {
-  unavailable: () => unreachable('Postgres', POSTGRES_URL, 5432),
-  shared: true,
-})
+describeStoreCompliance({ name: 'keyv of your own: KeyvPostgres', create: () => own(new KeyvPostgres({ uri: POSTGRES_URL }), pgPrefix), unavailable: () => unreachable('Postgres', POSTGRES_URL, 5432), shared: true })

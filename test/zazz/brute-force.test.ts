@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import request from 'supertest'
-import { createStore } from '@polytoken/core'
+import { memoryStore } from '@polytoken/core'
 import { WEB_BASIC, startApp, testOptions } from './fixture.js'
 import { login } from './helpers.js'
 
@@ -85,7 +85,7 @@ describe('zazz: brute-force protection on the password grant', () => {
   })
 
   test('the count lives in the store: it holds across instances', async () => {
-    const store = createStore('memory://')
+    const store = memoryStore()
     const a = await startApp(testOptions(), { store })
     const b = await startApp(testOptions(), { store })
     try {

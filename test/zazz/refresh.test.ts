@@ -1,6 +1,6 @@
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { createStore } from '@polytoken/core'
+import { memoryStore } from '@polytoken/core'
 import { decodeJwt } from '../helpers/jwt.js'
 import { WEB_BASIC, rfcBasic, startApp, testOptions, type TestServer } from './fixture.js'
 import { login, me, refresh } from './helpers.js'
@@ -130,7 +130,7 @@ describe('zazz: refresh lifetimes', () => {
 
 describe('zazz: two instances on one store', () => {
   test('a refresh token rotated on one instance is spent on the other; concurrent refreshes across instances: exactly one wins', async () => {
-    const store = createStore('memory://')
+    const store = memoryStore()
     const a = await startApp(testOptions(), { store })
     const b = await startApp(testOptions(), { store })
     try {

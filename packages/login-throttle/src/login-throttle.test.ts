@@ -1,12 +1,12 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { createHash, randomBytes } from 'node:crypto'
-import { createStore } from '@polytoken/core'
+import { memoryStore } from '@polytoken/core'
 import { createLoginThrottle, type LoginThrottleOptions } from './login-throttle.js'
 
 function setup(options: Partial<LoginThrottleOptions> = {}) {
   let now = 1_000_000 * 60_000 // the start of a window
-  const store = createStore('memory://').namespace('t')
+  const store = memoryStore().namespace('t')
   const throttle = createLoginThrottle(store, () => now, { secret: randomBytes(32), windowMs: 60_000, maxPerAccountAddress: 3, maxPerAddress: 5, slowAccountAfter: 6, ...options })
   return { throttle, store, advance: (ms: number) => (now += ms) }
 }

@@ -1,7 +1,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { generateKeyPairSync, type KeyObject } from 'node:crypto'
-import { createStore } from '../storage/create-store.js'
+import { memoryStore } from '../storage/memory-store.js'
 import { loadKeyRing } from './keyring.js'
 import { calculateJwkThumbprint, type JWK } from 'jose'
 import { createJwtSigner, createJwtVerifier } from '../tokens/jwt.js'
@@ -10,7 +10,7 @@ const masterKey = 'test-master-key-test-master-key!'
 
 for (const algorithm of ['HS256', 'ES256', 'RS256', 'EdDSA'] as const) {
   test(`${algorithm}: a generated key is sealed, persisted and reloaded; tokens verify across reloads`, async () => {
-    const store = createStore('memory://').namespace('d')
+    const store = memoryStore().namespace('d')
     const first = await loadKeyRing({ name: 'k', algorithm }, { store, masterKey })
     const token = createJwtSigner(first).sign({ sub: 'x', exp: Math.floor(Date.now() / 1000) + 60 })
     const second = await loadKeyRing({ name: 'k', algorithm }, { store, masterKey })
@@ -28,13 +28,13 @@ for (const algorithm of ['HS256', 'ES256', 'RS256', 'EdDSA'] as const) {
 }
 
 test('a wrong master key cannot unseal a stored key', async () => {
-  const store = createStore('memory://').namespace('d')
+  const store = memoryStore().namespace('d')
   await loadKeyRing({ name: 'k', algorithm: 'ES256' }, { store, masterKey })
   await assert.rejects(loadKeyRing({ name: 'k', algorithm: 'ES256' }, { store, masterKey: 'another' }), { code: 'ERR_KEY_INVALID' })
 })
 
 test('generating without a master key is a configuration error that names the key', async () => {
-  const store = createStore('memory://').namespace('d')
+  const store = memoryStore().namespace('d')
   await assert.rejects(loadKeyRing({ name: 'k', algorithm: 'ES256' }, { store, masterKey: undefined }), (error: Error & { code?: string }) => {
     assert.equal(error.code, 'ERR_CONFIG_INVALID')
     assert.match(error.message, /masterKey/)
@@ -43,7 +43,7 @@ test('generating without a master key is a configuration error that names the ke
 })
 
 test('rotation: a verify-only old key still verifies, the new one signs', async () => {
-  const store = createStore('memory://').namespace('d')
+  const store = memoryStore().namespace('d')
   const oldPem = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }) as string
   const newPem = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }) as string
   const before = await loadKeyRing({ name: 'k', algorithm: 'ES256', keys: [{ pem: oldPem }] }, { store, masterKey })
@@ -55,13 +55,13 @@ test('rotation: a verify-only old key still verifies, the new one signs', async 
 })
 
 test('a key that does not fit the algorithm is refused at load', async () => {
-  const store = createStore('memory://').namespace('d')
+  const store = memoryStore().namespace('d')
   const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }) as string
   await assert.rejects(loadKeyRing({ name: 'k', algorithm: 'ES256', keys: [{ pem: rsa }] }, { store, masterKey }), { code: 'ERR_KEY_INVALID' })
 })
 
 test('a public key without a kid gets its RFC 7638 thumbprint, or what the kid option derives from it', async () => {
-  const store = createStore('memory://').namespace('d')
+  const store = memoryStore().namespace('d')
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' })
   const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }) as string
   const thumbprint = await calculateJwkThumbprint(publicKey.export({ format: 'jwk' }) as never)

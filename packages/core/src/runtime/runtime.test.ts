@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import { createRuntime } from './runtime.js'
 import { defineDialect, defineRoute, type DialectDefinition, type DialectServices } from '../dialect.js'
 import { silentLogger } from '../util/logger.js'
-import { createStore } from '../storage/create-store.js'
+import { memoryStore } from '../storage/memory-store.js'
 
 const base = { logger: silentLogger, masterKey: 'runtime-test-master-key-0123456789abcdef' }
 const renderError = (error: { status: number; code: string }) => ({ status: error.status, body: { error: error.code } })
@@ -48,8 +48,8 @@ test('setup runs once per router with that router\'s services; the routes use wh
 test('one definition on two routers: two independent instances', async () => {
   const calls: DialectServices[] = []
   const dialect = counter(calls)
-  const one = await createRuntime({ ...base, dialects: [dialect], store: createStore({ url: 'memory://' }) })
-  const two = await createRuntime({ ...base, dialects: [dialect], store: createStore({ url: 'memory://' }) })
+  const one = await createRuntime({ ...base, dialects: [dialect], store: memoryStore() })
+  const two = await createRuntime({ ...base, dialects: [dialect], store: memoryStore() })
   try {
     assert.equal(calls.length, 2)
     assert.notEqual(calls[0]!.store, calls[1]!.store)

@@ -84,7 +84,7 @@ export async function createRuntime(options: PolytokenOptions): Promise<Runtime>
   if (options.masterKey !== undefined) assertStrongSecret('masterKey', options.masterKey, MIN_MASTER_KEY_BYTES)
   // Definitions first: a broken dialect fails before any store is opened or key generated.
   checkDialects(mounts)
-  const store = isStoreBackend(options.store) ? options.store : createStore(withLogger(options.store, logger))
+  const store = isStoreBackend(options.store) ? options.store : await createStore(withLogger(options.store, logger))
   const cache = isVerificationCache(options.cache) ? options.cache : createVerificationCache(options.cache)
   const rings: KeyRing[] = []
   const limits = { ...DEFAULT_LIMITS, ...options.limits }

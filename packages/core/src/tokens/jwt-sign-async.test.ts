@@ -2,7 +2,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { generateKeyPairSync } from 'node:crypto'
 import { jwtVerify } from 'jose'
-import { createStore } from '../storage/create-store.js'
+import { memoryStore } from '../storage/memory-store.js'
 import { loadKeyRing, type JwtAlgorithm, type KeySource } from '../keys/keyring.js'
 import { createJwtSigner, createJwtVerifier } from './jwt.js'
 
@@ -16,7 +16,7 @@ function source(algorithm: JwtAlgorithm): KeySource {
 
 for (const algorithm of ['HS256', 'ES256', 'RS256', 'EdDSA'] as const) {
   test(`signAsync (${algorithm}): the same header and claims as sign, a signature jose and our verifier accept`, async () => {
-    const ring = await loadKeyRing({ name: 'k', algorithm, keys: [source(algorithm)] }, { store: createStore().namespace('x'), masterKey: undefined })
+    const ring = await loadKeyRing({ name: 'k', algorithm, keys: [source(algorithm)] }, { store: memoryStore().namespace('x'), masterKey: undefined })
     const signer = createJwtSigner(ring)
     const claims = { iss: 'me', sub: 'async', exp: now() + 60 }
     const pooled = await signer.signAsync(claims)

@@ -2,14 +2,14 @@ import { generateKeyPairSync } from 'node:crypto'
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { SignJWT } from 'jose'
-import { createStore } from '../storage/create-store.js'
+import { memoryStore } from '../storage/memory-store.js'
 import { loadKeyRing } from '../keys/keyring.js'
 import { createJwtSigner, createJwtVerifier } from './jwt.js'
 
 const now = () => Math.floor(Date.now() / 1000)
 
 async function ring() {
-  return loadKeyRing({ name: 'k', algorithm: 'HS256', keys: [{ secret: 'jwt-test-hs256-key-0123456789abcdef' }] }, { store: createStore().namespace('x'), masterKey: undefined })
+  return loadKeyRing({ name: 'k', algorithm: 'HS256', keys: [{ secret: 'jwt-test-hs256-key-0123456789abcdef' }] }, { store: memoryStore().namespace('x'), masterKey: undefined })
 }
 
 test('expired, not-yet-valid, tampered and foreign tokens get their own codes', async () => {

@@ -1,7 +1,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { X509Certificate, generateKeyPairSync } from 'node:crypto'
-import { KeyInvalid, createStore, type RingKey } from '@polytoken/core'
+import { KeyInvalid, memoryStore, type RingKey } from '@polytoken/core'
 import { libtrustKeyId } from './libtrust-kid.js'
 import { loadCertificate } from './certificate.js'
 
@@ -23,7 +23,7 @@ function ringKey(kind: 'ec' | 'rsa', x5c?: string[]): RingKey {
 test('a self-signed CA certificate for the signing key, which a Go x509 parser accepts', async () => {
   for (const kind of ['ec', 'rsa'] as const) {
     const key = ringKey(kind)
-    const store = createStore('memory://').namespace('crew')
+    const store = memoryStore().namespace('crew')
     const now = Date.now()
     const certificate = await loadCertificate(key, { store, subject: 'issuer, with "odd" chars + #=;', lifetimeDays: 365, now })
     const parsed = new X509Certificate(certificate.pem)
@@ -43,7 +43,7 @@ test('a self-signed CA certificate for the signing key, which a Go x509 parser a
 
 test('made once per key and kept; renewed a month before it runs out', async () => {
   const key = ringKey('ec')
-  const store = createStore('memory://').namespace('crew')
+  const store = memoryStore().namespace('crew')
   const now = Date.now()
   const first = await loadCertificate(key, { store, subject: 's', lifetimeDays: 365, now })
   const again = await loadCertificate(key, { store, subject: 's', lifetimeDays: 365, now: now + 300 * DAY })
@@ -57,10 +57,10 @@ test('made once per key and kept; renewed a month before it runs out', async () 
 
 test("a key's own x5c is used as is, and must certify that key", async () => {
   const donor = ringKey('ec')
-  const made = await loadCertificate(donor, { store: createStore('memory://').namespace('a'), subject: 'mine', lifetimeDays: 100, now: Date.now() })
+  const made = await loadCertificate(donor, { store: memoryStore().namespace('a'), subject: 'mine', lifetimeDays: 100, now: Date.now() })
   const configured = { ...donor, x5c: [made.der] }
-  const loaded = await loadCertificate(configured, { store: createStore('memory://').namespace('b'), subject: 'ignored', lifetimeDays: 100, now: Date.now() })
+  const loaded = await loadCertificate(configured, { store: memoryStore().namespace('b'), subject: 'ignored', lifetimeDays: 100, now: Date.now() })
   assert.equal(loaded.pem, made.pem)
   const stranger = { ...ringKey('ec'), x5c: [made.der] }
-  await assert.rejects(loadCertificate(stranger, { store: createStore('memory://').namespace('c'), subject: 's', lifetimeDays: 100, now: Date.now() }), KeyInvalid)
+  await assert.rejects(loadCertificate(stranger, { store: memoryStore().namespace('c'), subject: 's', lifetimeDays: 100, now: Date.now() }), KeyInvalid)
 })

@@ -1,7 +1,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { generateKeyPairSync } from 'node:crypto'
-import { createStore, loadKeyRing } from '@polytoken/core'
+import { memoryStore, loadKeyRing } from '@polytoken/core'
 import { libtrustKeyId } from './libtrust-kid.js'
 
 test('libtrust kid has 12 groups of 4 base32 characters', () => {
@@ -10,7 +10,7 @@ test('libtrust kid has 12 groups of 4 base32 characters', () => {
 })
 
 test('as a key ring kid function, libtrustKeyId names the generated ES256 key (and its JWK) by its libtrust ID', async () => {
-  const store = createStore('memory://').namespace('crew')
+  const store = memoryStore().namespace('crew')
   const ring = await loadKeyRing({ name: 'signing', algorithm: 'ES256', kid: libtrustKeyId }, { store, masterKey: 'test-master-key-test-master-key!' })
   assert.equal(ring.active.kid, libtrustKeyId(ring.active.verifyKey))
   assert.equal(ring.publicJwks()[0]?.kid, ring.active.kid)

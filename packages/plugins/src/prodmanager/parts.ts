@@ -1,4 +1,5 @@
-import type { AddressGuard, JwtClaims, JwtSigner } from '@polytoken/core'
+import type { JwtClaims, JwtSigner } from '@polytoken/core'
+import type { AddressGuard } from '@polytoken/login-throttle'
 import type { Records } from './records.js'
 
 /** What setup() builds from one router's services; the routes receive it as an argument. */

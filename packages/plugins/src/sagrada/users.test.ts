@@ -1,6 +1,6 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { createStore } from '@polytoken/core'
+import { memoryStore } from '@polytoken/core'
 import { createUsers } from './users.js'
 import type { ResolvedNode, ResolvedService } from './options.js'
 
@@ -13,7 +13,7 @@ const other: ResolvedService = { ...sync, version: '2.0', name: 'sync-2.0' }
 const login = (email: string, extra: Partial<{ generation: number; keysChangedAt: number; clientState: string }> = {}) => ({ email, generation: 0, keysChangedAt: 0, clientState: '', ...extra })
 
 test('uids are unique across services; each service has its own seats; capacity holds', async () => {
-  const users = createUsers(createStore().namespace('sagrada'), nodes, () => 0)
+  const users = createUsers(memoryStore().namespace('sagrada'), nodes, () => 0)
   const a = await users.login(sync, login('a@x'), true)
   const b = await users.login(sync, login('b@x'), true)
   const c = await users.login(sync, login('c@x'), true)
@@ -26,7 +26,7 @@ test('uids are unique across services; each service has its own seats; capacity 
 })
 
 test('client state and generation rules', async () => {
-  const users = createUsers(createStore().namespace('sagrada'), nodes, () => 0)
+  const users = createUsers(memoryStore().namespace('sagrada'), nodes, () => 0)
   const first = await users.login(sync, login('e@x', { clientState: 'aa' }), true)
   const second = await users.login(sync, login('e@x', { clientState: 'bb' }), true)
   assert.notEqual(second.uid, first.uid)
@@ -41,7 +41,7 @@ test('client state and generation rules', async () => {
 })
 
 test('keysChangedAt: a client state changes only with newer keys; older keys are invalid-keysChangedAt', async () => {
-  const users = createUsers(createStore().namespace('sagrada'), nodes, () => 0)
+  const users = createUsers(memoryStore().namespace('sagrada'), nodes, () => 0)
   const first = await users.login(sync, login('k@x', { clientState: 'aa', keysChangedAt: 100 }), true)
   await assert.rejects(users.login(sync, login('k@x', { clientState: 'bb', keysChangedAt: 100 }), true), { statusString: 'invalid-client-state' })
   await assert.rejects(users.login(sync, login('k@x', { clientState: 'aa', keysChangedAt: 50 }), true), { statusString: 'invalid-keysChangedAt' })

@@ -1,10 +1,10 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { createStore } from '@polytoken/core'
+import { memoryStore } from '@polytoken/core'
 import { createZazzUsers, normalizeUsername } from './users.js'
 
 const cheap = { passwordHash: { N: 1024, r: 8, p: 1 } }
-const fresh = () => createStore('memory://').namespace('zazz')
+const fresh = () => memoryStore().namespace('zazz')
 
 test('a user is stored with an scrypt hash and its own salt, never the password', async () => {
   const store = fresh()

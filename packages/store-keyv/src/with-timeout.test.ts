@@ -4,7 +4,7 @@ import { once } from 'node:events'
 import { connect } from 'node:net'
 import { Worker } from 'node:worker_threads'
 import { withTimeout } from './with-timeout.js'
-import { StoreUnavailable } from '../errors.js'
+import { StoreUnavailable } from '@polytoken/core'
 
 const busy = (ms: number) => {
   const end = Date.now() + ms

@@ -2,8 +2,7 @@ import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { Keyv } from 'keyv'
 import KeyvSqlite from '@keyv/sqlite'
-import type { KeyvDriver } from './keyv-store.js'
-import { parseCounter, type AtomicOps } from './atomic-ops.js'
+import { parseCounter, type AtomicOps, type KeyvDriver } from '@polytoken/store-keyv'
 
 const PAGE = 100
 

@@ -1,4 +1,4 @@
-import { StoreUnavailable } from '../errors.js'
+import { StoreUnavailable } from '@polytoken/core'
 
 /**
  * Run a store operation; any failure or a reply slower than timeoutMs is a StoreUnavailable.

@@ -1,12 +1,10 @@
 import type { Keyv } from 'keyv'
-import type { Store, StoreBackend } from './store.js'
+import type { Store, StoreBackend } from '@polytoken/core'
 import { KeyLock } from './key-lock.js'
 import { withTimeout } from './with-timeout.js'
-import { MAX_TTL_MS, normalizeStep, normalizeTtl, type AtomicOps } from './atomic-ops.js'
-import { redactCredentials } from './redact-url.js'
+import type { AtomicOps } from './atomic-ops.js'
 import { useFastSerialization } from './fast-serialization.js'
-import type { Logger } from '../util/logger.js'
-import { ConfigInvalid, StoreUnavailable } from '../errors.js'
+import { ConfigInvalid, MAX_TTL_MS, STORE_NAME, StoreUnavailable, normalizeStep, normalizeTtl, redactCredentials, type Logger } from '@polytoken/core'
 
 /** What one backend (memory, sqlite, redis, postgres, a keyv of your own) provides. */
 export interface KeyvDriver {
@@ -44,13 +42,10 @@ export interface KeyvBackendOptions {
 /** Writers that keep changing one key make update() give up (503) after this many rounds. */
 const UPDATE_ATTEMPTS = 100
 
-/** Names end up in keys, LIKE patterns and SCAN patterns: keep them plain. */
-const NAME = /^[A-Za-z0-9_.-]*$/
-
 /** A StoreBackend on keyv 5: one Keyv per namespace, errors and slow replies turned into StoreUnavailable. */
 export function createKeyvBackend(options: KeyvBackendOptions): StoreBackend {
   const prefix = options.prefix ?? ''
-  if (!NAME.test(prefix)) throw new ConfigInvalid('store: prefix may hold only letters, digits, "_", "." and "-"')
+  if (!STORE_NAME.test(prefix)) throw new ConfigInvalid('store: prefix may hold only letters, digits, "_", "." and "-"')
   const stores = new Map<string, KeyvStore>()
   const health = new Health(options)
   let driver: Promise<KeyvDriver> | undefined
@@ -74,7 +69,7 @@ export function createKeyvBackend(options: KeyvBackendOptions): StoreBackend {
   const namespace = (name: string): Store => {
     let store = stores.get(name)
     if (!store) {
-      if (!name || !NAME.test(name)) throw new ConfigInvalid(`store: namespace "${name}" may hold only letters, digits, "_", "." and "-"`)
+      if (!name || !STORE_NAME.test(name)) throw new ConfigInvalid(`store: namespace "${name}" may hold only letters, digits, "_", "." and "-"`)
       store = new KeyvStore(name, prefix + name, connect, options.timeoutMs, health)
       stores.set(name, store)
     }

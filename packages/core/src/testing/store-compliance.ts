@@ -1,13 +1,17 @@
 import { after, before, describe, it, type TestContext } from 'node:test'
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
-import type { Store, StoreBackend } from '@polytoken/core'
+import type { Store, StoreBackend } from '../storage/store.js'
 
-export interface ComplianceOptions {
+export interface StoreComplianceOptions {
+  /** Names the suite: `store compliance: <name>`. */
+  name: string
+  /** A new backend; called once, and once more for a second connection when `shared`. Closed by the suite. */
+  create(): StoreBackend | Promise<StoreBackend>
   /** Resolves to a reason when the backend's service cannot be reached: every test then skips, saying so. */
   unavailable?: () => Promise<string | undefined>
   /**
-   * True when two backends made by makeBackend see the same data over separate
+   * True when two backends made by create see the same data over separate
    * connections (SQLite file, Redis, PostgreSQL): adds the cross-connection races.
    */
   shared?: boolean
@@ -18,11 +22,13 @@ const N = 50
 
 /**
  * The contract every store backend keeps (the keyv test-suite idea): one call
- * registers the same node:test tests for a backend. Each test works in
- * namespaces of its own, unique to this run, and deletes what it wrote.
+ * registers the same node:test tests for a backend — polytoken's own and
+ * yours. Each test works in namespaces of its own, unique to this run, and
+ * deletes what it wrote. Run the file with `node --test`.
  */
-export function storeComplianceSuite(name: string, makeBackend: () => StoreBackend | Promise<StoreBackend>, options: ComplianceOptions = {}): void {
-  describe(`store compliance: ${name}`, () => {
+export function describeStoreCompliance(options: StoreComplianceOptions): void {
+  const makeBackend = options.create
+  describe(`store compliance: ${options.name}`, () => {
     const run = randomBytes(4).toString('hex')
     const opened: StoreBackend[] = []
     const used: Array<[StoreBackend, string]> = []
@@ -76,6 +82,25 @@ export function storeComplianceSuite(name: string, makeBackend: () => StoreBacke
       ]
       for (const [key, value] of values) await store.set(key, value)
       for (const [key, value] of values) assert.deepEqual(await store.get(key), value, key)
+    })
+
+    test('values are copies: changing what was stored or read changes nothing in the store', async () => {
+      const store = ns('copies')
+      const value = { list: [1], nested: { n: 1 } }
+      await store.set('k', value)
+      value.list.push(2)
+      value.nested.n = 2
+      const read = await store.get<typeof value>('k')
+      assert.deepEqual(read, { list: [1], nested: { n: 1 } })
+      read!.list.push(3)
+      assert.deepEqual(await store.get('k'), { list: [1], nested: { n: 1 } })
+      const added = { a: [1] }
+      assert.equal(await store.add('added', added), true)
+      added.a.push(2)
+      assert.deepEqual(await store.take('added'), { a: [1] })
+      const updated = await store.update<number[]>('updated', () => [1])
+      updated!.push(2)
+      assert.deepEqual(await store.get('updated'), [1])
     })
 
     test('get of a missing key is undefined', async () => {

@@ -1,8 +1,8 @@
-import type { Keyv } from 'keyv'
-import type { KeyvDriver } from './keyv-store.js'
-import { counterRecord, type AtomicOps } from './atomic-ops.js'
-import { redactCredentials } from './redact-url.js'
-import type { Logger } from '../util/logger.js'
+import { Keyv } from 'keyv'
+import KeyvRedis from '@keyv/redis'
+import { createClient } from '@redis/client'
+import type { AtomicOps, KeyvDriver } from '@polytoken/store-keyv'
+import { redactCredentials, type Logger } from '@polytoken/core'
 
 /** The few commands the atomic operations use, typed loosely: @redis/client's generics are heavy. */
 export interface RedisCommands {
@@ -85,13 +85,12 @@ export function redisAtomicOps(client: RedisCommands): AtomicOps {
 }
 
 /**
- * Redis through @keyv/redis, loaded on first use. The client never queues
+ * Redis through @keyv/redis (loaded with this package, which createStore imports only for a Redis URL). The client never queues
  * commands while disconnected (they fail at once, so requests get a 503
  * instead of hanging), reconnects forever with a backoff capped at 1 s, and
  * its errors are logged, never thrown at the process.
  */
 export async function connectRedis(options: RedisDriverOptions): Promise<KeyvDriver> {
-  const [{ createClient }, { default: KeyvRedis }, { Keyv }] = await Promise.all([import('@redis/client'), import('@keyv/redis'), import('keyv')])
   const own = options.client === undefined
   const client = (options.client ??
     createClient({

@@ -1,10 +1,8 @@
-import type { Keyv } from 'keyv'
-import type { Pool } from 'pg'
-import type { KeyvDriver } from './keyv-store.js'
-import type { AtomicOps } from './atomic-ops.js'
-import { parseCounter } from './atomic-ops.js'
-import { redactCredentials } from './redact-url.js'
-import type { Logger } from '../util/logger.js'
+import { Keyv } from 'keyv'
+import KeyvPostgres from '@keyv/postgres'
+import pg, { type Pool } from 'pg'
+import { parseCounter, type AtomicOps, type KeyvDriver } from '@polytoken/store-keyv'
+import { redactCredentials, type Logger } from '@polytoken/core'
 
 export interface PostgresDriverOptions {
   /** postgres:// or postgresql:// URL. */
@@ -64,12 +62,11 @@ export function postgresAtomicOps(query: (sql: string, values: unknown[]) => Pro
 }
 
 /**
- * PostgreSQL through @keyv/postgres, loaded on first use, on a pg Pool of our
+ * PostgreSQL through @keyv/postgres (loaded with this package, which createStore imports only for a PostgreSQL URL), on a pg Pool of our
  * own: bounded connect and query times, pool errors logged (unhandled they
  * would end the process), and the same pool for keyv and the atomic SQL.
  */
 export async function connectPostgres(options: PostgresDriverOptions): Promise<KeyvDriver> {
-  const [{ default: pg }, { default: KeyvPostgres }, { Keyv }] = await Promise.all([import('pg'), import('@keyv/postgres'), import('keyv')])
   const schema = options.schema ?? 'public'
   const tableName = options.table ?? 'keyv'
   const table = `${quote(schema)}.${quote(tableName)}`

@@ -1,0 +1,2 @@
+/** For store authors: the store contract as node:test tests (`@polytoken/core/testing`). */
+export { describeStoreCompliance, type StoreComplianceOptions } from './store-compliance.js'

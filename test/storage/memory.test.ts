@@ -1,4 +1,0 @@
-import { createStore } from '@polytoken/core'
-import { storeComplianceSuite } from './compliance.js'
-
-storeComplianceSuite('memory://', () => createStore('memory://'))
