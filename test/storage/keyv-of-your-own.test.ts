@@ -8,7 +8,7 @@ import KeyvRedis from '@keyv/redis'
 import KeyvPostgres from '@keyv/postgres'
 import { createStore, type StoreBackend } from '@polytoken/core'
 import { keyvStore } from '@polytoken/store-keyv'
-import { describeStoreCompliance } from '@polytoken/core/testing'
+import { describeStoreCompliance } from '@polytoken/store-test-suite'
 import { POSTGRES_URL, REDIS_URL, runPrefix, unreachable } from './services.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'polytoken-own-keyv-'))

@@ -1,6 +1,6 @@
 import { createStore } from '@polytoken/core'
 import { redactUrl } from '@polytoken/core'
-import { describeStoreCompliance } from '@polytoken/core/testing'
+import { describeStoreCompliance } from '@polytoken/store-test-suite'
 import { POSTGRES_URL, runPrefix, unreachable } from './services.js'
 
 const prefix = runPrefix('pg')

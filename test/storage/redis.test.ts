@@ -1,5 +1,5 @@
 import { createStore } from '@polytoken/core'
-import { describeStoreCompliance } from '@polytoken/core/testing'
+import { describeStoreCompliance } from '@polytoken/store-test-suite'
 import { REDIS_URL, runPrefix, unreachable } from './services.js'
 
 const prefix = runPrefix('redis')

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createStore } from '@polytoken/core'
-import { describeStoreCompliance } from '@polytoken/core/testing'
+import { describeStoreCompliance } from '@polytoken/store-test-suite'
 
 const dir = mkdtempSync(join(tmpdir(), 'polytoken-sqlite-'))
 after(() => rmSync(dir, { recursive: true, force: true }))

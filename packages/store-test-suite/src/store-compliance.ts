@@ -1,7 +1,7 @@
 import { after, before, describe, it, type TestContext } from 'node:test'
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
-import type { Store, StoreBackend } from '../storage/store.js'
+import type { Store, StoreBackend } from '@polytoken/core'
 
 export interface StoreComplianceOptions {
   /** Names the suite: `store compliance: <name>`. */
