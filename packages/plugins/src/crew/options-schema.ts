@@ -37,6 +37,7 @@ export const crewOptionsSchema: JsonSchema = {
       description: 'Users by account name (letters, digits and `. _ @ + -`, at most 128). More can live in the store (createCrewUsers).',
       additionalProperties: {
         type: 'object',
+        title: 'account',
         description: 'One user: exactly one of password, passwordHash.',
         properties: {
           passwordHash: { type: 'string', pattern: '^scrypt\\$', description: 'A hash from hashPassword() (`scrypt$...`).' },

@@ -28,7 +28,7 @@ export const prodmanagerOptionsSchema: JsonSchema = {
     permissions: {
       type: 'object',
       default: {},
-      additionalProperties: { type: 'integer', description: 'The integer id tokens carry for this permission.' },
+      additionalProperties: { type: 'integer', title: 'permission', description: 'The integer id tokens carry for this permission.' },
       description: 'Permission names accepted by create → the integer ids tokens carry (each id used once).',
     },
     keys: keysSchema('HS256 signing keys; default: one generated on first start, sealed in the store.'),
