@@ -16,10 +16,15 @@ const MOUNT_KEYS: Record<string, JsonSchema> = {
 
 interface SectionSource {
   schema: JsonSchema
-  /** Dialect options the mount file builds itself from other keys. */
-  omit?: string[]
+  /**
+   * The dialect options its mount file passes on, when it does not pass them all: a key it would
+   * drop is refused rather than accepted and ignored. Default: every option.
+   */
+  only?: string[]
   /** Keys only the mount file reads. */
   extra?: Record<string, JsonSchema>
+  /** false: the mount file places the dialect itself and reads no `prefix`. */
+  prefix?: false
 }
 
 /** sagrada's mount defaults the audiences to the server's own origin and reads issuer keys from PEM files. */
@@ -35,10 +40,11 @@ function sagradaForConfigFile(): JsonSchema {
 
 /** Config file section → where its schema comes from. The keys are those of dialects/index.ts. */
 export const SECTIONS: Record<string, SectionSource> = {
-  prodmanager: { schema: prodmanagerOptionsSchema },
+  prodmanager: { schema: prodmanagerOptionsSchema, only: ['secret', 'issuer', 'permissions'] },
   'token-generator': {
     schema: tokenGeneratorOptionsSchema,
-    omit: ['sessionKeys', 'resourceKeys'],
+    // The keys come from sessionSecret and resourceSecret.
+    only: ['endpoint', 'realm', 'maxLifetimeSec', 'echoToken', 'permissionSchema'],
     extra: {
       sessionSecret: { type: 'string', description: 'The session key (HS256 secret, at least 32 bytes); env TOKEN_GENERATOR_SESSION_SECRET.' },
       resourceSecret: { type: 'string', description: "The resource service's key (HS256 secret, at least 32 bytes); env TOKEN_GENERATOR_RESOURCE_SECRET." },
@@ -46,17 +52,20 @@ export const SECTIONS: Record<string, SectionSource> = {
   },
   crew: {
     schema: crewOptionsSchema,
+    only: ['issuer', 'service', 'users', 'policy', 'algorithm', 'x5c', 'tokenLifetimeSec', 'refreshTokenLifetimeSec', 'realm'],
     extra: { certificateFile: { type: 'string', description: 'Where the signing certificate is written, relative to dataDir (env CREW_CERTIFICATE_FILE). Default `crew-signing.pem`.' } },
   },
   zazz: { schema: zazzOptionsSchema },
-  sagrada: { schema: sagradaForConfigFile() },
+  sagrada: { schema: sagradaForConfigFile(), prefix: false },
 }
 
 /** A dialect's schema as a config file section: mount keys added, nothing required (the environment may supply it). */
 export function sectionSchema(source: SectionSource): JsonSchema {
   const { properties = {}, description } = source.schema as { properties?: Record<string, JsonSchema>; description?: string }
-  const kept = Object.fromEntries(Object.entries(properties).filter(([key]) => !source.omit?.includes(key)))
-  return { type: 'object', description, properties: { ...MOUNT_KEYS, ...kept, ...source.extra }, additionalProperties: false }
+  const kept = Object.fromEntries(Object.entries(properties).filter(([key]) => source.only?.includes(key) ?? true))
+  const { prefix, ...enabled } = MOUNT_KEYS
+  const mountKeys = source.prefix === false ? enabled : { prefix, ...enabled }
+  return { type: 'object', description, properties: { ...mountKeys, ...kept, ...source.extra }, additionalProperties: false }
 }
 
 /** The examples server's own settings. */

@@ -57,6 +57,13 @@ test('a wrong type deep in a section is named by its path', () => {
   assert.throws(() => loadConfig({ POLYTOKEN_CONFIG: sagrada }), { code: 'ERR_CONFIG_INVALID', message: /sagrada\.browserid\.trustedIssuers\[0\]\.publicKeyFle: is not an option/ })
 })
 
+test('an option the mount file would drop is refused, not accepted and ignored', () => {
+  const file = writeConfig('dropped', { ...example, crew: { ...example.crew, maxScopes: 8 } })
+  assert.throws(() => loadConfig({ POLYTOKEN_CONFIG: file }), { code: 'ERR_CONFIG_INVALID', message: /crew\.maxScopes: is not an option/ })
+  const sagrada = writeConfig('sagrada-prefix', { ...example, sagrada: { ...example.sagrada, prefix: '/tokens' } })
+  assert.throws(() => loadConfig({ POLYTOKEN_CONFIG: sagrada }), { code: 'ERR_CONFIG_INVALID', message: /sagrada\.prefix: is not an option/ })
+})
+
 test('the example config.json, its mount-only keys and a disabled section are accepted', () => {
   assert.deepEqual(Object.keys(loadConfig({}).sections), ['prodmanager', 'token-generator', 'crew', 'zazz', 'sagrada'])
   const file = writeConfig('mount-keys', { ...example, crew: { ...example.crew, certificateFile: 'crew.pem', enabled: false } })
