@@ -1,10 +1,9 @@
 import { createHash } from 'node:crypto'
 import { ConfigInvalid, MIN_SHARED_SECRET_LENGTH, assertStrongSecret, type JwtAlgorithm, type KeySource, type PasswordHashOptions } from '@polytoken/core'
 import { validateOptions } from '../options-schema.js'
-import { zazzOptionsSchema } from './options-schema.js'
+import { SCOPE_TOKEN_PATTERN, zazzOptionsSchema } from './options-schema.js'
 
 export type GrantType = 'password' | 'refresh_token'
-export const GRANT_TYPES: readonly GrantType[] = ['password', 'refresh_token']
 
 /** One OAuth client. Without `secret`/`secretSha256` it is public (the document's legacy Basic form). */
 export interface ZazzClientOptions {
@@ -142,8 +141,8 @@ export interface ResolvedZazzOptions {
 
 export const DEFAULT_PASSWORD_HASH: Required<PasswordHashOptions> = { N: 2 ** 14, r: 8, p: 5 }
 
-// RFC 6749 §3.3 scope-token: %x21 / %x23-5B / %x5D-7E.
-export const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/
+// RFC 6749 §3.3 scope-token, one pattern for the options schema and the request parser.
+export const SCOPE_TOKEN = new RegExp(SCOPE_TOKEN_PATTERN)
 
 export { zazzOptionsSchema } from './options-schema.js'
 
