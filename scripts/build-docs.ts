@@ -6,9 +6,9 @@
  *   (generated)
  *   <!-- /error-table -->
  *
- * Each region whose marker has a generator is rewritten; a marker without a generator
- * (`<!-- options:crew -->`, waiting for its table) is left exactly as it is, so pages can
- * hold a place for a generator wired later. Every package also gets a copy of the root
+ * Each region whose marker has a generator is rewritten (`<!-- options:crew -->`: crew's
+ * options table, from its JSON Schema); a marker without a generator is left exactly as it
+ * is, so pages can hold a place for a generator wired later. Every package also gets a copy of the root
  * LICENSE, since npm packs a package's own folder only.
  * `npm run docs -- --check` writes nothing and exits 1 when a file is stale;
  * test/docs/docs-build.test.ts fails the same way.
@@ -16,7 +16,9 @@
 import { readFileSync, readdirSync, existsSync, writeFileSync, statSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { errorCatalogue } from '@polytoken/core'
+import { errorCatalogue, type JsonSchema } from '@polytoken/core'
+import { crewOptionsSchema, prodmanagerOptionsSchema, sagradaOptionsSchema, tokenGeneratorOptionsSchema, zazzOptionsSchema } from '@polytoken/plugins'
+import { optionsTable } from './options-table.js'
 
 export const root = fileURLToPath(new URL('..', import.meta.url))
 
@@ -27,6 +29,20 @@ export type RegionGenerators = Readonly<Record<string, RegionGenerator>>
 /** Looked up by the whole marker name first, then by its part before `:`. */
 export const defaultGenerators: RegionGenerators = {
   'error-table': () => errorTable(),
+  options: (dialect) => optionsTable(optionSchemas[dialect ?? ''] ?? unknownDialect(dialect)),
+}
+
+/** Each dialect's options schema, by the name its page's marker uses (`<!-- options:crew -->`). */
+const optionSchemas: Record<string, JsonSchema> = {
+  crew: crewOptionsSchema,
+  'token-generator': tokenGeneratorOptionsSchema,
+  sagrada: sagradaOptionsSchema,
+  zazz: zazzOptionsSchema,
+  prodmanager: prodmanagerOptionsSchema,
+}
+
+function unknownDialect(name: string | undefined): never {
+  throw new Error(`<!-- options:${String(name)} -->: no dialect of that name has an options schema`)
 }
 
 export function errorTable(): string {

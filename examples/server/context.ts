@@ -2,7 +2,7 @@ import type { MountOptions } from '@polytoken/core'
 
 /** What each dialect's mount file gets from the examples server. */
 export interface ServerContext {
-  /** This dialect's section of config.json (after environment overrides). */
+  /** This dialect's section of config.json, checked against its schema in config-schema.ts (the environment may override it). */
   config: Record<string, any>
   env: NodeJS.ProcessEnv
   /** Where the server keeps its files (POLYTOKEN_DATA_DIR, default ./data). */

@@ -1,7 +1,7 @@
 import cluster from 'node:cluster'
 import { createServer } from 'node:http'
 import { createExampleServer } from './app.js'
-import { loadConfig } from './load-config.js'
+import { loadConfigOrExit } from './load-config.js'
 import { applyConnectionLimit, serverOptions } from './http-limits.js'
 
 /** `--workers N` / `--workers=N` (or POLYTOKEN_WORKERS): N processes of node:cluster on one port, sharing the store. */
@@ -21,7 +21,7 @@ function workerCount(argv: string[], env: NodeJS.ProcessEnv): number {
   return count
 }
 
-const config = loadConfig()
+const config = loadConfigOrExit()
 const workers = workerCount(process.argv.slice(2), process.env)
 
 if (workers > 1 && cluster.isPrimary) runPrimary(workers)

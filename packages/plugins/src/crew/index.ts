@@ -12,6 +12,7 @@ import { postTokenRoute } from './post-route.js'
 import { revokeRoute } from './revoke-route.js'
 
 export type { CrewOptions, CrewUserConfig } from './options.js'
+export { crewOptionsSchema } from './options-schema.js'
 export type { PolicyRule, Access } from './policy.js'
 export type { CrewCertificate } from './certificate.js'
 export type { CrewClaims } from './issue.js'

@@ -1,4 +1,6 @@
 import { ConfigInvalid, type KeySource, type PasswordHashOptions } from '@polytoken/core'
+import { joinPath, validateOptions } from '../options-schema.js'
+import { ACCOUNT_PATTERN, crewOptionsSchema } from './options-schema.js'
 import { createPolicy, type Policy, type PolicyRule } from './policy.js'
 import type { CrewCertificate } from './certificate.js'
 
@@ -71,71 +73,39 @@ export interface ResolvedCrewOptions {
   passwordHashing: PasswordHashOptions
 }
 
-/** Account names: what Docker Hub and Distribution accept, and nothing a glob or a log line could misread. */
-export const ACCOUNT_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._@+-]{0,127}$'
+export { ACCOUNT_PATTERN, SERVICE_PATTERN, crewOptionsSchema } from './options-schema.js'
 const ACCOUNT = new RegExp(ACCOUNT_PATTERN)
-export const SERVICE_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._:/-]{0,252}$'
-const SERVICE = new RegExp(SERVICE_PATTERN)
+
+/** The options with the schema's defaults filled in. */
+type FilledCrewOptions = CrewOptions & Required<Pick<CrewOptions, 'issuer' | 'algorithm' | 'x5c' | 'certificateLifetimeDays' | 'tokenLifetimeSec' | 'refreshTokenLifetimeSec' | 'realm' | 'users' | 'maxScopes' | 'passwordHashing'>> & {
+  loginAttempts: ResolvedCrewOptions['loginAttempts']
+}
 
 export function resolveOptions(options: CrewOptions): ResolvedCrewOptions {
   if (typeof options !== 'object' || options === null) throw new ConfigInvalid('crew: options are required (at least crew.service)')
-  const services = typeof options.service === 'string' ? [options.service] : options.service
-  if (!Array.isArray(services) || services.length === 0 || services.some((s) => typeof s !== 'string' || !SERVICE.test(s))) {
-    throw new ConfigInvalid('crew.service: one service name or a non-empty array of them is required (e.g. "registry.example.com")')
+  const given = validateOptions(crewOptionsSchema, options, 'crew') as FilledCrewOptions
+  // What the schema cannot say: which names are accounts, and exactly one of password, passwordHash.
+  for (const [name, user] of Object.entries(given.users)) {
+    if (!ACCOUNT.test(name)) throw new ConfigInvalid(`${joinPath('crew.users', [name])}: account names are letters, digits and . _ @ + - (at most 128)`)
+    const count = [user.password, user.passwordHash].filter((value) => value !== undefined).length
+    if (count !== 1) throw new ConfigInvalid(`${joinPath('crew.users', [name])}: give exactly one of password, passwordHash`)
   }
-  const algorithm = options.algorithm ?? 'ES256'
-  if (algorithm !== 'ES256' && algorithm !== 'RS256') throw new ConfigInvalid('crew.algorithm: ES256 or RS256')
-  const issuer = options.issuer ?? 'polytoken-crew'
-  if (typeof issuer !== 'string' || issuer.length === 0) throw new ConfigInvalid('crew.issuer: a non-empty string')
-  const tokenLifetimeSec = options.tokenLifetimeSec ?? 300
-  if (!Number.isInteger(tokenLifetimeSec) || tokenLifetimeSec < 60 || tokenLifetimeSec > 86_400) {
-    throw new ConfigInvalid('crew.tokenLifetimeSec: an integer from 60 (Docker clients expect at least 60) to 86400')
-  }
-  const refreshTokenLifetimeSec = options.refreshTokenLifetimeSec ?? 30 * 24 * 60 * 60
-  if (!Number.isInteger(refreshTokenLifetimeSec) || refreshTokenLifetimeSec < 60) throw new ConfigInvalid('crew.refreshTokenLifetimeSec: an integer of at least 60')
-  const users = options.users ?? {}
-  for (const [name, user] of Object.entries(users)) {
-    if (!ACCOUNT.test(name)) throw new ConfigInvalid(`crew.users.${name}: account names are letters, digits and . _ @ + - (at most 128)`)
-    const given = [user?.password, user?.passwordHash].filter((value) => typeof value === 'string' && value.length > 0).length
-    if (given !== 1) throw new ConfigInvalid(`crew.users.${name}: give exactly one of password, passwordHash`)
-    if (user.passwordHash !== undefined && !user.passwordHash.startsWith('scrypt$')) {
-      throw new ConfigInvalid(`crew.users.${name}.passwordHash: not a hash from hashPassword() (scrypt$...)`)
-    }
-  }
-  const maxScopes = options.maxScopes ?? 32
-  if (!Number.isInteger(maxScopes) || maxScopes < 1 || maxScopes > 256) throw new ConfigInvalid('crew.maxScopes: an integer from 1 to 256')
-  const loginAttempts = {
-    max: options.loginAttempts?.max ?? 10,
-    windowMs: options.loginAttempts?.windowMs ?? 15 * 60 * 1000,
-    maxPerAddress: options.loginAttempts?.maxPerAddress ?? 50,
-    slowAccountAfter: options.loginAttempts?.slowAccountAfter ?? 100,
-    slowMaxMs: options.loginAttempts?.slowMaxMs ?? 60_000,
-    maxRevokeFailuresPerAddress: options.loginAttempts?.maxRevokeFailuresPerAddress ?? 20,
-  }
-  for (const key of ['slowAccountAfter', 'slowMaxMs', 'maxRevokeFailuresPerAddress'] as const) {
-    if (!Number.isInteger(loginAttempts[key]) || loginAttempts[key] < 1) throw new ConfigInvalid(`crew.loginAttempts.${key}: a positive integer`)
-  }
-  if (!Number.isInteger(loginAttempts.max) || loginAttempts.max < 1) throw new ConfigInvalid('crew.loginAttempts.max: a positive integer')
-  if (!Number.isInteger(loginAttempts.windowMs) || loginAttempts.windowMs < 1000) throw new ConfigInvalid('crew.loginAttempts.windowMs: at least 1000 (ms)')
-  if (!Number.isInteger(loginAttempts.maxPerAddress) || loginAttempts.maxPerAddress < 1) throw new ConfigInvalid('crew.loginAttempts.maxPerAddress: a positive integer')
-  const certificateLifetimeDays = options.certificateLifetimeDays ?? 3650
-  if (!Number.isInteger(certificateLifetimeDays) || certificateLifetimeDays < 31) throw new ConfigInvalid('crew.certificateLifetimeDays: an integer of at least 31')
   return {
-    issuer,
-    services,
-    algorithm,
-    keys: options.keys,
-    x5c: options.x5c ?? false,
-    certificateSubject: options.certificateSubject ?? issuer,
-    certificateLifetimeDays,
-    onCertificate: options.onCertificate,
-    tokenLifetimeSec,
-    refreshTokenLifetimeSec,
-    realm: options.realm ?? 'crew',
-    users,
-    policy: createPolicy(options.policy),
-    maxScopes,
-    loginAttempts,
-    passwordHashing: options.passwordHashing ?? {},
+    issuer: given.issuer,
+    services: typeof given.service === 'string' ? [given.service] : given.service,
+    algorithm: given.algorithm,
+    keys: given.keys,
+    x5c: given.x5c,
+    certificateSubject: given.certificateSubject ?? given.issuer,
+    certificateLifetimeDays: given.certificateLifetimeDays,
+    onCertificate: given.onCertificate,
+    tokenLifetimeSec: given.tokenLifetimeSec,
+    refreshTokenLifetimeSec: given.refreshTokenLifetimeSec,
+    realm: given.realm,
+    users: given.users,
+    policy: createPolicy(given.policy),
+    maxScopes: given.maxScopes,
+    loginAttempts: given.loginAttempts,
+    passwordHashing: given.passwordHashing,
   }
 }

@@ -9,6 +9,7 @@ import { whoamiRoute } from './whoami-route.js'
 import { listRoute, revokeRoute } from './admin-routes.js'
 
 export type { ProdManagerOptions } from './options.js'
+export { prodmanagerOptionsSchema } from './options-schema.js'
 export type { TokenRecord } from './records.js'
 
 /** ProdManager application tokens: POST /token/create, GET /token/whoami, plus list and revoke. */

@@ -1,4 +1,6 @@
 import { ConfigInvalid, MIN_SHARED_SECRET_LENGTH, assertStrongSecret, type KeySource } from '@polytoken/core'
+import { validateOptions } from '../options-schema.js'
+import { prodmanagerOptionsSchema } from './options-schema.js'
 
 export interface ProdManagerOptions {
   /** The application secret(s) that create, list and revoke require. Several: rotation. */
@@ -31,38 +33,16 @@ export type ResolvedProdManagerOptions = Required<Omit<ProdManagerOptions, 'keys
   secrets: string[]
 }
 
-export function resolveOptions(options: ProdManagerOptions): ResolvedProdManagerOptions {
-  const secrets = typeof options?.secret === 'string' ? [options.secret] : options?.secret
-  if (!Array.isArray(secrets) || secrets.length === 0 || secrets.some((s) => typeof s !== 'string' || s.length === 0)) {
-    throw new ConfigInvalid('prodmanager.secret: a non-empty application secret is required')
-  }
-  secrets.forEach((secret, index) => assertStrongSecret(typeof options.secret === 'string' ? 'prodmanager.secret' : `prodmanager.secret[${index}]`, secret, MIN_SHARED_SECRET_LENGTH))
-  const permissions = options.permissions ?? {}
-  for (const [name, id] of Object.entries(permissions)) {
-    if (!Number.isSafeInteger(id)) throw new ConfigInvalid(`prodmanager.permissions.${name}: must be an integer id`)
-  }
-  const maxNotBeforeAheadMs = options.maxNotBeforeAheadMs ?? 366 * 24 * 60 * 60 * 1000
-  if (!Number.isSafeInteger(maxNotBeforeAheadMs) || maxNotBeforeAheadMs < 0) throw new ConfigInvalid('prodmanager.maxNotBeforeAheadMs: a non-negative integer (ms)')
-  const ids = Object.values(permissions)
-  if (new Set(ids).size !== ids.length) throw new ConfigInvalid('prodmanager.permissions: two names share one id')
-  return {
-    secrets,
-    issuer: options.issuer ?? 'prodmanager',
-    permissions,
-    keys: options.keys,
-    defaultLifetimeMs: options.defaultLifetimeMs ?? 60 * 60 * 1000,
-    maxLifetimeMs: options.maxLifetimeMs ?? 366 * 24 * 60 * 60 * 1000,
-    maxNotBeforeAheadMs,
-    nameLength: options.nameLength ?? [8, 64],
-    descriptionLength: options.descriptionLength ?? [12, 256],
-    realm: options.realm ?? 'prodmanager',
-    maxSecretFailuresPerAddress: positiveInteger(options.maxSecretFailuresPerAddress, 20, 'prodmanager.maxSecretFailuresPerAddress'),
-    secretFailureWindowMs: positiveInteger(options.secretFailureWindowMs, 15 * 60 * 1000, 'prodmanager.secretFailureWindowMs'),
-  }
-}
+export { prodmanagerOptionsSchema } from './options-schema.js'
 
-function positiveInteger(value: number | undefined, fallback: number, key: string): number {
-  if (value === undefined) return fallback
-  if (!Number.isSafeInteger(value) || value < 1) throw new ConfigInvalid(`${key}: a positive integer`)
-  return value
+export function resolveOptions(options: ProdManagerOptions): ResolvedProdManagerOptions {
+  if (typeof options !== 'object' || options === null) throw new ConfigInvalid('prodmanager.secret: a non-empty application secret is required')
+  const given = validateOptions(prodmanagerOptionsSchema, options, 'prodmanager') as Required<Omit<ProdManagerOptions, 'keys'>> & Pick<ProdManagerOptions, 'keys'>
+  // What the schema cannot say: secret strength, and one id per permission.
+  const secrets = typeof given.secret === 'string' ? [given.secret] : given.secret
+  secrets.forEach((secret, index) => assertStrongSecret(typeof given.secret === 'string' ? 'prodmanager.secret' : `prodmanager.secret[${index}]`, secret, MIN_SHARED_SECRET_LENGTH))
+  const ids = Object.values(given.permissions)
+  if (new Set(ids).size !== ids.length) throw new ConfigInvalid('prodmanager.permissions: two names share one id')
+  const { secret: _secret, keys, ...rest } = given
+  return { ...rest, secrets, keys }
 }

@@ -9,6 +9,7 @@ import { oauthBearer, type OAuthPrincipal } from './oauth.js'
 import { createUsers } from './users.js'
 
 export type { SagradaOptions, SagradaNodeOptions, SagradaServiceOptions, SagradaBrowserIdOptions, SagradaOAuthOptions } from './options.js'
+export { sagradaOptionsSchema } from './options-schema.js'
 export type { UserRecord } from './users.js'
 export { createHawkVerifier, type HawkRequest, type HawkVerifierOptions, type HawkCredentials } from './hawk.js'
 

@@ -1,5 +1,7 @@
 import { ConfigInvalid } from '@polytoken/core'
 import type { LocalVerifierOptions, RemoteVerifierOptions, SupportDocumentOptions, TrustedIssuer } from '@polytoken/browserid'
+import { joinPath, validateOptions } from '../options-schema.js'
+import { sagradaOptionsSchema } from './options-schema.js'
 
 export interface SagradaNodeOptions {
   /** Most users this node takes (per service). */
@@ -95,78 +97,66 @@ export interface ResolvedSagradaOptions {
   retryAfterSeconds: number
 }
 
+export { sagradaOptionsSchema } from './options-schema.js'
+
 const NAME = /^[A-Za-z0-9._-]{1,64}$/
 
-function secretList(value: unknown, key: string): string[] {
-  if (!Array.isArray(value) || value.length === 0 || value.some((s) => typeof s !== 'string' || s.length < 8)) {
-    throw new ConfigInvalid(`${key}: a list of secrets of at least 8 characters is required`)
-  }
-  return value as string[]
+type FilledSagradaOptions = SagradaOptions & Required<Pick<SagradaOptions, 'durationSeconds' | 'allowNewUsers' | 'discovery' | 'retryAfterSeconds'>> & {
+  nodes: Record<string, SagradaNodeOptions & { type: string }>
 }
 
 export function resolveOptions(options: SagradaOptions): ResolvedSagradaOptions {
   if (!options || typeof options !== 'object') throw new ConfigInvalid('sagrada: options are required')
+  const given = validateOptions(sagradaOptionsSchema, options, 'sagrada') as FilledSagradaOptions
+  // What the schema cannot say: node keys are URLs, services name known nodes, every node has secrets.
   const nodes = new Map<string, ResolvedNode>()
-  for (const [url, node] of Object.entries(options.nodes ?? {})) {
-    const key = `sagrada.nodes["${url}"]`
+  for (const [url, node] of Object.entries(given.nodes)) {
+    const key = joinPath('sagrada.nodes', [url])
     try {
       new URL(url)
     } catch {
       throw new ConfigInvalid(`${key}: the key must be the node's absolute URL`)
     }
-    if (!Number.isSafeInteger(node?.capacity) || node.capacity < 1) throw new ConfigInvalid(`${key}.capacity: a positive integer is required`)
-    const secrets = node.secrets !== undefined ? secretList(node.secrets, `${key}.secrets`) : options.secrets !== undefined ? secretList(options.secrets, 'sagrada.secrets') : undefined
+    const secrets = node.secrets ?? given.secrets
     if (!secrets) throw new ConfigInvalid(`${key}.secrets: required when sagrada.secrets is absent`)
-    nodes.set(url, { url, capacity: node.capacity, secrets, type: node.type ?? 'mysql' })
+    nodes.set(url, { url, capacity: node.capacity, secrets, type: node.type })
   }
-  if (nodes.size === 0) throw new ConfigInvalid('sagrada.nodes: at least one node is required')
 
   const applications = new Map<string, Map<string, ResolvedService>>()
-  for (const [application, versions] of Object.entries(options.applications ?? {})) {
-    if (!NAME.test(application)) throw new ConfigInvalid(`sagrada.applications["${application}"]: names are [A-Za-z0-9._-]`)
+  for (const [application, versions] of Object.entries(given.applications)) {
+    if (!NAME.test(application)) throw new ConfigInvalid(`${joinPath('sagrada.applications', [application])}: names are [A-Za-z0-9._-]`)
     const byVersion = new Map<string, ResolvedService>()
-    for (const [version, service] of Object.entries(versions ?? {})) {
-      const key = `sagrada.applications.${application}["${version}"]`
+    for (const [version, service] of Object.entries(versions)) {
+      const key = joinPath('sagrada.applications', [application, version])
       if (!NAME.test(version)) throw new ConfigInvalid(`${key}: versions are [A-Za-z0-9._-]`)
-      if (typeof service?.endpoint !== 'string' || !service.endpoint.includes('{uid}')) throw new ConfigInvalid(`${key}.endpoint: a pattern with {uid} is required`)
-      if (!Array.isArray(service.nodes) || service.nodes.length === 0) throw new ConfigInvalid(`${key}.nodes: at least one node URL is required`)
       for (const url of service.nodes) if (!nodes.has(url)) throw new ConfigInvalid(`${key}.nodes: "${url}" is not in sagrada.nodes`)
       byVersion.set(version, { application, version, name: `${application}-${version}`, endpoint: service.endpoint, nodes: [...service.nodes] })
     }
-    if (byVersion.size === 0) throw new ConfigInvalid(`sagrada.applications["${application}"]: at least one version is required`)
     applications.set(application, byVersion)
   }
-  if (applications.size === 0) throw new ConfigInvalid('sagrada.applications: at least one application is required')
 
-  const bid = options.browserid
-  if (!bid || !Array.isArray(bid.audiences) || bid.audiences.length === 0) throw new ConfigInvalid('sagrada.browserid.audiences: at least one audience is required')
+  const bid = given.browserid
   const browserid: ResolvedSagradaOptions['browserid'] = {
     audiences: bid.audiences,
     trustedIssuers: bid.trustedIssuers ?? [],
     ...(bid.allowPrimaryIssuers !== undefined ? { allowPrimaryIssuers: bid.allowPrimaryIssuers } : {}),
     ...(bid.supportDocuments ? { supportDocuments: bid.supportDocuments } : {}),
     ...(bid.leewayMs !== undefined ? { leewayMs: bid.leewayMs } : {}),
-    ...(bid.allowRs64Keys !== undefined ? { allowRs64Keys: bid.allowRs64Keys === true } : {}),
+    ...(bid.allowRs64Keys !== undefined ? { allowRs64Keys: bid.allowRs64Keys } : {}),
     ...(bid.remote ? { remote: { ...bid.remote, audience: bid.remote.audience ?? bid.audiences[0]! } } : {}),
   }
   if (!bid.remote && browserid.trustedIssuers.length === 0 && !bid.allowPrimaryIssuers) {
     throw new ConfigInvalid('sagrada.browserid.trustedIssuers: trust at least one issuer (or set allowPrimaryIssuers, or a remote verifier)')
   }
-
-  const duration = options.durationSeconds ?? 300
-  if (!Number.isSafeInteger(duration) || duration < 1) throw new ConfigInvalid('sagrada.durationSeconds: a positive integer is required')
-  if (options.oauth && (!Array.isArray(options.oauth.jwks?.keys) || options.oauth.jwks.keys.length === 0)) {
-    throw new ConfigInvalid('sagrada.oauth.jwks: a JWKS with at least one key is required')
-  }
   return {
     applications,
     nodes,
     browserid,
-    oauth: options.oauth,
-    durationSeconds: duration,
-    allowNewUsers: options.allowNewUsers ?? true,
-    metricsHashSecret: options.metricsHashSecret,
-    discovery: options.discovery ?? false,
-    retryAfterSeconds: options.retryAfterSeconds ?? 30,
+    oauth: given.oauth,
+    durationSeconds: given.durationSeconds,
+    allowNewUsers: given.allowNewUsers,
+    metricsHashSecret: given.metricsHashSecret,
+    discovery: given.discovery,
+    retryAfterSeconds: given.retryAfterSeconds,
   }
 }

@@ -5,6 +5,7 @@ import { sessionAuth } from './session.js'
 import { tokenRoute } from './token-route.js'
 
 export type { TokenGeneratorOptions } from './options.js'
+export { tokenGeneratorOptionsSchema } from './options-schema.js'
 export { defaultPermissionSchema } from './permission-schema.js'
 
 /** TokenGenerator: POST /api/v1/token exchanges an HS256 session token for a token carrying abilities. */

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto'
 import { ConfigInvalid, assertStrongHs256Key, compileValidator, secretKeyMaterial, type InputValidator, type JsonSchema, type KeySource } from '@polytoken/core'
+import { validateOptions } from '../options-schema.js'
 import { defaultPermissionSchema } from './permission-schema.js'
+import { tokenGeneratorOptionsSchema } from './options-schema.js'
 
 export interface TokenGeneratorOptions {
   /** HS256 keys that verify the caller's session token (`[{ secret }]`; several: rotation). Required. */
@@ -42,11 +44,17 @@ export interface ResolvedTokenGeneratorOptions {
 
 export const REGISTERED_CLAIMS = ['exp', 'iat', 'nbf', 'iss', 'sub', 'aud', 'jti', 'user_id'] as const
 
+export { tokenGeneratorOptionsSchema } from './options-schema.js'
+
+type FilledTokenGeneratorOptions = TokenGeneratorOptions & Required<Pick<TokenGeneratorOptions, 'reservedClaims' | 'requiredClaims' | 'clockToleranceSec' | 'echoToken' | 'realm'>>
+
 export function resolveOptions(options: TokenGeneratorOptions): ResolvedTokenGeneratorOptions {
   const where = 'token-generator'
   if (!options || typeof options !== 'object') throw new ConfigInvalid(`${where}: options are required`)
-  const sessionKeys = checkKeys(options.sessionKeys, `${where}.sessionKeys`)
-  const resourceKeys = checkKeys(options.resourceKeys, `${where}.resourceKeys`)
+  const given = validateOptions(tokenGeneratorOptionsSchema, options, where) as FilledTokenGeneratorOptions
+  // What the schema cannot say: key strength, and session and resource keys never the same key.
+  const sessionKeys = checkKeys(given.sessionKeys, `${where}.sessionKeys`)
+  const resourceKeys = checkKeys(given.resourceKeys, `${where}.resourceKeys`)
   // One key for both would make every abilities token a valid session token and the reverse. Compared as
   // key material, so `{ secret: S }` and `{ jwk: { kty: "oct", k: base64url(S) } }` (or a JWK file) are one key.
   const sessionMaterial = new Set(sessionKeys.map((key, index) => materialDigest(key, `${where}.sessionKeys[${index}]`)).filter((digest) => digest !== undefined))
@@ -54,28 +62,9 @@ export function resolveOptions(options: TokenGeneratorOptions): ResolvedTokenGen
     const digest = materialDigest(key, `${where}.resourceKeys[${index}]`)
     if (digest !== undefined && sessionMaterial.has(digest)) throw new ConfigInvalid(`${where}.resourceKeys[${index}]: must not be the same key as one of sessionKeys`)
   })
-  if (typeof options.endpoint !== 'string' || options.endpoint.length === 0) {
-    throw new ConfigInvalid(`${where}.endpoint: a non-empty string is required (where the resource service lives)`)
-  }
-  const maxLifetimeSec = options.maxLifetimeSec
-  if (maxLifetimeSec !== undefined && !(Number.isSafeInteger(maxLifetimeSec) && maxLifetimeSec > 0)) {
-    throw new ConfigInvalid(`${where}.maxLifetimeSec: must be a positive integer`)
-  }
-  const clockToleranceSec = options.clockToleranceSec ?? 0
-  if (!(Number.isSafeInteger(clockToleranceSec) && clockToleranceSec >= 0)) {
-    throw new ConfigInvalid(`${where}.clockToleranceSec: must be a non-negative integer`)
-  }
-  const extraReserved = options.reservedClaims ?? []
-  if (!Array.isArray(extraReserved) || extraReserved.some((claim) => typeof claim !== 'string')) {
-    throw new ConfigInvalid(`${where}.reservedClaims: must be an array of claim names`)
-  }
-  const requiredClaims = options.requiredClaims ?? ['iat', 'user_id']
-  if (!Array.isArray(requiredClaims) || requiredClaims.some((claim) => typeof claim !== 'string')) {
-    throw new ConfigInvalid(`${where}.requiredClaims: must be an array of claim names`)
-  }
   let validatePermission: InputValidator
   try {
-    validatePermission = compileValidator(options.permissionSchema ?? defaultPermissionSchema, 'json', 'body')
+    validatePermission = compileValidator(given.permissionSchema ?? defaultPermissionSchema, 'json', 'body')
   } catch (cause) {
     throw new ConfigInvalid(`${where}.permissionSchema: does not compile in strict mode: ${(cause as Error).message}`, { cause })
   }
@@ -83,25 +72,23 @@ export function resolveOptions(options: TokenGeneratorOptions): ResolvedTokenGen
   return {
     sessionKeys,
     resourceKeys,
-    endpoint: options.endpoint,
+    endpoint: given.endpoint,
     validatePermission,
-    reservedClaims: new Set([...REGISTERED_CLAIMS, ...extraReserved]),
-    requiredClaims,
-    maxLifetimeSec,
-    clockToleranceSec,
-    echoToken: options.echoToken ?? true,
-    realm: options.realm ?? 'Application',
+    reservedClaims: new Set([...REGISTERED_CLAIMS, ...given.reservedClaims]),
+    requiredClaims: given.requiredClaims,
+    maxLifetimeSec: given.maxLifetimeSec,
+    clockToleranceSec: given.clockToleranceSec,
+    echoToken: given.echoToken,
+    realm: given.realm,
     resourceKid: activeResourceKey?.kid,
   }
 }
 
-function checkKeys(keys: unknown, where: string): KeySource[] {
-  if (!Array.isArray(keys) || keys.length === 0) throw new ConfigInvalid(`${where}: at least one HS256 key is required, e.g. [{ "secret": "..." }]`)
+function checkKeys(keys: KeySource[], where: string): KeySource[] {
   keys.forEach((key, index) => {
-    if (!key || typeof key !== 'object') throw new ConfigInvalid(`${where}[${index}]: must be a key object`)
     if (typeof key.secret === 'string') assertStrongHs256Key(`${where}[${index}].secret`, Buffer.from(key.secret, 'utf8'))
   })
-  return keys as KeySource[]
+  return keys
 }
 
 /** SHA-256 of a symmetric key's bytes (hex), or undefined for an asymmetric key. */

@@ -14,6 +14,7 @@ import { createUserView } from './user-view.js'
 import { createZazzUsers, type ZazzUsers } from './users.js'
 
 export type { ZazzOptions, ZazzClientOptions, ZazzUserOptions, BruteForceOptions, GrantType, AccountType, PhotoLinks } from './options.js'
+export { zazzOptionsSchema } from './options-schema.js'
 export { createZazzUsers, normalizeUsername, type ZazzUsers, type UserRecord, type NewUser, type ZazzUsersOptions } from './users.js'
 
 /**

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto'
-import { ConfigInvalid, JWT_ALGORITHMS, MIN_SHARED_SECRET_LENGTH, assertStrongSecret, type JwtAlgorithm, type KeySource, type PasswordHashOptions } from '@polytoken/core'
+import { ConfigInvalid, MIN_SHARED_SECRET_LENGTH, assertStrongSecret, type JwtAlgorithm, type KeySource, type PasswordHashOptions } from '@polytoken/core'
+import { validateOptions } from '../options-schema.js'
+import { SCOPE_TOKEN_PATTERN, zazzOptionsSchema } from './options-schema.js'
 
 export type GrantType = 'password' | 'refresh_token'
-export const GRANT_TYPES: readonly GrantType[] = ['password', 'refresh_token']
 
 /** One OAuth client. Without `secret`/`secretSha256` it is public (the document's legacy Basic form). */
 export interface ZazzClientOptions {
@@ -140,14 +141,24 @@ export interface ResolvedZazzOptions {
 
 export const DEFAULT_PASSWORD_HASH: Required<PasswordHashOptions> = { N: 2 ** 14, r: 8, p: 5 }
 
-// RFC 6749 §3.3 scope-token: %x21 / %x23-5B / %x5D-7E.
-export const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/
+// RFC 6749 §3.3 scope-token, one pattern for the options schema and the request parser.
+export const SCOPE_TOKEN = new RegExp(SCOPE_TOKEN_PATTERN)
+
+export { zazzOptionsSchema } from './options-schema.js'
+
+type FilledZazzOptions = Required<Omit<ZazzOptions, 'keys' | 'passwordHash' | 'clients' | 'bruteForce'>> & Pick<ZazzOptions, 'keys' | 'passwordHash'> & { clients: FilledClient[]; bruteForce: Required<BruteForceOptions> }
 
 export function resolveOptions(options: ZazzOptions): ResolvedZazzOptions {
-  if (!options || !Array.isArray(options.clients) || options.clients.length === 0) {
-    throw new ConfigInvalid('zazz.clients: at least one client is required')
+  if (!options || typeof options !== 'object') throw new ConfigInvalid('zazz.clients: at least one client is required')
+  for (const retired of ['maxPerUsername', 'lockSec']) {
+    // Settings of the old design (attempts per username, a hard lock): refuse them with a pointer rather than as unknown keys.
+    if (typeof options.bruteForce === 'object' && options.bruteForce !== null && retired in options.bruteForce) {
+      throw new ConfigInvalid(`zazz.bruteForce.${retired}: no longer a setting (see maxPerUsernameAddress and slowUsernameAfter in the zazz README)`)
+    }
   }
-  const clients = options.clients.map((client, index) => resolveClient(client, index))
+  const given = validateOptions(zazzOptionsSchema, options, 'zazz') as FilledZazzOptions
+  // What the schema cannot say: secrets, unique ids and numbers, exactly one password form.
+  const clients = given.clients.map((client, index) => resolveClient(client, index))
   const ids = new Set<string>()
   const numbers = new Set<number>()
   for (const client of clients) {
@@ -156,61 +167,36 @@ export function resolveOptions(options: ZazzOptions): ResolvedZazzOptions {
     ids.add(client.id)
     numbers.add(client.number)
   }
-  const algorithm = options.algorithm ?? 'HS256'
-  if (!JWT_ALGORITHMS.includes(algorithm)) throw new ConfigInvalid(`zazz.algorithm: one of ${JWT_ALGORITHMS.join(', ')}`)
-  const users = options.users ?? []
-  if (!Array.isArray(users)) throw new ConfigInvalid('zazz.users: must be an array')
-  users.forEach((user, index) => {
-    if (typeof user?.username !== 'string' || user.username.length === 0) throw new ConfigInvalid(`zazz.users[${index}].username: required`)
+  given.users.forEach((user, index) => {
     if ((user.password === undefined) === (user.passwordHash === undefined)) {
       throw new ConfigInvalid(`zazz.users[${index}]: give exactly one of password, passwordHash`)
     }
   })
-  const given = options.bruteForce ?? {}
-  for (const retired of ['maxPerUsername', 'lockSec']) {
-    // Settings of the old design (attempts per username, a hard lock): refuse them rather than ignore them.
-    if (retired in given) throw new ConfigInvalid(`zazz.bruteForce.${retired}: no longer a setting (see maxPerUsernameAddress and slowUsernameAfter in the zazz README)`)
-  }
-  const bruteForce = {
-    windowSec: positive(given.windowSec, 900, 'zazz.bruteForce.windowSec'),
-    maxPerUsernameAddress: positive(given.maxPerUsernameAddress, 10, 'zazz.bruteForce.maxPerUsernameAddress'),
-    maxPerAddress: positive(given.maxPerAddress, 50, 'zazz.bruteForce.maxPerAddress'),
-    slowUsernameAfter: positive(given.slowUsernameAfter, 100, 'zazz.bruteForce.slowUsernameAfter'),
-    slowMaxSec: positive(given.slowMaxSec, 60, 'zazz.bruteForce.slowMaxSec'),
-    maxClientFailuresPerAddress: positive(given.maxClientFailuresPerAddress, 20, 'zazz.bruteForce.maxClientFailuresPerAddress'),
-    maxInactiveIntrospectionsPerAddress: positive(given.maxInactiveIntrospectionsPerAddress, 100, 'zazz.bruteForce.maxInactiveIntrospectionsPerAddress'),
-  }
-  const refreshIdleTtlSec = positive(options.refreshIdleTtlSec, 14 * 86_400, 'zazz.refreshIdleTtlSec')
-  const refreshAbsoluteTtlSec = positive(options.refreshAbsoluteTtlSec, 90 * 86_400, 'zazz.refreshAbsoluteTtlSec')
   return {
     clients,
-    users,
-    issuer: options.issuer ?? 'https://www.zazzlife.com',
-    audience: options.audience ?? 'Zazz clients',
-    realm: options.realm ?? 'zazz',
-    algorithm,
-    keys: options.keys,
-    accessTokenTtlSec: positive(options.accessTokenTtlSec, 3600, 'zazz.accessTokenTtlSec'),
-    refreshIdleTtlSec,
-    refreshAbsoluteTtlSec,
-    refreshReuseGraceSec: graceSeconds(options.refreshReuseGraceSec),
-    publicClientIntrospection: options.publicClientIntrospection === true,
-    photoBaseUrl: (options.photoBaseUrl ?? 'http://localhost:17433').replace(/\/+$/, ''),
-    placeholderImage: options.placeholderImage ?? '/Images/placeholder.gif',
-    passwordHash: { ...DEFAULT_PASSWORD_HASH, ...options.passwordHash },
-    bruteForce,
+    users: given.users,
+    issuer: given.issuer,
+    audience: given.audience,
+    realm: given.realm,
+    algorithm: given.algorithm,
+    keys: given.keys,
+    accessTokenTtlSec: given.accessTokenTtlSec,
+    refreshIdleTtlSec: given.refreshIdleTtlSec,
+    refreshAbsoluteTtlSec: given.refreshAbsoluteTtlSec,
+    refreshReuseGraceSec: given.refreshReuseGraceSec,
+    publicClientIntrospection: given.publicClientIntrospection,
+    photoBaseUrl: given.photoBaseUrl.replace(/\/+$/, ''),
+    placeholderImage: given.placeholderImage,
+    passwordHash: { ...DEFAULT_PASSWORD_HASH, ...given.passwordHash },
+    bruteForce: given.bruteForce,
   }
 }
 
-function resolveClient(client: ZazzClientOptions, index: number): ResolvedClient {
+type FilledClient = ZazzClientOptions & Required<Pick<ZazzClientOptions, 'grantTypes' | 'scopes' | 'introspectAny'>>
+
+function resolveClient(client: FilledClient, index: number): ResolvedClient {
   const where = `zazz.clients[${index}]`
-  if (typeof client?.id !== 'string' || client.id.length === 0 || !/^[\x20-\x7E]+$/.test(client.id)) {
-    throw new ConfigInvalid(`${where}.id: a non-empty printable ASCII string is required`)
-  }
   if (client.secret !== undefined && client.secretSha256 !== undefined) throw new ConfigInvalid(`${where}: give at most one of secret, secretSha256`)
-  if (client.secret !== undefined && (typeof client.secret !== 'string' || client.secret.length === 0)) {
-    throw new ConfigInvalid(`${where}.secret: must be a non-empty string (omit it for a public client)`)
-  }
   let secretDigest: Buffer | undefined
   if (client.secret !== undefined) {
     assertStrongSecret(`${where}.secret`, client.secret, MIN_SHARED_SECRET_LENGTH)
@@ -220,32 +206,11 @@ function resolveClient(client: ZazzClientOptions, index: number): ResolvedClient
     secretDigest = Buffer.from(client.secretSha256, 'base64url')
     if (secretDigest.length !== 32) throw new ConfigInvalid(`${where}.secretSha256: must be 32 bytes, base64url`)
   }
-  const grantTypes = client.grantTypes ?? [...GRANT_TYPES]
-  for (const grant of grantTypes) if (!GRANT_TYPES.includes(grant)) throw new ConfigInvalid(`${where}.grantTypes: unknown grant "${grant}"`)
-  const scopes = client.scopes ?? ['full']
-  for (const scope of scopes) if (typeof scope !== 'string' || !SCOPE_TOKEN.test(scope)) throw new ConfigInvalid(`${where}.scopes: "${scope}" is not a scope token`)
+  const scopes = client.scopes
   const defaultScopes = client.defaultScopes ?? scopes
   for (const scope of defaultScopes) if (!scopes.includes(scope)) throw new ConfigInvalid(`${where}.defaultScopes: "${scope}" is not in scopes`)
   const number = client.number ?? index + 1
-  if (!Number.isSafeInteger(number)) throw new ConfigInvalid(`${where}.number: must be an integer`)
-  return { id: client.id, number, secretDigest, grantTypes: new Set(grantTypes), scopes, defaultScopes, introspectAny: client.introspectAny === true }
-}
-
-/** Hydra and Cognito cap theirs too: a long window is a long time for a stolen token to be honoured. */
-const MAX_REUSE_GRACE_SEC = 300
-
-function graceSeconds(value: number | undefined): number {
-  if (value === undefined) return 0
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > MAX_REUSE_GRACE_SEC) {
-    throw new ConfigInvalid(`zazz.refreshReuseGraceSec: seconds from 0 (off) to ${MAX_REUSE_GRACE_SEC}`)
-  }
-  return value
-}
-
-function positive(value: number | undefined, fallback: number, key: string): number {
-  if (value === undefined) return fallback
-  if (!Number.isFinite(value) || value <= 0) throw new ConfigInvalid(`${key}: must be a positive number`)
-  return value
+  return { id: client.id, number, secretDigest, grantTypes: new Set(client.grantTypes), scopes, defaultScopes, introspectAny: client.introspectAny }
 }
 
 export function sha256(value: string): Buffer {
