@@ -1,34 +1,12 @@
 /**
  * The one error catalogue. Every failure a client can see is one of these
- * classes; each has a stable `code` (ERR_<AREA>_<CONDITION>) and an HTTP
- * status. Dialects render them in their own envelope (renderError) and may
- * pick a different status where their API demands one.
+ * classes. Each class declares, once and statically (as jose's errors do),
+ * its stable code (ERR_<AREA>_<CONDITION>), its HTTP status and its
+ * catalogue text; instances read code and status from their class, and
+ * errorCatalogue (the README's table) is built from the classes, so neither
+ * can drift. Dialects render them in their own envelope (renderError) and
+ * may pick a different status where their API demands one.
  */
-
-export type ErrorCode =
-  | 'ERR_REQUEST_MALFORMED'
-  | 'ERR_REQUEST_INVALID'
-  | 'ERR_REQUEST_TOO_LARGE'
-  | 'ERR_REQUEST_UNSUPPORTED_MEDIA_TYPE'
-  | 'ERR_REQUEST_NOT_ACCEPTABLE'
-  | 'ERR_ROUTE_NOT_FOUND'
-  | 'ERR_ROUTE_METHOD_NOT_ALLOWED'
-  | 'ERR_AUTH_REQUIRED'
-  | 'ERR_AUTH_INVALID'
-  | 'ERR_AUTH_FORBIDDEN'
-  | 'ERR_TOKEN_INVALID'
-  | 'ERR_TOKEN_EXPIRED'
-  | 'ERR_TOKEN_NOT_YET_VALID'
-  | 'ERR_TOKEN_REVOKED'
-  | 'ERR_RATE_LIMITED'
-  | 'ERR_STORE_UNAVAILABLE'
-  | 'ERR_SERVER_BUSY'
-  | 'ERR_UPSTREAM_UNAVAILABLE'
-  | 'ERR_DIALECT_INVALID'
-  | 'ERR_ROUTE_CONFLICT'
-  | 'ERR_CONFIG_INVALID'
-  | 'ERR_KEY_INVALID'
-  | 'ERR_INTERNAL'
 
 /** Per-field reasons for a 400: `{ field: ['why', ...] }`. */
 export type FieldReasons = Record<string, string[]>
@@ -45,132 +23,225 @@ export interface PolytokenErrorOptions {
   location?: 'body' | 'header' | 'url' | 'querystring'
   /** The offending field or header name, when there is one. */
   field?: string
+  /** The code the dialect's envelope shows for this error; see PolytokenError.dialectCode. */
+  dialectCode?: string
 }
 
 export abstract class PolytokenError extends Error {
-  abstract readonly code: ErrorCode
-  abstract readonly status: number
+  /** The stable code, ERR_<AREA>_<CONDITION>: each class declares its own. */
+  declare static readonly code: ErrorCode
+  /** The HTTP status a dialect answers with unless its API demands another. */
+  declare static readonly status: number
+  /** The catalogue's "meaning" column: when a client sees this error. */
+  declare static readonly meaning: string
+  /** The catalogue's "what to do" column. */
+  declare static readonly action: string
+
+  /** The class's static code. */
+  readonly code: ErrorCode
+  /** The class's static status. */
+  readonly status: number
   readonly headers: Record<string, string | string[]>
   readonly reasons: FieldReasons | undefined
   /** Filled in by authenticate(): every accepted scheme's challenge, in route order. */
   challenges: string[]
   readonly location: PolytokenErrorOptions['location']
   readonly field: string | undefined
+  /**
+   * The one way a dialect gives an error a code of its own protocol (zazz's
+   * RFC 6749 `error`, sagrada's status string): set it when the error is
+   * made (the `dialectCode` option) or later, on an error a service threw
+   * (zazz's oauth()), and read it in renderError. `code` stays the core's,
+   * for logs and metrics; the wire shows what renderError makes of both.
+   */
+  dialectCode: string | undefined
 
   constructor(message: string, options: PolytokenErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause })
-    this.name = new.target.name
+    const type = new.target as unknown as ErrorClass
+    this.name = type.name
+    this.code = type.code
+    this.status = type.status
     this.headers = options.headers ?? {}
     this.reasons = options.reasons
     this.challenges = options.challenges ?? []
     this.location = options.location
     this.field = options.field
+    this.dialectCode = options.dialectCode
   }
 }
 
-/** The body could not be parsed (broken JSON, multipart, encoding). */
+/** A concrete error class, statics included: what the catalogue is built from. */
+export type ErrorClass = (new (message: string, options?: PolytokenErrorOptions) => PolytokenError) & Pick<typeof PolytokenError, 'code' | 'status' | 'meaning' | 'action'>
+
 export class RequestMalformed extends PolytokenError {
-  readonly code = 'ERR_REQUEST_MALFORMED'
-  readonly status = 400
+  static override readonly code = 'ERR_REQUEST_MALFORMED'
+  static override readonly status = 400
+  static override readonly meaning = 'The body could not be parsed (broken JSON, multipart or form encoding).'
+  static override readonly action = 'Send a well-formed body of a content type the route declares.'
 }
-/** The input parsed but does not satisfy the route's schema. */
 export class RequestInvalid extends PolytokenError {
-  readonly code = 'ERR_REQUEST_INVALID'
-  readonly status = 400
+  static override readonly code = 'ERR_REQUEST_INVALID'
+  static override readonly status = 400
+  static override readonly meaning = 'The input parsed but breaks the route schema; `reasons` names each field.'
+  static override readonly action = 'Fix the fields named in the reasons.'
 }
 export class RequestTooLarge extends PolytokenError {
-  readonly code = 'ERR_REQUEST_TOO_LARGE'
-  readonly status = 413
+  static override readonly code = 'ERR_REQUEST_TOO_LARGE'
+  static override readonly status = 413
+  static override readonly meaning = 'The body, a field or the number of fields/parts is over the limit.'
+  static override readonly action = 'Send less, or raise `limits` in the options.'
 }
 export class UnsupportedMediaType extends PolytokenError {
-  readonly code = 'ERR_REQUEST_UNSUPPORTED_MEDIA_TYPE'
-  readonly status = 415
+  static override readonly code = 'ERR_REQUEST_UNSUPPORTED_MEDIA_TYPE'
+  static override readonly status = 415
+  static override readonly meaning = 'The Content-Type is not one the route declares, or a file was uploaded where none is expected.'
+  static override readonly action = 'Use a declared content type.'
 }
 export class NotAcceptable extends PolytokenError {
-  readonly code = 'ERR_REQUEST_NOT_ACCEPTABLE'
-  readonly status = 406
+  static override readonly code = 'ERR_REQUEST_NOT_ACCEPTABLE'
+  static override readonly status = 406
+  static override readonly meaning = 'The Accept header rules out every type the route can answer with.'
+  static override readonly action = 'Accept application/json (or the type the route documents).'
 }
 export class RouteNotFound extends PolytokenError {
-  readonly code = 'ERR_ROUTE_NOT_FOUND'
-  readonly status = 404
+  static override readonly code = 'ERR_ROUTE_NOT_FOUND'
+  static override readonly status = 404
+  static override readonly meaning = 'No such route, or an unknown resource named in the path.'
+  static override readonly action = 'Check the path against /openapi.json.'
 }
 export class MethodNotAllowed extends PolytokenError {
-  readonly code = 'ERR_ROUTE_METHOD_NOT_ALLOWED'
-  readonly status = 405
+  static override readonly code = 'ERR_ROUTE_METHOD_NOT_ALLOWED'
+  static override readonly status = 405
+  static override readonly meaning = 'The path exists but not with this method; `Allow` lists the methods.'
+  static override readonly action = 'Use a method from the Allow header.'
 }
-/** No credential of any accepted scheme was presented. */
 export class AuthRequired extends PolytokenError {
-  readonly code = 'ERR_AUTH_REQUIRED'
-  readonly status = 401
+  static override readonly code = 'ERR_AUTH_REQUIRED'
+  static override readonly status = 401
+  static override readonly meaning = 'No credential of any accepted scheme was sent; WWW-Authenticate lists them.'
+  static override readonly action = 'Authenticate with one of the challenged schemes.'
 }
-/** A credential was presented and is wrong. */
 export class AuthInvalid extends PolytokenError {
-  readonly code = 'ERR_AUTH_INVALID'
-  readonly status = 401
+  static override readonly code = 'ERR_AUTH_INVALID'
+  static override readonly status = 401
+  static override readonly meaning = 'A credential was sent and is wrong (bad password, unknown client, bad secret).'
+  static override readonly action = 'Check the credential; the answer never says which part was wrong.'
 }
-/** Authenticated, but not allowed to do this. */
 export class AuthForbidden extends PolytokenError {
-  readonly code = 'ERR_AUTH_FORBIDDEN'
-  readonly status = 403
+  static override readonly code = 'ERR_AUTH_FORBIDDEN'
+  static override readonly status = 403
+  static override readonly meaning = 'Authenticated, but not allowed to do this.'
+  static override readonly action = 'Use an identity that the policy allows.'
 }
 export class TokenInvalid extends PolytokenError {
-  readonly code = 'ERR_TOKEN_INVALID'
-  readonly status = 401
+  static override readonly code = 'ERR_TOKEN_INVALID'
+  static override readonly status = 401
+  static override readonly meaning = 'The token is malformed, badly signed, for another audience or issuer.'
+  static override readonly action = 'Obtain a new token.'
 }
 export class TokenExpired extends PolytokenError {
-  readonly code = 'ERR_TOKEN_EXPIRED'
-  readonly status = 401
+  static override readonly code = 'ERR_TOKEN_EXPIRED'
+  static override readonly status = 401
+  static override readonly meaning = 'The token is past its exp.'
+  static override readonly action = 'Obtain a new token.'
 }
 export class TokenNotYetValid extends PolytokenError {
-  readonly code = 'ERR_TOKEN_NOT_YET_VALID'
-  readonly status = 401
+  static override readonly code = 'ERR_TOKEN_NOT_YET_VALID'
+  static override readonly status = 401
+  static override readonly meaning = 'The token is before its nbf.'
+  static override readonly action = 'Wait, or obtain a token valid now.'
 }
 export class TokenRevoked extends PolytokenError {
-  readonly code = 'ERR_TOKEN_REVOKED'
-  readonly status = 401
+  static override readonly code = 'ERR_TOKEN_REVOKED'
+  static override readonly status = 401
+  static override readonly meaning = 'The token was revoked.'
+  static override readonly action = 'Obtain a new token.'
 }
 export class RateLimited extends PolytokenError {
-  readonly code = 'ERR_RATE_LIMITED'
-  readonly status = 429
+  static override readonly code = 'ERR_RATE_LIMITED'
+  static override readonly status = 429
+  static override readonly meaning = 'Too many attempts; Retry-After says when to try again.'
+  static override readonly action = 'Wait for Retry-After seconds.'
 }
 export class StoreUnavailable extends PolytokenError {
-  readonly code = 'ERR_STORE_UNAVAILABLE'
-  readonly status = 503
+  static override readonly code = 'ERR_STORE_UNAVAILABLE'
+  static override readonly status = 503
+  static override readonly meaning = 'The store did not answer in time or is unreachable.'
+  static override readonly action = 'Retry later; check the store (GET /healthz).'
 }
-/** Too much expensive work waiting (password hashing): shed before it starts, with Retry-After. */
 export class ServerBusy extends PolytokenError {
-  readonly code = 'ERR_SERVER_BUSY'
-  readonly status = 503
+  static override readonly code = 'ERR_SERVER_BUSY'
+  static override readonly status = 503
+  static override readonly meaning = 'Too many password checks are waiting; this one was refused before it started. Retry-After says when to try again.'
+  static override readonly action = 'Wait for Retry-After seconds; raise `passwordHashing` limits if honest traffic hits it.'
 }
-/** A remote dependency (verifier, issuer document) is down or too slow. */
 export class UpstreamUnavailable extends PolytokenError {
-  readonly code = 'ERR_UPSTREAM_UNAVAILABLE'
-  readonly status = 503
+  static override readonly code = 'ERR_UPSTREAM_UNAVAILABLE'
+  static override readonly status = 503
+  static override readonly meaning = 'A remote dependency (verifier, issuer document) is down or slow.'
+  static override readonly action = 'Retry later.'
 }
-/** Start-up: a dialect definition breaks the contract. */
 export class DialectInvalid extends PolytokenError {
-  readonly code = 'ERR_DIALECT_INVALID'
-  readonly status = 500
+  static override readonly code = 'ERR_DIALECT_INVALID'
+  static override readonly status = 500
+  static override readonly meaning = 'Start-up only: a dialect breaks the contract (name, path, schema, auth).'
+  static override readonly action = 'Fix the dialect; the message names the route and the rule.'
 }
-/** Start-up: two routes claim the same method and path. */
 export class RouteConflict extends PolytokenError {
-  readonly code = 'ERR_ROUTE_CONFLICT'
-  readonly status = 500
+  static override readonly code = 'ERR_ROUTE_CONFLICT'
+  static override readonly status = 500
+  static override readonly meaning = 'Start-up only: two routes claim the same method and path.'
+  static override readonly action = 'Mount one dialect under its own prefix.'
 }
-/** Start-up: a configuration key is missing or wrong; the message names it. */
 export class ConfigInvalid extends PolytokenError {
-  readonly code = 'ERR_CONFIG_INVALID'
-  readonly status = 500
+  static override readonly code = 'ERR_CONFIG_INVALID'
+  static override readonly status = 500
+  static override readonly meaning = 'Start-up only: a configuration key is missing or wrong; the message names it.'
+  static override readonly action = 'Fix the named key.'
 }
 export class KeyInvalid extends PolytokenError {
-  readonly code = 'ERR_KEY_INVALID'
-  readonly status = 500
+  static override readonly code = 'ERR_KEY_INVALID'
+  static override readonly status = 500
+  static override readonly meaning = 'Start-up only: a signing or verification key cannot be loaded.'
+  static override readonly action = 'Check the key file, its algorithm and its kid.'
 }
-/** A bug: anything thrown that is not a PolytokenError is wrapped in this. */
 export class InternalError extends PolytokenError {
-  readonly code = 'ERR_INTERNAL'
-  readonly status = 500
+  static override readonly code = 'ERR_INTERNAL'
+  static override readonly status = 500
+  static override readonly meaning = 'A bug. The response says nothing more; the log has the cause.'
+  static override readonly action = 'Report it.'
 }
+
+/** Every error class, in the README table's order. A class left out here fails errors.test.ts. */
+export const errorClasses = [
+  RequestMalformed,
+  RequestInvalid,
+  RequestTooLarge,
+  UnsupportedMediaType,
+  NotAcceptable,
+  RouteNotFound,
+  MethodNotAllowed,
+  AuthRequired,
+  AuthInvalid,
+  AuthForbidden,
+  TokenInvalid,
+  TokenExpired,
+  TokenNotYetValid,
+  TokenRevoked,
+  RateLimited,
+  StoreUnavailable,
+  ServerBusy,
+  UpstreamUnavailable,
+  DialectInvalid,
+  RouteConflict,
+  ConfigInvalid,
+  KeyInvalid,
+  InternalError,
+] as const
+
+/** Every code of the catalogue: the union of the classes' static codes. */
+export type ErrorCode = (typeof errorClasses)[number]['code']
 
 export function isPolytokenError(value: unknown): value is PolytokenError {
   return value instanceof PolytokenError
@@ -182,29 +253,5 @@ export function toPolytokenError(value: unknown): PolytokenError {
   return new InternalError('internal error', { cause: value })
 }
 
-/** One row per code, for the README table and for tests that keep it honest. */
-export const errorCatalogue: ReadonlyArray<{ code: ErrorCode; status: number; meaning: string; action: string }> = [
-  { code: 'ERR_REQUEST_MALFORMED', status: 400, meaning: 'The body could not be parsed (broken JSON, multipart or form encoding).', action: 'Send a well-formed body of a content type the route declares.' },
-  { code: 'ERR_REQUEST_INVALID', status: 400, meaning: 'The input parsed but breaks the route schema; `reasons` names each field.', action: 'Fix the fields named in the reasons.' },
-  { code: 'ERR_REQUEST_TOO_LARGE', status: 413, meaning: 'The body, a field or the number of fields/parts is over the limit.', action: 'Send less, or raise `limits` in the options.' },
-  { code: 'ERR_REQUEST_UNSUPPORTED_MEDIA_TYPE', status: 415, meaning: 'The Content-Type is not one the route declares, or a file was uploaded where none is expected.', action: 'Use a declared content type.' },
-  { code: 'ERR_REQUEST_NOT_ACCEPTABLE', status: 406, meaning: 'The Accept header rules out every type the route can answer with.', action: 'Accept application/json (or the type the route documents).' },
-  { code: 'ERR_ROUTE_NOT_FOUND', status: 404, meaning: 'No such route, or an unknown resource named in the path.', action: 'Check the path against /openapi.json.' },
-  { code: 'ERR_ROUTE_METHOD_NOT_ALLOWED', status: 405, meaning: 'The path exists but not with this method; `Allow` lists the methods.', action: 'Use a method from the Allow header.' },
-  { code: 'ERR_AUTH_REQUIRED', status: 401, meaning: 'No credential of any accepted scheme was sent; WWW-Authenticate lists them.', action: 'Authenticate with one of the challenged schemes.' },
-  { code: 'ERR_AUTH_INVALID', status: 401, meaning: 'A credential was sent and is wrong (bad password, unknown client, bad secret).', action: 'Check the credential; the answer never says which part was wrong.' },
-  { code: 'ERR_AUTH_FORBIDDEN', status: 403, meaning: 'Authenticated, but not allowed to do this.', action: 'Use an identity that the policy allows.' },
-  { code: 'ERR_TOKEN_INVALID', status: 401, meaning: 'The token is malformed, badly signed, for another audience or issuer.', action: 'Obtain a new token.' },
-  { code: 'ERR_TOKEN_EXPIRED', status: 401, meaning: 'The token is past its exp.', action: 'Obtain a new token.' },
-  { code: 'ERR_TOKEN_NOT_YET_VALID', status: 401, meaning: 'The token is before its nbf.', action: 'Wait, or obtain a token valid now.' },
-  { code: 'ERR_TOKEN_REVOKED', status: 401, meaning: 'The token was revoked.', action: 'Obtain a new token.' },
-  { code: 'ERR_RATE_LIMITED', status: 429, meaning: 'Too many attempts; Retry-After says when to try again.', action: 'Wait for Retry-After seconds.' },
-  { code: 'ERR_STORE_UNAVAILABLE', status: 503, meaning: 'The store did not answer in time or is unreachable.', action: 'Retry later; check the store (GET /healthz).' },
-  { code: 'ERR_SERVER_BUSY', status: 503, meaning: 'Too many password checks are waiting; this one was refused before it started. Retry-After says when to try again.', action: 'Wait for Retry-After seconds; raise `passwordHashing` limits if honest traffic hits it.' },
-  { code: 'ERR_UPSTREAM_UNAVAILABLE', status: 503, meaning: 'A remote dependency (verifier, issuer document) is down or slow.', action: 'Retry later.' },
-  { code: 'ERR_DIALECT_INVALID', status: 500, meaning: 'Start-up only: a dialect breaks the contract (name, path, schema, auth).', action: 'Fix the dialect; the message names the route and the rule.' },
-  { code: 'ERR_ROUTE_CONFLICT', status: 500, meaning: 'Start-up only: two routes claim the same method and path.', action: 'Mount one dialect under its own prefix.' },
-  { code: 'ERR_CONFIG_INVALID', status: 500, meaning: 'Start-up only: a configuration key is missing or wrong; the message names it.', action: 'Fix the named key.' },
-  { code: 'ERR_KEY_INVALID', status: 500, meaning: 'Start-up only: a signing or verification key cannot be loaded.', action: 'Check the key file, its algorithm and its kid.' },
-  { code: 'ERR_INTERNAL', status: 500, meaning: 'A bug. The response says nothing more; the log has the cause.', action: 'Report it.' },
-]
+/** One row per code, for the README table and for tests that keep it honest: read off the classes. */
+export const errorCatalogue: ReadonlyArray<{ code: ErrorCode; status: number; meaning: string; action: string }> = errorClasses.map(({ code, status, meaning, action }) => ({ code, status, meaning, action }))

@@ -82,3 +82,34 @@ test('parameterised routes: decoded params, letter case, trailing slash, HEAD, 4
     await router.close()
   }
 })
+
+// Express takes the first registered layer that matches; so must the fast path, whether the winner is static or has parameters.
+test('overlapping routes: the first registered route that matches answers, as with Express routing', async () => {
+  const echo = (route: string) => ({ request }: { request: { params: Record<string, string> } }) => ({ status: 200, body: { route, params: request.params } })
+  const dialect = defineDialect({
+    name: 'overlapping',
+    errorSchema: { type: 'object', required: ['error'], properties: { error: { type: 'string' } } },
+    setup: () => ({
+      routes: [
+        defineRoute({ method: 'GET', path: '/items/:id', handle: echo('item') }),
+        defineRoute({ method: 'GET', path: '/items/me', handle: echo('items-me') }),
+        defineRoute({ method: 'GET', path: '/things/me', handle: echo('things-me') }),
+        defineRoute({ method: 'GET', path: '/things/:id', handle: echo('thing') }),
+      ],
+      renderError: (error: PolytokenError) => ({ status: error.status, headers: error.headers, body: { error: error.code } }),
+    }),
+  })
+  for (const fastDispatch of [true, false]) {
+    const router = await polytoken({ dialects: [dialect], logger: silentLogger, fastDispatch })
+    const app = express().use(router)
+    try {
+      // A parameter registered first shadows the static path after it.
+      assert.deepEqual((await request(app).get('/items/me')).body, { route: 'item', params: { id: 'me' } }, `fastDispatch: ${fastDispatch}`)
+      // A static path registered first wins in any letter case.
+      assert.deepEqual((await request(app).get('/things/ME')).body, { route: 'things-me', params: {} }, `fastDispatch: ${fastDispatch}`)
+      assert.deepEqual((await request(app).get('/things/you')).body, { route: 'thing', params: { id: 'you' } }, `fastDispatch: ${fastDispatch}`)
+    } finally {
+      await router.close()
+    }
+  }
+})

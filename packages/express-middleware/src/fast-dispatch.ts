@@ -11,10 +11,23 @@ export interface DirectRoute {
   handler: RouteHandler
 }
 
-/** What router@2 keeps per route in router.stack: enough to match a path exactly as Router.handle would. */
-interface RouteLayer {
+/** What router@2 keeps per layer in router.stack: enough to match a path exactly as Router.handle would. */
+interface Layer {
   route?: { path?: unknown; methods?: Record<string, boolean> }
   match(path: string): false | { params: Record<string, string> }
+}
+
+/** A layer Router.handle may try before it reaches a dialect route: its handler when it is one of ours. */
+interface Candidate {
+  layer: Layer
+  method: string | undefined
+  handler: RouteHandler | undefined
+  /**
+   * The route path's literal start, lower-cased: Express matches literals
+   * case-insensitively and without decoding them, so a path that does not
+   * start with it cannot match, and the layer's regular expression is skipped.
+   */
+  prefix: string
 }
 
 const NO_PARAMS: Readonly<Record<string, string>> = Object.freeze({})
@@ -24,53 +37,72 @@ const STATIC_PATH = /^[^:*{}()\\]*$/
  * A request for a dialect route goes straight to its handler: Express's
  * Router.handle (its walk over every layer, URL parsing and per-request
  * closures) was the largest share of polytoken's own CPU on a cached check
- * (profiled). Static paths: one Map lookup. Paths with parameters: the
- * route's own Express layer matches and decodes them, so parameters read
- * exactly as Express would read them. The router stays a real Express
- * Router: anything else — another method (HEAD too), a trailing slash,
- * another letter case on a static path, a path Express must decode first,
- * the host's own additions — goes through Router.handle as before.
+ * (profiled). A static path sent exactly as registered: one Map lookup.
+ * Any other path of a method some dialect route serves (parameters, another
+ * letter case, a trailing slash): the router's layers are tried in
+ * Router.handle's order with their own `match` (skipping those whose
+ * literal start the path lacks), so the same layer wins and parameters
+ * decode exactly as Express decodes them. The
+ * router stays a real Express Router: when a layer that is not a dialect
+ * route would win, when a match throws (a broken %-escape: Express answers
+ * 400 through the error handler), for HEAD, OPTIONS and other methods, and
+ * when nothing matches, Router.handle runs as before.
  *
  * Router.handle is the method the router function calls (router@2); it is
  * replaced on this instance only. Call after every route is registered.
+ * test/express/fast-dispatch-differential.test.ts holds it to Express's
+ * answers; polytoken({ fastDispatch: false }) turns it off.
  */
 export function installFastDispatch(router: Router, routes: readonly DirectRoute[], onError: ErrorHandler): void {
-  // method → path → handler: no string built per request to look a route up.
-  const exact = new Map<string, Map<string, RouteHandler>>()
-  const parameterised: Array<{ method: string; layer: RouteLayer; handler: RouteHandler }> = []
-  const stack = (router as unknown as { stack: RouteLayer[] }).stack
+  const stack = (router as unknown as { stack: Layer[] }).stack
+  const ownLayer = (route: DirectRoute) => stack.findIndex((layer) => layer.route?.path === route.path && layer.route.methods?.[route.method.toLowerCase()] === true)
+  const owned = new Map<number, DirectRoute>()
   for (const route of routes) {
-    if (STATIC_PATH.test(route.path)) {
-      let paths = exact.get(route.method)
-      if (!paths) exact.set(route.method, (paths = new Map()))
-      paths.set(route.path, route.handler)
-      continue
-    }
-    const layer = stack.find((candidate) => candidate.route?.path === route.path && candidate.route.methods?.[route.method.toLowerCase()] === true)
+    const index = ownLayer(route)
     // Not found (another router version): that route keeps Express's routing.
-    if (layer) parameterised.push({ method: route.method, layer, handler: route.handler })
+    if (index !== -1) owned.set(index, route)
   }
+
+  // method → path → handler, for a static path only when no earlier layer would take it first: no string built per request.
+  const exact = new Map<string, Map<string, RouteHandler>>()
+  for (const route of owned.values()) if (!exact.has(route.method)) exact.set(route.method, new Map())
+  for (const [index, route] of owned) {
+    if (STATIC_PATH.test(route.path) && !stack.slice(0, index).some((layer) => mayTake(layer, route.method, route.path))) exact.get(route.method)!.set(route.path, route.handler)
+  }
+
+  // Every layer up to the last dialect route, in stack order: Router.handle would try them in this order.
+  const lastOwned = Math.max(-1, ...owned.keys())
+  const candidates: Candidate[] = stack.slice(0, lastOwned + 1).map((layer, index) => {
+    const route = owned.get(index)
+    return { layer, method: route?.method, handler: route?.handler, prefix: route ? literalStart(route.path) : '' }
+  })
 
   const instance = router as Router & { handle(req: Request, res: Response, next: NextFunction): void }
   const routerHandle = instance.handle.bind(router)
   instance.handle = (req: Request, res: Response, next: NextFunction) => {
+    const paths = exact.get(req.method)
+    // HEAD, OPTIONS and methods no dialect route serves: Express's own handling (GET for HEAD, the OPTIONS answer, 405s).
+    if (!paths) return routerHandle(req, res, next)
     const url = req.url
     const query = url.indexOf('?')
     const path = query === -1 ? url : url.slice(0, query)
-    const found = exact.get(req.method)?.get(path)
+    const found = paths.get(path)
     if (found) return run(found, req, res, next, path, NO_PARAMS)
-    if (parameterised.length > 0 && !path.includes('#')) {
-      for (const { method, layer, handler } of parameterised) {
-        if (method !== req.method) continue
-        let match: ReturnType<RouteLayer['match']>
-        try {
-          match = layer.match(path)
-        } catch {
-          // A broken %-escape: Express answers it (400 through the error handler).
-          return routerHandle(req, res, next)
-        }
-        if (match) return run(handler, req, res, next, path, match.params)
+    if (candidates.length === 0 || path.charCodeAt(0) !== 0x2f || path.includes('#')) return routerHandle(req, res, next)
+    const lower = path.toLowerCase()
+    for (const candidate of candidates) {
+      if (!lower.startsWith(candidate.prefix)) continue
+      let match: ReturnType<Layer['match']>
+      try {
+        match = candidate.layer.match(path)
+      } catch {
+        // A broken %-escape: Express answers it (400 through the error handler).
+        return routerHandle(req, res, next)
       }
+      if (!match) continue
+      // A layer that is not a dialect route (middleware, a route the host added): Express decides.
+      if (!candidate.handler) return routerHandle(req, res, next)
+      if (candidate.method === req.method) return run(candidate.handler, req, res, next, path, match.params)
     }
     routerHandle(req, res, next)
   }
@@ -78,4 +110,19 @@ export function installFastDispatch(router: Router, routes: readonly DirectRoute
   function run(handler: RouteHandler, req: Request, res: Response, next: NextFunction, path: string, params: Record<string, string>): void {
     handler(req, res, path, params).catch((error: unknown) => onError(error, req, res, next))
   }
+}
+
+/** `/1.0/:app/:version` → `/1.0/`: the part before the first parameter, wildcard, group or escape. */
+function literalStart(path: string): string {
+  return path.slice(0, path.search(/[:*{}()\\]|$/)).toLowerCase()
+}
+
+/** Whether Router.handle could stop at this layer for this method and path (or throw trying). */
+function mayTake(layer: Layer, method: string, path: string): boolean {
+  try {
+    if (!layer.match(path)) return false
+  } catch {
+    return true
+  }
+  return !layer.route || layer.route.methods?.[method.toLowerCase()] === true || layer.route.methods?._all === true
 }

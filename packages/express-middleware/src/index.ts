@@ -1,2 +1,2 @@
-export { polytoken, type PolytokenRouter } from './polytoken.js'
+export { polytoken, type PolytokenRouter, type PolytokenRouterOptions } from './polytoken.js'
 export type { PolytokenOptions, MountOptions } from '@polytoken/core'

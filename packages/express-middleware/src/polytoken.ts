@@ -21,6 +21,16 @@ export interface PolytokenRouter extends Router {
   close(): Promise<void>
 }
 
+/** polytoken()'s options: the core's, and what only the Express router has. */
+export interface PolytokenRouterOptions extends PolytokenOptions {
+  /**
+   * Find a dialect route before Express's routing runs (default true): the
+   * same answers for less CPU per request. false: every request takes
+   * Express's own Router.handle (to rule the fast path out when debugging).
+   */
+  fastDispatch?: boolean
+}
+
 const NO_BODY: ParsedBody = { body: undefined, bodyType: undefined }
 
 /**
@@ -28,11 +38,12 @@ const NO_BODY: ParsedBody = { body: undefined, bodyType: undefined }
  * Every dialect route, their 405s, and GET /.well-known/jwks.json, /healthz,
  * /openapi.json. Unknown paths fall through to the host app.
  */
-export async function polytoken(options: PolytokenOptions): Promise<PolytokenRouter> {
-  const runtime = await createRuntime(options)
+export async function polytoken(options: PolytokenRouterOptions): Promise<PolytokenRouter> {
+  const { fastDispatch = true, ...runtimeOptions } = options
+  const runtime = await createRuntime(runtimeOptions)
   const router = express.Router()
 
-  // Each route is also handed to installFastDispatch, which finds it before Express's routing runs.
+  // Each route is also handed to installFastDispatch, which finds it before Express's routing runs (unless fastDispatch: false).
   const direct: DirectRoute[] = []
   for (const routes of groupBy(runtime.routes, (route) => `${route.method} ${route.fullPath}`).values()) {
     const first = routes[0]!
@@ -64,7 +75,7 @@ export async function polytoken(options: PolytokenOptions): Promise<PolytokenRou
   for (const path of ['/.well-known/jwks.json', '/healthz', '/openapi.json']) router.all(path, extraMethodNotAllowed)
   const onError = errorHandler(runtime)
   router.use(onError)
-  installFastDispatch(router, direct, onError)
+  if (fastDispatch) installFastDispatch(router, direct, onError)
 
   return Object.assign(router, { runtime, close: () => runtime.close() }) as PolytokenRouter
 }

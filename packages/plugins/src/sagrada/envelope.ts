@@ -22,13 +22,12 @@ export const errorSchema = {
   },
 }
 
-/** A 401 with one of the token server's own status strings. */
-export class SagradaUnauthorized extends AuthInvalid {
-  readonly statusString: 'invalid-client-state' | 'new-users-disabled' | 'invalid-generation' | 'invalid-keysChangedAt' | 'invalid-credentials'
-  constructor(statusString: SagradaUnauthorized['statusString'], message: string) {
-    super(message)
-    this.statusString = statusString
-  }
+/** The token server's own status strings for a 401 (its body's `status`). */
+export type SagradaStatusString = 'invalid-client-state' | 'new-users-disabled' | 'invalid-generation' | 'invalid-keysChangedAt' | 'invalid-credentials'
+
+/** A 401 with one of the token server's own status strings, carried as core's dialectCode. */
+export function sagradaUnauthorized(statusString: SagradaStatusString, message: string): AuthInvalid {
+  return new AuthInvalid(message, { dialectCode: statusString })
 }
 
 type Location = 'body' | 'header' | 'url' | 'querystring'
@@ -84,7 +83,7 @@ export function renderError(error: PolytokenError, _request: PolyRequest | undef
 }
 
 function statusString(error: PolytokenError): string {
-  if (error instanceof SagradaUnauthorized) return error.statusString
+  if (error.dialectCode !== undefined) return error.dialectCode
   if (error.code === 'ERR_AUTH_REQUIRED') return 'error'
   if (error.code === 'ERR_TOKEN_EXPIRED' || error.code === 'ERR_TOKEN_NOT_YET_VALID') return 'invalid-timestamp'
   return 'invalid-credentials'

@@ -1,4 +1,4 @@
-import { SagradaUnauthorized } from './envelope.js'
+import { sagradaUnauthorized } from './envelope.js'
 
 /** What the rules read of a user record. 0 means "never sent" for generation and keysChangedAt. */
 export interface RecordedKeys {
@@ -21,9 +21,9 @@ export interface KeyUpdates {
   clientState?: string
 }
 
-const invalidClientState = () => new SagradaUnauthorized('invalid-client-state', 'Unacceptable client-state value')
-const invalidKeysChangedAt = () => new SagradaUnauthorized('invalid-keysChangedAt', 'Unacceptable keysChangedAt value')
-const invalidGeneration = () => new SagradaUnauthorized('invalid-generation', 'Unacceptable generation number')
+const invalidClientState = () => sagradaUnauthorized('invalid-client-state', 'Unacceptable client-state value')
+const invalidKeysChangedAt = () => sagradaUnauthorized('invalid-keysChangedAt', 'Unacceptable keysChangedAt value')
+const invalidGeneration = () => sagradaUnauthorized('invalid-generation', 'Unacceptable generation number')
 
 /**
  * tokenserver's views.py (`return_token`, "Update if this client is ahead of

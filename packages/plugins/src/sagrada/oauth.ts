@@ -1,6 +1,6 @@
 import { createPublicKey, type KeyObject, type JsonWebKey } from 'node:crypto'
 import { ConfigInvalid, TokenInvalid, bearer, createJwtVerifier, header, type AuthMethod, type Clock, type VerificationKey } from '@polytoken/core'
-import { SagradaUnauthorized } from './envelope.js'
+import { sagradaUnauthorized } from './envelope.js'
 import type { SagradaOAuthOptions } from './options.js'
 
 export interface OAuthPrincipal {
@@ -57,7 +57,7 @@ export function oauthBearer(options: SagradaOAuthOptions, clock: Clock): AuthMet
     if (!scopes.includes(scope)) throw new TokenInvalid('token scope does not include sync')
     if (typeof claims.sub !== 'string' || !SUB.test(claims.sub)) throw new TokenInvalid('token has no valid sub')
     const generation = claims['fxa-generation'] ?? 0
-    if (!Number.isSafeInteger(generation) || (generation as number) < 0) throw new SagradaUnauthorized('invalid-generation', 'Unacceptable generation number')
+    if (!Number.isSafeInteger(generation) || (generation as number) < 0) throw sagradaUnauthorized('invalid-generation', 'Unacceptable generation number')
     return { sub: claims.sub, generation: generation as number, exp: claims.exp! }
   }
 
@@ -69,7 +69,7 @@ export function oauthBearer(options: SagradaOAuthOptions, clock: Clock): AuthMet
         return { value, expiresAt: value.exp * 1000 }
       })
       const keyId = KEY_ID.exec(header(request, 'x-keyid') ?? '')
-      if (!keyId) throw new SagradaUnauthorized('invalid-credentials', 'X-KeyID is missing or malformed')
+      if (!keyId) throw sagradaUnauthorized('invalid-credentials', 'X-KeyID is missing or malformed')
       return {
         kind: 'oauth',
         email: `${claims.sub}@${emailDomain}`,

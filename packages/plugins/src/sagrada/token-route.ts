@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto'
 import { browserId, type BrowserIdPrincipal, type BrowserIdVerifier } from '@polytoken/browserid'
 import { defineRoute, epochSeconds, header, type AuthMethod, type PolyResponse } from '@polytoken/core'
 import { hkdfSha256, type Tokenlib } from './tokenlib.js'
-import { SagradaUnauthorized } from './envelope.js'
+import { sagradaUnauthorized } from './envelope.js'
 import { precheck } from './precheck.js'
 import type { ResolvedSagradaOptions, ResolvedService } from './options.js'
 import type { Users, LoginClaims } from './users.js'
@@ -88,8 +88,8 @@ function loginClaims(principal: Principal, clientStateHeader: string): LoginClai
   if (principal.kind === 'oauth') return { email: principal.email, generation: principal.generation, keysChangedAt: principal.keysChangedAt, clientState: principal.clientState }
   const generation = principal.idpClaims['fxa-generation'] ?? 0
   const keysChangedAt = principal.idpClaims['fxa-keysChangedAt'] ?? 0
-  if (!Number.isSafeInteger(generation) || (generation as number) < 0) throw new SagradaUnauthorized('invalid-generation', 'Unacceptable generation number')
-  if (!Number.isSafeInteger(keysChangedAt) || (keysChangedAt as number) < 0) throw new SagradaUnauthorized('invalid-credentials', 'Unacceptable keysChangedAt value')
+  if (!Number.isSafeInteger(generation) || (generation as number) < 0) throw sagradaUnauthorized('invalid-generation', 'Unacceptable generation number')
+  if (!Number.isSafeInteger(keysChangedAt) || (keysChangedAt as number) < 0) throw sagradaUnauthorized('invalid-credentials', 'Unacceptable keysChangedAt value')
   return { email: principal.email, generation: generation as number, keysChangedAt: keysChangedAt as number, clientState: clientStateHeader }
 }
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { StoreUnavailable, type Clock, type Store } from '@polytoken/core'
-import { SagradaUnauthorized } from './envelope.js'
+import { sagradaUnauthorized } from './envelope.js'
 import { checkAfterUpdate, checkFirstLogin, planKeyUpdates } from './key-change-rules.js'
 import type { ResolvedNode, ResolvedService } from './options.js'
 
@@ -137,7 +137,7 @@ export function createUsers(store: Store, nodes: Map<string, ResolvedNode>, cloc
     async login(service: ResolvedService, login: LoginClaims, allowNewUsers: boolean): Promise<UserRecord> {
       const key = userKey(service, login.email)
       if ((await store.get<UserRecord>(key)) === undefined) {
-        if (!allowNewUsers) throw new SagradaUnauthorized('new-users-disabled', 'New users are disabled')
+        if (!allowNewUsers) throw sagradaUnauthorized('new-users-disabled', 'New users are disabled')
         checkFirstLogin(login)
         const outcome = await createOnce(service, key, login)
         if (outcome.created) return outcome.user

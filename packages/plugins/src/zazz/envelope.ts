@@ -14,16 +14,15 @@ export type OAuthErrorCode =
   | 'temporarily_unavailable'
   | 'server_error'
 
-const OAUTH = Symbol('zazz.oauth-error')
-
-/** Tag a core error with the RFC 6749 code the client must see; the core code stays for logs and metrics. */
+/** Give an error the RFC 6749 code the client must see (core's dialectCode); the core code stays for logs and metrics. */
 export function oauth<E extends PolytokenError>(code: OAuthErrorCode, error: E): E {
-  ;(error as unknown as Record<symbol, OAuthErrorCode>)[OAUTH] = code
+  error.dialectCode = code
   return error
 }
 
 export function oauthCodeOf(error: PolytokenError): OAuthErrorCode | undefined {
-  return (error as unknown as Record<symbol, OAuthErrorCode | undefined>)[OAUTH]
+  // Only oauth() sets it on the errors zazz renders.
+  return error.dialectCode as OAuthErrorCode | undefined
 }
 
 /** Every token endpoint answer, errors included (RFC 6749 §5.1). */
