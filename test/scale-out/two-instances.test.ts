@@ -1,6 +1,7 @@
 import { describe, it, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { createStore, redactUrl } from '@polytoken/core'
+import { createStore } from '@polytoken/core'
+import { redactUrl } from '@polytoken/store-keyv'
 import { POSTGRES_URL, REDIS_URL, runPrefix, unreachable } from '../storage/services.js'
 import { createToken, prodmanagerConfig, revoke, startServer, whoami, type ServerProcess } from './harness.js'
 

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
 import { Keyv } from 'keyv'
 import KeyvRedis from '@keyv/redis'
-import { ConfigInvalid, StoreUnavailable, createStore, redactUrl, type Logger } from '@polytoken/core'
+import { ConfigInvalid, StoreUnavailable, createStore, type Logger } from '@polytoken/core'
+import { redactUrl } from '@polytoken/store-keyv'
 import { POSTGRES_URL, REDIS_URL, runPrefix, unreachable } from './services.js'
 import { freePort, tempDir } from '../scale-out/harness.js'
 import sqlite3 from 'sqlite3'
@@ -42,6 +43,10 @@ describe('createStore: choosing the backend by URL', () => {
         (error: unknown) => error instanceof ConfigInvalid && !error.message.includes('hunter2') && error.status === 500,
         url,
       )
+    }
+    // Without a scheme nothing of the text is shown, not even the part before its first colon (a user name here).
+    for (const url of ['admin:hunter2@redis.internal:6379', 'redis//admin:hunter2@host']) {
+      await assert.rejects(createStore(url), (error: unknown) => error instanceof ConfigInvalid && !/admin|hunter2/.test(error.message), url)
     }
   })
 

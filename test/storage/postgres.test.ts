@@ -1,5 +1,5 @@
 import { createStore } from '@polytoken/core'
-import { redactUrl } from '@polytoken/core'
+import { redactUrl } from '@polytoken/store-keyv'
 import { describeStoreCompliance } from '@polytoken/store-test-suite'
 import { POSTGRES_URL, runPrefix, unreachable } from './services.js'
 

@@ -12,6 +12,7 @@ import {
 import { parseBody, type ParsedBody } from './body/parse-body.js'
 import { toPolyRequest } from './to-poly-request.js'
 import { send } from './send.js'
+import { buildOpenApi } from './openapi.js'
 import { installFastDispatch, type DirectRoute, type RouteHandler } from './fast-dispatch.js'
 
 export interface PolytokenRouter extends Router {
@@ -29,6 +30,8 @@ export interface PolytokenRouterOptions extends PolytokenOptions {
    * Express's own Router.handle (to rule the fast path out when debugging).
    */
   fastDispatch?: boolean
+  /** Title of /openapi.json. Default 'polytoken'. */
+  title?: string
 }
 
 const NO_BODY: ParsedBody = { body: undefined, bodyType: undefined }
@@ -39,7 +42,7 @@ const NO_BODY: ParsedBody = { body: undefined, bodyType: undefined }
  * /openapi.json. Unknown paths fall through to the host app.
  */
 export async function polytoken(options: PolytokenRouterOptions): Promise<PolytokenRouter> {
-  const { fastDispatch = true, ...runtimeOptions } = options
+  const { fastDispatch = true, title = 'polytoken', ...runtimeOptions } = options
   const runtime = await createRuntime(runtimeOptions)
   const router = express.Router()
 
@@ -66,7 +69,7 @@ export async function polytoken(options: PolytokenRouterOptions): Promise<Polyto
     const health = await runtime.health()
     send(res, { status: health.status === 'ok' ? 200 : 503, body: health })
   })
-  const openapi = runtime.openapi()
+  const openapi = buildOpenApi(runtime.routes, title)
   router.get('/openapi.json', (req, res) => {
     // Paths are relative to the router; the mount point is known only per request.
     send(res, { status: 200, headers: { 'Cache-Control': 'public, max-age=60' }, body: { ...openapi, servers: [{ url: req.baseUrl || '/' }] } })

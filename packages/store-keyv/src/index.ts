@@ -7,6 +7,7 @@ export { counterRecord, parseCounter, type AtomicOps } from './atomic-ops.js'
 export { keyvStore, type KeyvStoreOptions } from './keyv-of-your-own.js'
 export { checkTimeout, serverOptions, type ServerOptions } from './server-options.js'
 export { withTimeout } from './with-timeout.js'
+export { redactCredentials, redactUrl } from './redact-url.js'
 
 /** For @polytoken/core's createStore({ keyv }): a Keyv whose adapter no store package knows. */
 export function createStoreBackend(options: StoreOptions): StoreBackend {

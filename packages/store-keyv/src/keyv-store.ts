@@ -4,7 +4,8 @@ import { KeyLock } from './key-lock.js'
 import { withTimeout } from './with-timeout.js'
 import type { AtomicOps } from './atomic-ops.js'
 import { useFastSerialization } from './fast-serialization.js'
-import { ConfigInvalid, MAX_TTL_MS, STORE_NAME, StoreUnavailable, normalizeStep, normalizeTtl, redactCredentials, type Logger } from '@polytoken/core'
+import { ConfigInvalid, MAX_TTL_MS, STORE_NAME, StoreUnavailable, normalizeStep, normalizeTtl, type Logger } from '@polytoken/core'
+import { redactCredentials } from './redact-url.js'
 
 /** What one backend (memory, sqlite, redis, postgres, a keyv of your own) provides. */
 export interface KeyvDriver {

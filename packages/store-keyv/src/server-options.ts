@@ -1,4 +1,5 @@
-import { ConfigInvalid, redactUrl, silentLogger, type Logger, type StoreOptions } from '@polytoken/core'
+import { ConfigInvalid, silentLogger, type Logger, type StoreOptions } from '@polytoken/core'
+import { redactUrl } from './redact-url.js'
 
 /** What a store on a server (Redis, PostgreSQL) reads from its URL and the options. */
 export interface ServerOptions {

@@ -1,6 +1,6 @@
 import type { Keyv } from 'keyv'
-import { redactUrl, silentLogger, type StoreBackend, type StoreOptions } from '@polytoken/core'
-import { checkTimeout, createKeyvBackend, keyvStore, serverOptions } from '@polytoken/store-keyv'
+import { silentLogger, type StoreBackend, type StoreOptions } from '@polytoken/core'
+import { checkTimeout, createKeyvBackend, keyvStore, redactUrl, serverOptions } from '@polytoken/store-keyv'
 import { connectPostgres } from './postgres-driver.js'
 
 export { postgresAtomicOps, type PostgresDriverOptions } from './postgres-driver.js'

@@ -2,7 +2,8 @@ import { Keyv } from 'keyv'
 import KeyvPostgres from '@keyv/postgres'
 import pg, { type Pool } from 'pg'
 import { parseCounter, type AtomicOps, type KeyvDriver } from '@polytoken/store-keyv'
-import { redactCredentials, type Logger } from '@polytoken/core'
+import type { Logger } from '@polytoken/core'
+import { redactCredentials } from '@polytoken/store-keyv'
 
 export interface PostgresDriverOptions {
   /** postgres:// or postgresql:// URL. */

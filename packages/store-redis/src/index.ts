@@ -1,6 +1,6 @@
 import type { Keyv } from 'keyv'
-import { redactUrl, silentLogger, type StoreBackend, type StoreOptions } from '@polytoken/core'
-import { checkTimeout, createKeyvBackend, keyvStore, serverOptions } from '@polytoken/store-keyv'
+import { silentLogger, type StoreBackend, type StoreOptions } from '@polytoken/core'
+import { checkTimeout, createKeyvBackend, keyvStore, redactUrl, serverOptions } from '@polytoken/store-keyv'
 import { connectRedis } from './redis-driver.js'
 
 export { redisAtomicOps, type RedisCommands, type RedisDriverOptions } from './redis-driver.js'

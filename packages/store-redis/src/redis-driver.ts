@@ -2,7 +2,8 @@ import { Keyv } from 'keyv'
 import KeyvRedis from '@keyv/redis'
 import { createClient } from '@redis/client'
 import type { AtomicOps, KeyvDriver } from '@polytoken/store-keyv'
-import { redactCredentials, type Logger } from '@polytoken/core'
+import type { Logger } from '@polytoken/core'
+import { redactCredentials } from '@polytoken/store-keyv'
 
 /** The few commands the atomic operations use, typed loosely: @redis/client's generics are heavy. */
 export interface RedisCommands {

@@ -1,6 +1,6 @@
 import type { JWK } from 'jose'
 import { ConfigInvalid, toPolytokenError as toError } from '../errors.js'
-import type { BodyLimits, DialectDefinition, DialectServices, InstanceOf } from '../dialect.js'
+import type { BodyLimits, DialectDefinition, DialectServices, InstanceOf, RouteDefinition } from '../dialect.js'
 import type { PolyRequest, PolyResponse, HttpMethod, BodyType } from '../request.js'
 import { checkDialects, registerInstances, type Mount, type RegisteredRoute, type SetUpMount } from '../registry/registry.js'
 import { createStore, type StoreOptions } from '../storage/create-store.js'
@@ -13,7 +13,6 @@ import { MIN_MASTER_KEY_BYTES, assertStrongSecret } from '../keys/secret-strengt
 import { createConsoleLogger, type Logger } from '../util/logger.js'
 import { systemClock, type Clock } from '../util/time.js'
 import { createRouteExecutor, renderError } from './pipeline.js'
-import { buildOpenApi } from './openapi.js'
 
 export interface MountOptions {
   dialect: DialectDefinition
@@ -36,14 +35,14 @@ export interface PolytokenOptions {
   limits?: Partial<BodyLimits>
   logger?: Logger
   clock?: Clock
-  /** Title of /openapi.json. */
-  title?: string
 }
 
 export const DEFAULT_LIMITS: BodyLimits = { bytes: 64 * 1024, fields: 64, fieldBytes: 16 * 1024, parts: 64 }
 
 export interface CompiledRoute {
   readonly dialect: DialectDefinition
+  /** The dialect's definition of the route: schemas, auth methods, responses (for /openapi.json). */
+  readonly route: RouteDefinition<unknown>
   readonly method: HttpMethod
   readonly fullPath: string
   readonly accepts: readonly BodyType[]
@@ -68,11 +67,10 @@ export interface Runtime {
   instance<D extends DialectDefinition>(dialect: D): InstanceOf<D>
   jwks(): { keys: JWK[] }
   health(): Promise<{ status: 'ok' | 'unavailable'; store: string }>
-  openapi(): Record<string, unknown>
   close(): Promise<void>
 }
 
-/** Build everything the host needs: checked routes with their executors, JWKS, health, OpenAPI. */
+/** Build everything the host needs: checked routes with their executors, JWKS, health. */
 export async function createRuntime(options: PolytokenOptions): Promise<Runtime> {
   if (!options || !Array.isArray(options.dialects)) throw new ConfigInvalid('dialects: an array of dialects is required')
   const logger = options.logger ?? createConsoleLogger()
@@ -143,7 +141,6 @@ export async function createRuntime(options: PolytokenOptions): Promise<Runtime>
         return { status: 'unavailable', store: store.kind }
       }
     },
-    openapi: () => buildOpenApi(registered, options.title ?? 'polytoken'),
     close: () => store.close(),
   }
 }
@@ -154,6 +151,7 @@ function compile(reg: RegisteredRoute, services: DialectServices, defaults: Body
   const dialect = mount.dialect
   return {
     dialect,
+    route: reg.route,
     method: reg.route.method,
     fullPath: reg.fullPath,
     accepts: reg.route.accepts ?? [],

@@ -2,7 +2,6 @@ import { ConfigInvalid } from '../errors.js'
 import type { Logger } from '../util/logger.js'
 import type { StoreBackend } from './store.js'
 import { memoryStore } from './memory-store.js'
-import { redactUrl } from './redact-url.js'
 
 export interface StoreOptions {
   /**
@@ -61,7 +60,7 @@ export function storePackageFor(options: StoreOptions): string | undefined {
   if (url === 'memory://' || url === 'memory:') return undefined
   const scheme = url.slice(0, Math.max(0, url.indexOf(':'))).toLowerCase()
   const name = Object.hasOwn(PACKAGE_OF_SCHEME, scheme) ? PACKAGE_OF_SCHEME[scheme] : undefined
-  if (!name) throw new ConfigInvalid(`store: unsupported URL "${redactUrl(url)}" (use memory://, sqlite://path, redis://host:port or postgres://user@host/db)`)
+  if (!name) throw new ConfigInvalid(`store: ${/^[a-z][a-z0-9+.-]*:\/\//i.test(url) ? `unsupported URL scheme "${scheme}:"` : 'not a store URL'} (no part of it is shown: it may hold credentials; use memory://, sqlite://path, redis://host:port or postgres://user@host/db)`)
   return name
 }
 

@@ -1,18 +1,17 @@
-import type { RegisteredRoute } from '../registry/registry.js'
-import type { JsonSchema } from '../dialect.js'
+import type { CompiledRoute, JsonSchema } from '@polytoken/core'
 
 const CONTENT_TYPES = { json: 'application/json', urlencoded: 'application/x-www-form-urlencoded', multipart: 'multipart/form-data' } as const
 
 /** OpenAPI 3.1 of every mounted route, from the dialects' own schemas, auth methods and responses. */
-export function buildOpenApi(routes: readonly RegisteredRoute[], title: string): Record<string, unknown> {
+export function buildOpenApi(routes: readonly CompiledRoute[], title: string): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {}
   const securitySchemes: Record<string, unknown> = {}
   const schemas: Record<string, JsonSchema> = {}
 
-  for (const { mount, route, fullPath } of routes) {
-    const dialect = mount.dialect.name
+  for (const { dialect: definition, route, fullPath } of routes) {
+    const dialect = definition.name
     const errorRef = `${dialect}.Error`
-    schemas[errorRef] = mount.dialect.errorSchema
+    schemas[errorRef] = definition.errorSchema
     const security: Record<string, string[]>[] = []
     for (const method of route.auth ?? []) {
       if (method.kind === 'anonymous') security.push({})
