@@ -1,21 +1,15 @@
 // The public surface of @polytoken/core, name by name: anything not listed here is internal and may change.
 
 // Errors: the catalogue (each class carries its code, status and catalogue text statically).
-export {
-  PolytokenError, RequestMalformed, RequestInvalid, RequestTooLarge, UnsupportedMediaType, NotAcceptable, RouteNotFound, MethodNotAllowed,
-  AuthRequired, AuthInvalid, AuthForbidden, TokenInvalid, TokenExpired, TokenNotYetValid, TokenRevoked, RateLimited, StoreUnavailable,
-  ServerBusy, UpstreamUnavailable, DialectInvalid, RouteConflict, ConfigInvalid, KeyInvalid, InternalError,
-  errorClasses, errorCatalogue, isPolytokenError, toPolytokenError,
-  type ErrorClass, type ErrorCode, type FieldReasons, type PolytokenErrorOptions,
-} from './errors.js'
+export { PolytokenError, RequestMalformed, RequestInvalid, RequestTooLarge, UnsupportedMediaType, NotAcceptable, RouteNotFound, MethodNotAllowed, AuthRequired, AuthInvalid } from './errors.js'
+export { AuthForbidden, TokenInvalid, TokenExpired, TokenNotYetValid, TokenRevoked, RateLimited, StoreUnavailable, ServerBusy, UpstreamUnavailable, DialectInvalid, RouteConflict } from './errors.js'
+export { ConfigInvalid, KeyInvalid, InternalError, errorClasses, errorCatalogue, isPolytokenError, toPolytokenError, type ErrorClass, type ErrorCode, type FieldReasons } from './errors.js'
+export { type PolytokenErrorOptions } from './errors.js'
 
 // The dialect contract and the runtime that runs it.
 export { header, type BodyType, type HttpMethod, type PolyRequest, type PolyResponse } from './request.js'
-export {
-  defineDialect, defineRoute,
-  type BodyLimits, type DialectDefinition, type DialectInstance, type DialectServices, type InstanceOf, type JsonSchema, type ResponseDoc,
-  type RouteContext, type RouteDefinition, type RouteInput, type RouteSchema,
-} from './dialect.js'
+export { defineDialect, defineRoute, type BodyLimits, type DialectDefinition, type DialectInstance, type DialectServices, type InstanceOf, type JsonSchema, type ResponseDoc } from './dialect.js'
+export { type RouteContext, type RouteDefinition, type RouteInput, type RouteSchema } from './dialect.js'
 export { createRuntime, type CompiledRoute, type MountOptions, type PolytokenOptions, type Runtime } from './runtime/runtime.js'
 export { compileValidator, type InputValidator } from './validation/validator.js'
 
@@ -29,10 +23,7 @@ export { anonymous, type AnonymousPrincipal } from './auth/anonymous.js'
 
 // Keys and JWTs.
 export { createJwtSigner, createJwtVerifier, type JwtClaims, type JwtSigner, type JwtVerifyOptions, type VerificationKey } from './tokens/jwt.js'
-export {
-  loadKeyRing, secretKeyMaterial, JWT_ALGORITHMS,
-  type JwtAlgorithm, type KeyRing, type KeyRingOptions, type KeySource, type KidFunction, type RingKey,
-} from './keys/keyring.js'
+export { loadKeyRing, secretKeyMaterial, JWT_ALGORITHMS, type JwtAlgorithm, type KeyRing, type KeyRingOptions, type KeySource, type KidFunction, type RingKey } from './keys/keyring.js'
 export { assertStrongHs256Key, assertStrongSecret, MIN_HS256_KEY_BYTES, MIN_MASTER_KEY_BYTES, MIN_SHARED_SECRET_LENGTH } from './keys/secret-strength.js'
 
 // Storage: the contract, memory://, and the URL → store package step.
