@@ -61,9 +61,7 @@ export function run(port: number, scenario: Scenario, options: { connections: nu
     autocannon(
       {
         url: `http://127.0.0.1:${port}${scenario.path}`,
-        ...(request
-          ? { requests: [request] }
-          : { method: scenario.method, headers: scenario.headers ?? {}, ...(scenario.body === undefined ? {} : { body: scenario.body }) }),
+        ...(request ? { requests: [request] } : { method: scenario.method, headers: scenario.headers ?? {}, ...(scenario.body === undefined ? {} : { body: scenario.body }) }),
         connections,
         duration: seconds,
         ...(options.overallRate ? { overallRate: options.overallRate } : {}),

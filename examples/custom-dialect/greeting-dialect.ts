@@ -6,8 +6,19 @@
  */
 import { randomUUID } from 'node:crypto'
 import {
-  AuthInvalid, createJwtSigner, createJwtVerifier, bearer, defineAuthMethod, defineDialect, defineRoute, epochSeconds, safeEqual,
-  type JwtSigner, type JwtClaims, type KeySource, type PolytokenError,
+  AuthInvalid,
+  createJwtSigner,
+  createJwtVerifier,
+  bearer,
+  defineAuthMethod,
+  defineDialect,
+  defineRoute,
+  epochSeconds,
+  safeEqual,
+  type JwtSigner,
+  type JwtClaims,
+  type KeySource,
+  type PolytokenError,
 } from '@polytoken/core'
 
 export interface GreetingOptions {

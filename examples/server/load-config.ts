@@ -55,7 +55,9 @@ export function readConfigFile(file: string): Record<string, any> {
   // Said first and plainly: before, a misspelled section was skipped in silence.
   const unknown = Object.keys(raw).filter((key) => !KNOWN_KEYS.includes(key))
   if (unknown.length > 0) {
-    throw new ConfigInvalid(`${file}: ${unknown.map((key) => JSON.stringify(key)).join(', ')} ${unknown.length === 1 ? 'is' : 'are'} neither a setting nor a dialect section (known: ${KNOWN_KEYS.join(', ')})`)
+    throw new ConfigInvalid(
+      `${file}: ${unknown.map((key) => JSON.stringify(key)).join(', ')} ${unknown.length === 1 ? 'is' : 'are'} neither a setting nor a dialect section (known: ${KNOWN_KEYS.join(', ')})`,
+    )
   }
   try {
     return validateOptions(serverConfigSchema, raw as Record<string, any>, '', { defaults: false })

@@ -102,7 +102,9 @@ async function runServer(): Promise<void> {
     console.log(lines.join('\n'))
     if (warnings.length > 0) {
       const bar = '!'.repeat(72)
-      console.warn(`\n${bar}\n!! WARNING: example secrets in use — anyone who read the README knows them:\n${warnings.map((w) => `!!   ${w}`).join('\n')}\n!! Set them through config or environment before exposing this server.\n${bar}\n`)
+      console.warn(
+        `\n${bar}\n!! WARNING: example secrets in use — anyone who read the README knows them:\n${warnings.map((w) => `!!   ${w}`).join('\n')}\n!! Set them through config or environment before exposing this server.\n${bar}\n`,
+      )
     }
   })
 

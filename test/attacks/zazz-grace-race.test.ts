@@ -63,10 +63,13 @@ describe('zazz attack: the grace period holds across two instances on one Redis'
     const first = (await login(a.app)).body
     const second = (await refresh(a.app, first.refresh_token)).body
     // second's holder refreshes on b while first (now two generations back once second is used) is replayed on a.
-    const [rotated, replay] = await Promise.all([refresh(b.app, second.refresh_token), (async () => {
-      await new Promise((resolve) => setTimeout(resolve, 50))
-      return refresh(a.app, first.refresh_token)
-    })()])
+    const [rotated, replay] = await Promise.all([
+      refresh(b.app, second.refresh_token),
+      (async () => {
+        await new Promise((resolve) => setTimeout(resolve, 50))
+        return refresh(a.app, first.refresh_token)
+      })(),
+    ])
     assert.equal(rotated.status, 200, rotated.text)
     assert.equal(replay.status, 400, replay.text)
     assert.equal((await refresh(b.app, rotated.body.refresh_token)).status, 400, 'the family is revoked')

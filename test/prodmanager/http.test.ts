@@ -189,7 +189,14 @@ describe('list and revoke', () => {
     const token = (await createLikeTheDocument()).text
     const { jti } = decodeJwt(token as string).claims
     assert.equal((await request(app).get('/api/token/list')).status, 401)
-    assert.equal((await request(app).get('/api/token/list').set('authorization', `Basic ${Buffer.from('ops:nope').toString('base64')}`)).status, 401)
+    assert.equal(
+      (
+        await request(app)
+          .get('/api/token/list')
+          .set('authorization', `Basic ${Buffer.from('ops:nope').toString('base64')}`)
+      ).status,
+      401,
+    )
     const res = await request(app).get('/api/token/list').set('authorization', admin)
     assert.equal(res.status, 200)
     const record = res.body.tokens.find((t: { jti: string }) => t.jti === jti)

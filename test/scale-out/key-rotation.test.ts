@@ -5,18 +5,7 @@ import express from 'express'
 import request from 'supertest'
 import type { JWK } from 'jose'
 import { polytoken, type PolytokenRouter } from '@polytoken/express'
-import {
-  anonymous,
-  bearer,
-  createJwtSigner,
-  createJwtVerifier,
-  defineDialect,
-  defineRoute,
-  silentLogger,
-  type PolytokenError,
-  type JwtClaims,
-  type KeySource,
-} from '@polytoken/core'
+import { anonymous, bearer, createJwtSigner, createJwtVerifier, defineDialect, defineRoute, silentLogger, type PolytokenError, type JwtClaims, type KeySource } from '@polytoken/core'
 import { tempDir } from './harness.js'
 
 /**
@@ -79,7 +68,10 @@ describe('key rotation across instances sharing a store, with no failed request'
   const steps = {
     start: [{ jwk: old }],
     addVerifyOnly: [{ jwk: old }, { jwk: next, use: 'verify' }],
-    promote: [{ jwk: next, use: 'sign' }, { jwk: old, use: 'verify' }],
+    promote: [
+      { jwk: next, use: 'sign' },
+      { jwk: old, use: 'verify' },
+    ],
     retire: [{ jwk: next }],
   } satisfies Record<string, KeySource[]>
 
@@ -140,6 +132,9 @@ describe('key rotation across instances sharing a store, with no failed request'
     const a = await instance(steps.start)
     const b = await instance(steps.promote)
     const failures = await traffic([a, b], 4)
-    assert.ok(failures.some((f) => f.startsWith('verify 401')), `expected refusals, got ${JSON.stringify(failures)}`)
+    assert.ok(
+      failures.some((f) => f.startsWith('verify 401')),
+      `expected refusals, got ${JSON.stringify(failures)}`,
+    )
   })
 })

@@ -13,7 +13,9 @@ const mount: MountDialect = ({ config, env, exampleSecret, baseUrl }) => {
       permissions: config.permissions,
       ...(env.PRODMANAGER_SIGNING_SECRET ? { keys: [{ secret: env.PRODMANAGER_SIGNING_SECRET }] } : {}),
     }),
-    notes: [`try: curl -X POST ${baseUrl}${prefix}/token/create -F secret=${secret === 'changeit' ? 'changeit' : '…'} -F name=api-documentation -F 'description=Token for documentation example' -F permission=scope_api`],
+    notes: [
+      `try: curl -X POST ${baseUrl}${prefix}/token/create -F secret=${secret === 'changeit' ? 'changeit' : '…'} -F name=api-documentation -F 'description=Token for documentation example' -F permission=scope_api`,
+    ],
   }
 }
 export default mount

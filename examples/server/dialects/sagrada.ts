@@ -17,7 +17,9 @@ const EXAMPLE_ISSUER_KEY = 'examples/sagrada/example-issuer-key.EXAMPLE-ONLY.pem
  */
 const mount: MountDialect = ({ config, env, exampleSecret, baseUrl }) => {
   const { prefix: _prefix, enabled: _enabled, browserid = {}, nodes = {}, secrets, ...rest } = config
-  const override = env.SAGRADA_SECRETS?.split(',').map((s) => s.trim()).filter(Boolean)
+  const override = env.SAGRADA_SECRETS?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
   const nodeOptions: SagradaOptions['nodes'] = {}
   for (const [url, node] of Object.entries(nodes as SagradaOptions['nodes'])) {
     nodeOptions[url] = override ? { ...node, secrets: override } : node

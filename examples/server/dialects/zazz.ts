@@ -32,9 +32,7 @@ const mount: MountDialect = ({ config, env, exampleSecret, baseUrl }) => {
       photoBaseUrl: config.photoBaseUrl ?? baseUrl,
       ...(env.ZAZZ_SIGNING_SECRET ? { keys: [{ secret: env.ZAZZ_SIGNING_SECRET }] } : {}),
     }),
-    notes: legacy
-      ? [`try: curl -s -X POST ${baseUrl}${prefix}/api/v1/token -H 'Authorization: Basic ${legacy.id}' -d grant_type=password -d username=soroush -d password=123 -d scope=full`]
-      : [],
+    notes: legacy ? [`try: curl -s -X POST ${baseUrl}${prefix}/api/v1/token -H 'Authorization: Basic ${legacy.id}' -d grant_type=password -d username=soroush -d password=123 -d scope=full`] : [],
   }
 }
 export default mount

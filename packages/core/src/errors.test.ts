@@ -4,9 +4,7 @@ import * as core from './index.js'
 import { AuthInvalid, PolytokenError, RateLimited, errorCatalogue, errorClasses, type ErrorClass } from './errors.js'
 
 /** Every PolytokenError subclass the package exports, whatever file it lives in. */
-const exportedClasses = (Object.values(core) as unknown[]).filter(
-  (value): value is ErrorClass => typeof value === 'function' && value.prototype instanceof PolytokenError,
-)
+const exportedClasses = (Object.values(core) as unknown[]).filter((value): value is ErrorClass => typeof value === 'function' && value.prototype instanceof PolytokenError)
 
 test('every exported error class is in errorClasses, so in the catalogue', () => {
   assert.ok(exportedClasses.length >= 20)

@@ -55,7 +55,13 @@ export function describeErrors(errors: readonly ErrorObject[], where: string): s
 }
 
 function pathOf(error: ErrorObject, where: string): string {
-  const segments = error.instancePath === '' ? [] : error.instancePath.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+  const segments =
+    error.instancePath === ''
+      ? []
+      : error.instancePath
+          .slice(1)
+          .split('/')
+          .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
   const params = error.params as Record<string, unknown>
   if (error.keyword === 'required' && typeof params.missingProperty === 'string') segments.push(params.missingProperty)
   if (error.keyword === 'additionalProperties' && typeof params.additionalProperty === 'string') segments.push(params.additionalProperty)

@@ -90,16 +90,14 @@ export async function connectPostgres(options: PostgresDriverOptions): Promise<K
   // Created by us (and retried after an outage), not only once by the adapter's constructor.
   let tableReady: Promise<void> | undefined
   const ensureTable = () =>
-    (tableReady ??= pool
-      .query(`CREATE TABLE IF NOT EXISTS ${table} (key VARCHAR(255) PRIMARY KEY, value TEXT)`)
-      .then(
-        () => undefined,
-        (error: { code?: string }) => {
-          if (error?.code === '23505' || error?.code === '42P07') return // created concurrently by another instance
-          tableReady = undefined
-          throw error
-        },
-      ))
+    (tableReady ??= pool.query(`CREATE TABLE IF NOT EXISTS ${table} (key VARCHAR(255) PRIMARY KEY, value TEXT)`).then(
+      () => undefined,
+      (error: { code?: string }) => {
+        if (error?.code === '23505' || error?.code === '42P07') return // created concurrently by another instance
+        tableReady = undefined
+        throw error
+      },
+    ))
   const query = async (sql: string, values?: unknown[]) => {
     await ensureTable()
     return (await pool.query(sql, values)).rows as Array<Record<string, unknown>>

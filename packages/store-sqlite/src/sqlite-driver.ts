@@ -97,9 +97,7 @@ export function sqliteDriver(path: string, options: { sweepIntervalMs?: number }
       adapters.push(adapter)
       const { query, table } = hardenSqliteAdapter(adapter)
       const own = `${namespace.replace(/[%_\\]/g, '\\$&')}:%`
-      sweeps.push(() =>
-        query(`DELETE FROM ${table} WHERE key LIKE ? ESCAPE '\\' AND json_valid(value) AND json_extract(value, '$.expires') < ?`, own, Date.now()),
-      )
+      sweeps.push(() => query(`DELETE FROM ${table} WHERE key LIKE ? ESCAPE '\\' AND json_valid(value) AND json_extract(value, '$.expires') < ?`, own, Date.now()))
       return new Keyv({ store: adapter, namespace })
     },
     fullKey: (namespace, key) => (key.startsWith(`${namespace}:`) ? key : `${namespace}:${key}`),

@@ -283,7 +283,10 @@ export function describeStoreCompliance(options: StoreComplianceOptions): void {
     test(`${N} parallel increment(): every count from 1 to ${N} exactly once`, async () => {
       const store = ns('race-increment')
       const counts = await Promise.all(Array.from({ length: N }, () => store.increment('hits', 10_000)))
-      assert.deepEqual([...counts].sort((x, y) => x - y), Array.from({ length: N }, (_, i) => i + 1))
+      assert.deepEqual(
+        [...counts].sort((x, y) => x - y),
+        Array.from({ length: N }, (_, i) => i + 1),
+      )
       assert.equal(await store.get('hits'), N)
     })
 
@@ -307,7 +310,10 @@ export function describeStoreCompliance(options: StoreComplianceOptions): void {
       assert.deepEqual(await store.update<number[]>('list', (current) => [...(current ?? []), 1]), [1])
       assert.deepEqual(await store.update<number[]>('list', (current) => [...(current ?? []), 2]), [1, 2])
       assert.deepEqual(await store.update<number[]>('list', () => undefined), [1, 2])
-      await assert.rejects(store.update<number[]>('list', () => Promise.reject(new Error('refused'))), /refused/)
+      await assert.rejects(
+        store.update<number[]>('list', () => Promise.reject(new Error('refused'))),
+        /refused/,
+      )
       assert.deepEqual(await store.get('list'), [1, 2])
       await store.update('brief', () => 'soon gone', 30)
       await sleep(80)
@@ -320,7 +326,10 @@ export function describeStoreCompliance(options: StoreComplianceOptions): void {
       const store = ns('race-update')
       await Promise.all(Array.from({ length: N / 2 }, (_, i) => store.update<number[]>('list', async (current) => [...(current ?? []), i])))
       const list = (await store.get<number[]>('list'))!
-      assert.deepEqual([...list].sort((x, y) => x - y), Array.from({ length: N / 2 }, (_, i) => i))
+      assert.deepEqual(
+        [...list].sort((x, y) => x - y),
+        Array.from({ length: N / 2 }, (_, i) => i),
+      )
     })
 
     if (options.shared) {
@@ -330,7 +339,10 @@ export function describeStoreCompliance(options: StoreComplianceOptions): void {
         const two = ns(label, second!)
         await Promise.all(Array.from({ length: N / 2 }, (_, i) => (i % 2 ? one : two).update<number[]>('list', (current) => [...(current ?? []), i])))
         const list = (await one.get<number[]>('list'))!
-        assert.deepEqual([...list].sort((x, y) => x - y), Array.from({ length: N / 2 }, (_, i) => i))
+        assert.deepEqual(
+          [...list].sort((x, y) => x - y),
+          Array.from({ length: N / 2 }, (_, i) => i),
+        )
       })
 
       test('two connections: what one writes the other reads, in the same namespace', async () => {
@@ -351,7 +363,10 @@ export function describeStoreCompliance(options: StoreComplianceOptions): void {
         for (let round = 0; round < 3; round++) {
           await one.set('single-use', { round })
           const results = await Promise.all(Array.from({ length: 2 * N }, (_, i) => (i % 2 ? one : two).take('single-use')))
-          assert.deepEqual(results.filter((r) => r !== undefined), [{ round }])
+          assert.deepEqual(
+            results.filter((r) => r !== undefined),
+            [{ round }],
+          )
         }
       })
 
@@ -362,7 +377,10 @@ export function describeStoreCompliance(options: StoreComplianceOptions): void {
         const added = await Promise.all(Array.from({ length: 2 * N }, (_, i) => (i % 2 ? one : two).add('once', i)))
         assert.equal(added.filter(Boolean).length, 1)
         const counts = await Promise.all(Array.from({ length: 2 * N }, (_, i) => (i % 2 ? one : two).increment('hits', 10_000)))
-        assert.deepEqual([...counts].sort((x, y) => x - y), Array.from({ length: 2 * N }, (_, i) => i + 1))
+        assert.deepEqual(
+          [...counts].sort((x, y) => x - y),
+          Array.from({ length: 2 * N }, (_, i) => i + 1),
+        )
       })
     }
   })

@@ -16,7 +16,9 @@ export function signatureOf(signingInput: string, alg: string, key: KeyObject | 
   const hash = /(\d{3})$/.exec(alg)?.[1]
   switch (alg.slice(0, 2).toUpperCase()) {
     case 'HS':
-      return createHmac(`sha${hash ?? '256'}`, key).update(input).digest('base64url')
+      return createHmac(`sha${hash ?? '256'}`, key)
+        .update(input)
+        .digest('base64url')
     case 'RS':
       return cryptoSign(`sha${hash ?? '256'}`, input, key as KeyObject).toString('base64url')
     case 'PS':

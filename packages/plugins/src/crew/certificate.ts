@@ -88,7 +88,10 @@ async function createSelfSigned(key: RingKey, subject: string, lifetimeDays: num
  * mangle values holding quotes ('a "b" c' became 'b').
  */
 function escapeDn(value: string): string {
-  return value.replace(/[\\,+"<>;=]/g, '\\$&').replace(/^[ #]/, '\\$&').replace(/ $/, '\\ ')
+  return value
+    .replace(/[\\,+"<>;=]/g, '\\$&')
+    .replace(/^[ #]/, '\\$&')
+    .replace(/ $/, '\\ ')
 }
 
 function fromDer(der: string, key: RingKey): CrewCertificate {

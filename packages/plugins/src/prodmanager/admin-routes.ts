@@ -24,9 +24,14 @@ export function guardedFormSecret(options: ResolvedProdManagerOptions, parts: Pr
 const recordSchema = {
   type: 'object',
   properties: {
-    jti: { type: 'string' }, name: { type: 'string' }, description: { type: 'string' },
+    jti: { type: 'string' },
+    name: { type: 'string' },
+    description: { type: 'string' },
     permissions: { type: 'array', items: { type: 'string' } },
-    nbf: { type: 'integer' }, exp: { type: 'integer' }, iat: { type: 'integer' }, revoked: { type: 'boolean' },
+    nbf: { type: 'integer' },
+    exp: { type: 'integer' },
+    iat: { type: 'integer' },
+    revoked: { type: 'boolean' },
   },
 }
 

@@ -48,8 +48,15 @@ export function whoamiRoute(options: ResolvedProdManagerOptions, parts: Pick<Pro
         schema: {
           type: 'object',
           properties: {
-            aud: { type: 'string' }, sub: { type: 'string' }, exp: { type: 'integer' }, iat: { type: 'integer' }, iss: { type: 'string' },
-            jti: { type: 'string' }, nbf: { type: 'integer' }, version: { type: 'integer' }, permissions: { type: 'array', items: { type: 'integer' } },
+            aud: { type: 'string' },
+            sub: { type: 'string' },
+            exp: { type: 'integer' },
+            iat: { type: 'integer' },
+            iss: { type: 'string' },
+            jti: { type: 'string' },
+            nbf: { type: 'integer' },
+            version: { type: 'integer' },
+            permissions: { type: 'array', items: { type: 'integer' } },
           },
         },
       },
