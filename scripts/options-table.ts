@@ -30,7 +30,7 @@ type Schema = JsonSchema & {
 /** Every option of the schema, parents before children, in schema order. */
 export function optionRows(schema: JsonSchema): OptionRow[] {
   const rows: OptionRow[] = []
-  walk(schema as Schema, '', rows)
+  walk(schema, '', rows)
   return rows
 }
 

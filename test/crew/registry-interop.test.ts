@@ -158,8 +158,8 @@ for (const variant of variants)
       assert.equal(challenge.scheme, 'Bearer')
       assert.equal(challenge.params.realm, realm)
       assert.equal(challenge.params.service, SERVICE)
-      const url = new URL(challenge.params.realm!)
-      url.searchParams.set('service', challenge.params.service!)
+      const url = new URL(challenge.params.realm)
+      url.searchParams.set('service', challenge.params.service)
       for (const scope of (challenge.params.scope ?? '').split(' ').filter(Boolean)) url.searchParams.append('scope', scope)
       const headers: Record<string, string> = {}
       if (user) {

@@ -105,7 +105,7 @@ describe('key rotation across instances sharing a store, with no failed request'
   const kids = async (app: express.Express) => ((await request(app).get('/.well-known/jwks.json')).body.keys as JWK[]).map((key) => key.kid).sort()
 
   it('add verify-only everywhere, promote everywhere, retire: every request succeeds, JWKS shows both keys during the overlap', async () => {
-    let instances = [await instance(steps.start), await instance(steps.start)]
+    const instances = [await instance(steps.start), await instance(steps.start)]
     assert.deepEqual(await traffic(instances), [])
 
     // Rolling restart, one instance at a time, with traffic between every restart.

@@ -42,6 +42,6 @@ const defaults = new Keyv()
 
 /** Swap in the fast pair only where keyv's own defaults are in use; a serializer of your own is left alone. */
 export function useFastSerialization(keyv: Keyv): void {
-  if (keyv.serialize === defaults.serialize && keyv.serialize) keyv.serialize = fastSerializer(defaults.serialize as Serialize) as Keyv['serialize']
+  if (keyv.serialize === defaults.serialize && keyv.serialize) keyv.serialize = fastSerializer(defaults.serialize as Serialize)
   if (keyv.deserialize === defaults.deserialize && keyv.deserialize) keyv.deserialize = fastDeserializer(defaults.deserialize as Deserialize) as Keyv['deserialize']
 }

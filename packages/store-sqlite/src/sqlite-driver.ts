@@ -104,7 +104,7 @@ export function sqliteDriver(path: string, options: { sweepIntervalMs?: number }
     // In-memory SQLite is one connection per namespace already; the file case is what needs it.
     atomic: (_namespace, keyv) => {
       const adapter = keyv.store as KeyvSqlite
-      return sqliteAtomicOps(adapter.query as unknown as SqliteQuery, String(adapter.opts.table))
+      return sqliteAtomicOps(adapter.query, String(adapter.opts.table))
     },
     async close() {
       if (timer) clearInterval(timer)

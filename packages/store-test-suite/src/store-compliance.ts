@@ -92,7 +92,7 @@ export function describeStoreCompliance(options: StoreComplianceOptions): void {
       value.nested.n = 2
       const read = await store.get<typeof value>('k')
       assert.deepEqual(read, { list: [1], nested: { n: 1 } })
-      read!.list.push(3)
+      read.list.push(3)
       assert.deepEqual(await store.get('k'), { list: [1], nested: { n: 1 } })
       const added = { a: [1] }
       assert.equal(await store.add('added', added), true)
@@ -336,7 +336,7 @@ export function describeStoreCompliance(options: StoreComplianceOptions): void {
       test(`two connections, ${N / 2} parallel update() in all: no update is lost`, async () => {
         const label = 'shared-update'
         const one = ns(label)
-        const two = ns(label, second!)
+        const two = ns(label, second)
         await Promise.all(Array.from({ length: N / 2 }, (_, i) => (i % 2 ? one : two).update<number[]>('list', (current) => [...(current ?? []), i])))
         const list = (await one.get<number[]>('list'))!
         assert.deepEqual(
@@ -348,7 +348,7 @@ export function describeStoreCompliance(options: StoreComplianceOptions): void {
       test('two connections: what one writes the other reads, in the same namespace', async () => {
         const label = 'shared-rw'
         const one = ns(label)
-        const two = ns(label, second!)
+        const two = ns(label, second)
         await one.set('k', { from: 'one' })
         assert.deepEqual(await two.get('k'), { from: 'one' })
         assert.equal(await two.add('k', 'two'), false)
@@ -359,7 +359,7 @@ export function describeStoreCompliance(options: StoreComplianceOptions): void {
       test(`two connections, ${N} parallel take() each: exactly one winner overall`, async () => {
         const label = 'shared-take'
         const one = ns(label)
-        const two = ns(label, second!)
+        const two = ns(label, second)
         for (let round = 0; round < 3; round++) {
           await one.set('single-use', { round })
           const results = await Promise.all(Array.from({ length: 2 * N }, (_, i) => (i % 2 ? one : two).take('single-use')))
@@ -373,7 +373,7 @@ export function describeStoreCompliance(options: StoreComplianceOptions): void {
       test(`two connections, ${N} parallel add() and increment() each: one add wins, counts are exact`, async () => {
         const label = 'shared-add'
         const one = ns(label)
-        const two = ns(label, second!)
+        const two = ns(label, second)
         const added = await Promise.all(Array.from({ length: 2 * N }, (_, i) => (i % 2 ? one : two).add('once', i)))
         assert.equal(added.filter(Boolean).length, 1)
         const counts = await Promise.all(Array.from({ length: 2 * N }, (_, i) => (i % 2 ? one : two).increment('hits', 10_000)))

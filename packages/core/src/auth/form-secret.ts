@@ -23,7 +23,7 @@ export function formSecret(options: FormSecretOptions): AuthMethod<FormSecretPri
   const matches = secretMatcher(secrets)
   return defineAuthMethod<FormSecretPrincipal, string>({
     kind: 'formSecret',
-    doc: { type: 'apiKey', in: 'body', name: field } as Record<string, unknown>,
+    doc: { type: 'apiKey', in: 'body', name: field },
     challenge: () => undefined,
     extract(request) {
       const body = request.body as Record<string, unknown> | undefined

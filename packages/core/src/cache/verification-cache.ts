@@ -145,7 +145,7 @@ export function createVerificationCache(options: VerificationCacheOptions = {}):
       const shared = running.get(key)
       // A verification that started before a revocation may have read the store before it: do not join it.
       if (shared && shared.epoch === epoch) return (await shared.promise) as T
-      return (await start(key, credential, verifier as Verifier<unknown>)) as T
+      return (await start(key, credential, verifier)) as T
     },
     revoke(jti) {
       epoch++

@@ -128,7 +128,7 @@ export function createJwtVerifier(keyring: KeyRing | { readonly keys: readonly V
     for (const key of candidates) {
       try {
         const { payload } = await jwtVerify(token, key.verifyKey, { ...verifyOptions, algorithms: [key.algorithm] })
-        return payload as JwtClaims
+        return payload
       } catch (error) {
         lastError = error
         if (!(error instanceof joseErrors.JWSSignatureVerificationFailed)) break
