@@ -5,7 +5,7 @@ import express from 'express'
 import request from 'supertest'
 import { createHawkVerifier, type HawkVerifierOptions } from '@polytoken/plugins'
 import { memoryStore } from '@polytoken/core'
-import { NODE_A, NODE_B, SECRET_A, SECRET_B, assertion, createApp } from './fixture.js'
+import { NODE_A, SECRET_A, SECRET_B, assertion, createApp } from './fixture.js'
 
 interface HawkClient {
   client: {

@@ -5,7 +5,7 @@ import express from 'express'
 import request from 'supertest'
 import type { JWK } from 'jose'
 import { polytoken, type PolytokenRouter } from '@polytoken/express'
-import { anonymous, bearer, createJwtSigner, createJwtVerifier, defineDialect, defineRoute, silentLogger, type PolytokenError, type JwtClaims, type KeySource } from '@polytoken/core'
+import { anonymous, bearer, createJwtSigner, createJwtVerifier, defineDialect, defineRoute, silentLogger, type PolytokenError, type KeySource } from '@polytoken/core'
 import { tempDir } from './harness.js'
 
 /**

@@ -1,4 +1,4 @@
-import { TokenInvalid, TokenRevoked, bearer, defineRoute, type JwtClaims, type AuthContext } from '@polytoken/core'
+import { TokenInvalid, TokenRevoked, bearer, defineRoute, type AuthContext } from '@polytoken/core'
 import type { ResolvedProdManagerOptions } from './options.js'
 import type { ProdManagerParts } from './parts.js'
 
