@@ -27,7 +27,7 @@ const N = 50
  * deletes what it wrote. Run the file with `node --test`.
  */
 export function describeStoreCompliance(options: StoreComplianceOptions): void {
-  const makeBackend = options.create
+  const makeBackend = () => options.create()
   describe(`store compliance: ${options.name}`, () => {
     const run = randomBytes(4).toString('hex')
     const opened: StoreBackend[] = []
@@ -62,11 +62,12 @@ export function describeStoreCompliance(options: StoreComplianceOptions): void {
       return on.namespace(namespace)
     }
 
-    const test = (title: string, body: (t: TestContext) => Promise<void>) =>
+    const test = (title: string, body: (t: TestContext) => Promise<void>): void => {
       it(title, async (t) => {
         if (skipReason) return t.skip(skipReason)
         await body(t)
       })
+    }
 
     test('set then get returns the value; values round-trip exactly', async () => {
       const store = ns('roundtrip')
@@ -140,7 +141,7 @@ export function describeStoreCompliance(options: StoreComplianceOptions): void {
       assert.equal(await a.add('same', 'again in a'), true)
       assert.equal(await b.get('same'), 'in b')
       const listed: string[] = []
-      for await (const [key, value] of b.entries()) listed.push(`${key}=${value}`)
+      for await (const [key, value] of b.entries()) listed.push(`${key}=${String(value)}`)
       assert.deepEqual(listed, ['same=in b'])
     })
 
@@ -324,7 +325,7 @@ export function describeStoreCompliance(options: StoreComplianceOptions): void {
 
     test(`${N / 2} parallel update() of one key: no update is lost`, async () => {
       const store = ns('race-update')
-      await Promise.all(Array.from({ length: N / 2 }, (_, i) => store.update<number[]>('list', async (current) => [...(current ?? []), i])))
+      await Promise.all(Array.from({ length: N / 2 }, (_, i) => store.update<number[]>('list', (current) => Promise.resolve([...(current ?? []), i]))))
       const list = (await store.get<number[]>('list'))!
       assert.deepEqual(
         [...list].sort((x, y) => x - y),
