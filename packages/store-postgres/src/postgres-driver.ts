@@ -67,6 +67,7 @@ export function postgresAtomicOps(query: (sql: string, values: unknown[]) => Pro
  * own: bounded connect and query times, pool errors logged (unhandled they
  * would end the process), and the same pool for keyv and the atomic SQL.
  */
+// eslint-disable-next-line @typescript-eslint/require-await -- async so that a bad pool configuration is a rejection, like a failed connection
 export async function connectPostgres(options: PostgresDriverOptions): Promise<KeyvDriver> {
   const schema = options.schema ?? 'public'
   const tableName = options.table ?? 'keyv'
@@ -104,8 +105,8 @@ export async function connectPostgres(options: PostgresDriverOptions): Promise<K
   }
 
   class PooledKeyvPostgres extends KeyvPostgres {
-    override async connect() {
-      return query
+    override connect() {
+      return Promise.resolve(query)
     }
     override async disconnect() {
       // The pool is the driver's; it ends in close().

@@ -8,6 +8,7 @@ function secretAsBasicPassword(options: ResolvedProdManagerOptions, parts: ProdM
   const matches = secretMatcher(options.secrets)
   const method = basic({
     realm: options.realm,
+    // eslint-disable-next-line @typescript-eslint/require-await -- async so that a wrong secret is a rejection, as verify's contract says
     async verify(credential) {
       if (!matches(credential.pair?.password ?? '')) throw new AuthInvalid('secret is invalid', { location: 'header', field: 'authorization' })
       return { kind: 'form-secret' as const }
