@@ -20,7 +20,7 @@ test('each class declares its own static code, status and catalogue text; the co
     assert.ok(ErrorClass.meaning.length > 0 && ErrorClass.action.length > 0, `${ErrorClass.name}: catalogue text`)
   }
   const codes = errorClasses.map((ErrorClass) => ErrorClass.code)
-  assert.equal(new Set(codes).size, codes.length, `duplicate codes: ${codes.filter((code, i) => codes.indexOf(code) !== i)}`)
+  assert.equal(new Set(codes).size, codes.length, `duplicate codes: ${codes.filter((code, i) => codes.indexOf(code) !== i).join(',')}`)
 })
 
 test('the catalogue is read off the classes, row for row and in order', () => {

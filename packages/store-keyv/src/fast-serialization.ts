@@ -35,7 +35,7 @@ export function fastSerializer(fallback: Serialize): Serialize {
 }
 
 export function fastDeserializer(fallback: Deserialize): Deserialize {
-  return (text) => (typeof text === 'string' && !COLON_STRING.test(text) ? JSON.parse(text) : fallback(text))
+  return (text) => (typeof text === 'string' && !COLON_STRING.test(text) ? (JSON.parse(text) as unknown) : fallback(text))
 }
 
 const defaults = new Keyv()

@@ -95,6 +95,7 @@ test('keys hold neither the credential nor its plain SHA-256', async () => {
   const { createHash } = await import('node:crypto')
   const { LRUCache } = await import('lru-cache')
   const seen: string[] = []
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- kept only to be put back on the prototype after the spy
   const original = LRUCache.prototype.set
   LRUCache.prototype.set = function (this: InstanceType<typeof LRUCache>, key: unknown, ...rest: unknown[]) {
     seen.push(String(key))

@@ -121,6 +121,7 @@ export function createVerificationCache(options: VerificationCacheOptions = {}):
     runningCount++
     // Assigned below; the finally reads it only once the verification has settled.
     let promise: Promise<unknown> | undefined
+    // eslint-disable-next-line prefer-const -- a verifier that throws synchronously runs the finally before the assignment: a const would throw there (TDZ)
     promise = (async () => {
       try {
         // The credential reaches the verifier here only; the cache keeps its HMAC.

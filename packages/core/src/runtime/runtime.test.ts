@@ -16,7 +16,7 @@ const counter = (calls: DialectServices[] = []) =>
     setup(services) {
       calls.push(services)
       const next = async () => {
-        const value = ((await services.store.get('n')) as number | undefined) ?? 0
+        const value = (await services.store.get<number>('n')) ?? 0
         await services.store.set('n', value + 1)
         return value + 1
       }
