@@ -63,7 +63,7 @@ export function createTokenlib(options: TokenlibOptions): Tokenlib {
   const timeout = options.timeoutSeconds ?? 300
   if (!Number.isFinite(timeout) || timeout <= 0) throw new ConfigInvalid('tokenlib.timeoutSeconds: must be a positive number')
   const clock = options.clock ?? systemClock
-  const secrets: Secret[] = list.map((secret) => {
+  const secrets: Secret[] = list.map((secret: string) => {
     const raw = Buffer.from(secret, 'utf8')
     return { raw, signingKey: tokenlibSigningKey(raw) }
   })
