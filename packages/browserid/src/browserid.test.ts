@@ -172,7 +172,7 @@ test('support documents: fetched over https, cached, 503 when unreachable, untru
       // AbortSignal.timeout's timer is unref'd; a real socket would keep the process alive, this timer stands in for it.
       await new Promise((_, reject) => {
         const socket = setTimeout(() => undefined, 5_000)
-        init.signal.addEventListener('abort', () => (clearTimeout(socket), reject(init.signal.reason)))
+        init.signal.addEventListener('abort', () => (clearTimeout(socket), reject(init.signal.reason as Error)))
       })
     }
     if (mode === 'missing') return { status: 404, text: async () => 'not found' }

@@ -89,7 +89,10 @@ export function sqliteDriver(path: string, options: { sweepIntervalMs?: number }
   const adapters: KeyvSqlite[] = []
   const sweeps: Array<() => Promise<unknown>> = []
   const sweepEvery = options.sweepIntervalMs ?? 60_000
-  const timer = sweepEvery > 0 ? setInterval(() => sweeps.forEach((sweep) => sweep().catch(() => undefined)), sweepEvery) : undefined
+  const sweepAll = () => {
+    for (const sweep of sweeps) sweep().catch(() => undefined)
+  }
+  const timer = sweepEvery > 0 ? setInterval(sweepAll, sweepEvery) : undefined
   timer?.unref()
   return {
     keyv(namespace) {

@@ -141,7 +141,7 @@ export function describeJwtAttacks(options: JwtAttackOptions): void {
     for (const route of options.routes) {
       const method = route.method ?? 'GET'
       const label = route.name ?? `${method} ${route.path}`
-      const present: NonNullable<JwtAttackRoute['present']> = route.present ?? ((token) => ({ headers: { authorization: `Bearer ${token}` } }))
+      const present: NonNullable<JwtAttackRoute['present']> = (token) => (route.present ? route.present(token) : { headers: { authorization: `Bearer ${token}` } })
       const send = (token: string) => {
         const { headers, body } = present(token)
         const req = request(baseUrl)[method.toLowerCase() as 'get'](route.path)
@@ -185,7 +185,7 @@ export function describeJwtAttacks(options: JwtAttackOptions): void {
                 : cryptoVerify(route.algorithm === 'RS256' ? 'sha256' : null, input, publicKey, raw)
             assert.ok(verified, 'the public key the table uses must verify the valid token')
           }
-          const payloadTime = [claims.iat, claims.nbf].find((value) => typeof value === 'number') as number | undefined
+          const payloadTime = [claims.iat, claims.nbf].find((value): value is number => typeof value === 'number')
           const foreignKeys: ForeignKey[] = (route.foreignKeys ?? []).map((foreign) => ({
             name: foreign.name,
             algorithm: foreign.algorithm,

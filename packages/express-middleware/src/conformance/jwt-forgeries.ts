@@ -273,7 +273,7 @@ export function jwtForgeries(input: ForgeryInput): { forgeries: JwtForgery[]; ca
 
   // The payload changed under the original signature.
   const tamper = (value: unknown): unknown =>
-    typeof value === 'number' ? value + 1 : typeof value === 'string' ? `${value}x` : Array.isArray(value) ? [...value, 1] : typeof value === 'boolean' ? !value : { tampered: true }
+    typeof value === 'number' ? value + 1 : typeof value === 'string' ? `${value}x` : Array.isArray(value) ? [...(value as unknown[]), 1] : typeof value === 'boolean' ? !value : { tampered: true }
   for (const name of Object.keys(claims)) {
     add('tampered payload', `${name} changed`, `${head}.${encodeJson({ ...claims, [name]: tamper(claims[name]) })}.${signature}`)
     const { [name]: _removed, ...without } = claims
