@@ -59,7 +59,7 @@ function runPrimary(count: number): void {
     }
     if (!wasListening && signal === null) {
       // It failed before serving: configuration or store trouble that a new worker would hit again.
-      console.error(`worker ${worker.process.pid} exited before it listened (code ${code}, signal ${signal}); stopping`)
+      console.error(`worker ${worker.process.pid} exited before it listened (code ${code}, signal ${String(signal)}); stopping`)
       stop(1)
       return
     }
@@ -110,7 +110,8 @@ async function runServer(): Promise<void> {
 
   const shutdown = () => {
     server.close()
-    router.close().finally(() => process.exit(0))
+    // Exits either way: a close that fails must not keep a stopping server up.
+    void router.close().finally(() => process.exit(0))
     setTimeout(() => process.exit(0), 2000).unref()
   }
   process.on('SIGINT', shutdown)

@@ -39,7 +39,7 @@ test('the README session: mint a session token with the script, exchange it at t
     assert.equal(response.status, 200, response.text)
     assert.equal(response.body.endpoint, 'localhost:5001')
     const config = loadConfig({})
-    await jwtVerify(response.body.token, new TextEncoder().encode(config.sections['token-generator']!.resourceSecret))
+    await jwtVerify(response.body.token, new TextEncoder().encode(config.sections['token-generator']!.resourceSecret as string))
   } finally {
     await server.router.close()
   }
