@@ -67,7 +67,7 @@ export function run(port: number, scenario: Scenario, options: { connections: nu
         ...(options.overallRate ? { overallRate: options.overallRate } : {}),
       } as autocannon.Options,
       (error, result) => {
-        if (error) return reject(error)
+        if (error) return reject(error as Error)
         resolve({
           key: scenario.key,
           name: scenario.name,

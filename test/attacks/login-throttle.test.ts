@@ -21,11 +21,11 @@ function countingHasher(): PasswordHasher & { hashes: number } {
   const counting = {
     hashes: 0,
     stats: inner.stats,
-    verify: inner.verify,
+    verify: (password: string, encoded: string) => inner.verify(password, encoded),
     admit() {
       const place = inner.admit()
       return {
-        cancel: place.cancel,
+        cancel: () => place.cancel(),
         run: <T>(work: (verify: (password: string, encoded: string) => Promise<boolean>) => Promise<T>) =>
           place.run((verify) =>
             work((password, encoded) => {

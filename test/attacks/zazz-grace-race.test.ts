@@ -40,7 +40,7 @@ describe('zazz attack: the grace period holds across two instances on one Redis'
       for (const answer of answers) assert.equal(answer.status, 200, `round ${round}: ${answer.text}`)
       const tokens = answers.map((answer) => answer.body.refresh_token as string)
       const live = await Promise.all(tokens.map(async (token) => (await introspect(a.app, token, RESOURCE_SERVER)).body.active === true))
-      assert.equal(live.filter(Boolean).length, 1, `round ${round}: exactly one refresh token stays valid (${live})`)
+      assert.equal(live.filter(Boolean).length, 1, `round ${round}: exactly one refresh token stays valid (${live.join(',')})`)
       const valid = live.indexOf(true)
       const superseded = 1 - valid
       // The superseded pair's access token is revoked on both instances; the valid one works on both.

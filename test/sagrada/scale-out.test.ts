@@ -30,7 +30,7 @@ test('two instances on one store: every new user gets a distinct uid, one user o
       if (!byEmail.has(email)) byEmail.set(email, new Set())
       byEmail.get(email)!.add(res.body.uid)
     })
-    for (const [email, uids] of byEmail) assert.equal(uids.size, 1, `${email} got ${[...uids]}`)
+    for (const [email, uids] of byEmail) assert.equal(uids.size, 1, `${email} got ${[...uids].join(',')}`)
     const uids = [...byEmail.values()].map((set) => [...set][0])
     assert.equal(new Set(uids).size, emails.length, 'no uid handed to two users')
     const late = await request(one.app)
