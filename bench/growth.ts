@@ -28,7 +28,8 @@ interface Latency {
 
 type Filler = { fill(count: number, from: number): Promise<void>; cleanup(): Promise<void>; url: string; prefix?: string }
 
-const ZAZZ_RT = '{"value":{"family":"growth-family-000000","userId":1,"client":"bench-client","scope":["full"],"expiresAt":4102444800000,"familyExpiresAt":4102444800000,"issuedAt":1795427950248},"expires":4102444800000}'
+const ZAZZ_RT =
+  '{"value":{"family":"growth-family-000000","userId":1,"client":"bench-client","scope":["full"],"expiresAt":4102444800000,"familyExpiresAt":4102444800000,"issuedAt":1795427950248},"expires":4102444800000}'
 const ZAZZ_ISSUED = '{"value":{"family":"growth-family-000000","client":"bench-client","familyExpiresAt":4102444800000},"expires":4102444800000}'
 const SAGRADA_USER = '{"value":{"uid":1000000000,"node":"https://sync-1.bench.example","generation":0,"keysChangedAt":0,"clientState":"","oldClientStates":[],"createdAt":1795427929507}}'
 
@@ -45,7 +46,9 @@ function sqliteFiller(file: string): Filler {
       const rows = (prefix: string, value: string) =>
         `WITH RECURSIVE c(i) AS (SELECT ${from} UNION ALL SELECT i + 1 FROM c WHERE i < ${from + quarter - 1})
          INSERT OR IGNORE INTO keyv(key, value) SELECT '${prefix}' || lower(hex(randomblob(32))), '${value}' FROM c;`
-      await exec(`BEGIN; ${rows('zazz:rt:', ZAZZ_RT)} ${rows('zazz:rt-issued:', ZAZZ_ISSUED)} ${rows('zazz:jti-revoked:', '{"value":true,"expires":4102444800000}')} ${rows('sagrada:user:sync-1.5:', SAGRADA_USER)} COMMIT;`)
+      await exec(
+        `BEGIN; ${rows('zazz:rt:', ZAZZ_RT)} ${rows('zazz:rt-issued:', ZAZZ_ISSUED)} ${rows('zazz:jti-revoked:', '{"value":true,"expires":4102444800000}')} ${rows('sagrada:user:sync-1.5:', SAGRADA_USER)} COMMIT;`,
+      )
       await new Promise<void>((resolve) => db.close(() => resolve()))
     },
     async cleanup() {
@@ -177,7 +180,12 @@ async function measurePaired(small: Record<string, (worker: number) => Promise<b
     for (const name of Object.keys(small)) rounds.push({ name, small: await measure(seconds, workers, small[name]!), large: await measure(seconds, workers, large[name]!) })
   }
   const median = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)]!
-  const summary = (all: Latency[]): Latency => ({ p50: median(all.map((l) => l.p50)), p99: median(all.map((l) => l.p99)), rps: median(all.map((l) => l.rps)), errors: all.reduce((n, l) => n + l.errors, 0) })
+  const summary = (all: Latency[]): Latency => ({
+    p50: median(all.map((l) => l.p50)),
+    p99: median(all.map((l) => l.p99)),
+    rps: median(all.map((l) => l.rps)),
+    errors: all.reduce((n, l) => n + l.errors, 0),
+  })
   return Object.keys(small).map((name) => {
     const mine = rounds.filter((r) => r.name === name)
     return {
@@ -206,7 +214,10 @@ export async function runGrowth(): Promise<GrowthReport> {
     const servers: BenchServer[] = []
     let rows: string[]
     try {
-      for (const [filler, size] of [[smallStore, smallSize], [largeStore, largeSize]] as const) {
+      for (const [filler, size] of [
+        [smallStore, smallSize],
+        [largeStore, largeSize],
+      ] as const) {
         const t0 = Date.now()
         await filler.fill(size, 0)
         console.log(`growth: ${label}, ${size} records (filled in ${((Date.now() - t0) / 1000).toFixed(1)} s)`)
@@ -215,7 +226,9 @@ export async function runGrowth(): Promise<GrowthReport> {
       const results = await measurePaired(await prepareServer(servers[0]!), await prepareServer(servers[1]!), seconds)
       rows = results.map((r) => {
         const ok = r.growthP50 <= 1.3 && r.growthP99 <= 1.3
-        console.log(`  ${r.name.padEnd(40)} p50 ${(r.small.p50 / 1000).toFixed(2)} → ${(r.large.p50 / 1000).toFixed(2)} ms  p99 ${(r.small.p99 / 1000).toFixed(2)} → ${(r.large.p99 / 1000).toFixed(2)} ms  growth ${r.growthP50.toFixed(2)} / ${r.growthP99.toFixed(2)}`)
+        console.log(
+          `  ${r.name.padEnd(40)} p50 ${(r.small.p50 / 1000).toFixed(2)} → ${(r.large.p50 / 1000).toFixed(2)} ms  p99 ${(r.small.p99 / 1000).toFixed(2)} → ${(r.large.p99 / 1000).toFixed(2)} ms  growth ${r.growthP50.toFixed(2)} / ${r.growthP99.toFixed(2)}`,
+        )
         return `| ${r.name} | ${(r.small.p50 / 1000).toFixed(2)} / ${(r.small.p99 / 1000).toFixed(2)} | ${(r.large.p50 / 1000).toFixed(2)} / ${(r.large.p99 / 1000).toFixed(2)} | ${r.growthP50.toFixed(2)} × / ${r.growthP99.toFixed(2)} × | ${ok ? 'met' : '**not met**'} | ${r.small.errors + r.large.errors} |`
       })
     } catch (error) {

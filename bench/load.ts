@@ -61,15 +61,13 @@ export function run(port: number, scenario: Scenario, options: { connections: nu
     autocannon(
       {
         url: `http://127.0.0.1:${port}${scenario.path}`,
-        ...(request
-          ? { requests: [request] }
-          : { method: scenario.method, headers: scenario.headers ?? {}, ...(scenario.body === undefined ? {} : { body: scenario.body }) }),
+        ...(request ? { requests: [request] } : { method: scenario.method, headers: scenario.headers ?? {}, ...(scenario.body === undefined ? {} : { body: scenario.body }) }),
         connections,
         duration: seconds,
         ...(options.overallRate ? { overallRate: options.overallRate } : {}),
       } as autocannon.Options,
       (error, result) => {
-        if (error) return reject(error)
+        if (error) return reject(error as Error)
         resolve({
           key: scenario.key,
           name: scenario.name,

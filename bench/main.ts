@@ -82,7 +82,11 @@ async function captureAnswer(base: string, scenario: Scenario & { needs?: (size:
   if (scenario.chain && response.ok) scenario.chain.pool.push(scenario.chain.next(JSON.parse(text))!)
   const headers: Record<string, string> = {}
   for (const [name, value] of response.headers) if (!['date', 'connection', 'keep-alive', 'content-length', 'transfer-encoding'].includes(name)) headers[name] = value
-  await fetch(`${base}/bench/replay`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ key: scenario.key, answer: { status: response.status, headers, body: text } }) })
+  await fetch(`${base}/bench/replay`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ key: scenario.key, answer: { status: response.status, headers, body: text } }),
+  })
 }
 
 /** Refresh tokens to start a rotation chain with: password grants, a few at a time. */
@@ -115,7 +119,13 @@ export async function main(argv: string[], installNote: string): Promise<void> {
   try {
     const { fixtures } = server
     serverMemory = { before: (await (await fetch(`${base}/bench/memory`)).json()) as NodeJS.MemoryUsage }
-    const createBody = multipart([['secret', FIX.pm.secret], ['name', 'api-documentation'], ['description', 'Token for documentation example'], ['permission', 'scope_api'], ['permission', 'service_api']])
+    const createBody = multipart([
+      ['secret', FIX.pm.secret],
+      ['name', 'api-documentation'],
+      ['description', 'Token for documentation example'],
+      ['permission', 'scope_api'],
+      ['permission', 'service_api'],
+    ])
     const createHeaders = { 'content-type': `multipart/form-data; boundary=${boundary}`, accept: 'text/plain' }
     const pmToken = await post(`${base}/pm/token/create`, createHeaders, createBody)
     const zzBasic = basicAuth(FIX.zz.clientId, FIX.zz.clientSecret)
@@ -139,52 +149,120 @@ export async function main(argv: string[], installNote: string): Promise<void> {
       { key: 'naive-verify', name: 'naive: jose HS256 verify per request (Bearer)', method: 'GET', path: '/naive/verify-hs256', headers: { authorization: `Bearer ${pmToken}` } },
       { key: 'pm-whoami', name: 'prodmanager GET /token/whoami (cached Bearer)', method: 'GET', path: '/pm/token/whoami', headers: { authorization: `Bearer ${pmToken}` } },
       // token-generator
-      { key: 'naive-tg', name: 'naive: urlencoded + jose verify + jose HS256 sign', method: 'POST', path: '/naive/tg-exchange', headers: { ...FORM, authorization: `Token token="${fixtures.sessionToken}"` }, body: form({ permission: PERMISSION }) },
-      { key: 'tg-exchange', name: 'token-generator POST /api/v1/token (cached caller token)', method: 'POST', path: '/tg/api/v1/token', headers: { ...FORM, authorization: `Token token="${fixtures.sessionToken}"` }, body: form({ permission: PERMISSION }) },
+      {
+        key: 'naive-tg',
+        name: 'naive: urlencoded + jose verify + jose HS256 sign',
+        method: 'POST',
+        path: '/naive/tg-exchange',
+        headers: { ...FORM, authorization: `Token token="${fixtures.sessionToken}"` },
+        body: form({ permission: PERMISSION }),
+      },
+      {
+        key: 'tg-exchange',
+        name: 'token-generator POST /api/v1/token (cached caller token)',
+        method: 'POST',
+        path: '/tg/api/v1/token',
+        headers: { ...FORM, authorization: `Token token="${fixtures.sessionToken}"` },
+        body: form({ permission: PERMISSION }),
+      },
       // crew
       { key: 'naive-crew-get', name: 'naive: jose ES256 sign (GET, query)', method: 'GET', path: `/naive/crew-es256${CREW_QUERY}` },
       { key: 'crew-get', name: 'crew GET /v1/token anonymous (ES256)', method: 'GET', path: `/crew/v1/token${CREW_QUERY}` },
-      { key: 'naive-crew-post', name: 'naive: express.json() + jose ES256 sign', method: 'POST', path: '/naive/crew-es256', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ service: FIX.crew.service, scope: 'repository:library/alpine:pull', account: '', grant: 'web' }) },
-      { key: 'crew-post', name: 'crew POST /v1/token anonymous JSON (ES256)', method: 'POST', path: '/crew/v1/token', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ service: FIX.crew.service, scope: 'repository:library/alpine:pull', account: '', grant: 'web' }) },
+      {
+        key: 'naive-crew-post',
+        name: 'naive: express.json() + jose ES256 sign',
+        method: 'POST',
+        path: '/naive/crew-es256',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ service: FIX.crew.service, scope: 'repository:library/alpine:pull', account: '', grant: 'web' }),
+      },
+      {
+        key: 'crew-post',
+        name: 'crew POST /v1/token anonymous JSON (ES256)',
+        method: 'POST',
+        path: '/crew/v1/token',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ service: FIX.crew.service, scope: 'repository:library/alpine:pull', account: '', grant: 'web' }),
+      },
       { key: 'naive-crew-rs', name: 'naive: jose RS256 sign (GET, query)', method: 'GET', path: `/naive/crew-rs256${CREW_QUERY}` },
       { key: 'crew-rs-get', name: 'crew GET /v1/token anonymous (RS256)', method: 'GET', path: `/crewrs/v1/token${CREW_QUERY}` },
       { key: 'diag-es256-sync', name: 'diagnostic: polytoken signer alone, ES256 sign()', method: 'GET', path: '/diag/es256-sync' },
       { key: 'diag-es256-async', name: 'diagnostic: polytoken signer alone, ES256 signAsync()', method: 'GET', path: '/diag/es256-async' },
       { key: 'diag-rs256-sync', name: 'diagnostic: polytoken signer alone, RS256 sign()', method: 'GET', path: '/diag/rs256-sync' },
       { key: 'diag-rs256-async', name: 'diagnostic: polytoken signer alone, RS256 signAsync()', method: 'GET', path: '/diag/rs256-async' },
-      { key: 'crew-basic-get', name: 'crew GET /v1/token with Basic (cached), ES256', method: 'GET', path: `/crew/v1/token${CREW_USER_QUERY}`, headers: { authorization: basicAuth(FIX.crew.user, FIX.crew.password) } },
+      {
+        key: 'crew-basic-get',
+        name: 'crew GET /v1/token with Basic (cached), ES256',
+        method: 'GET',
+        path: `/crew/v1/token${CREW_USER_QUERY}`,
+        headers: { authorization: basicAuth(FIX.crew.user, FIX.crew.password) },
+      },
       // sagrada
       { key: 'naive-tokenlib', name: 'bare HMAC route: tokenlib token + derived key', method: 'GET', path: '/naive/tokenlib' },
       { key: 'sg-token', name: 'sagrada GET /1.0/sync/1.5 (cached assertion)', method: 'GET', path: '/sg/1.0/sync/1.5', headers: { authorization: `BrowserID ${fixtures.assertion}` } },
       // zazz
       {
-        key: 'naive-zz-refresh', name: 'naive: urlencoded + Map rotation + jose HS256', method: 'POST', path: '/naive/zazz-token', headers: { ...FORM, authorization: zzBasic },
+        key: 'naive-zz-refresh',
+        name: 'naive: urlencoded + Map rotation + jose HS256',
+        method: 'POST',
+        path: '/naive/zazz-token',
+        headers: { ...FORM, authorization: zzBasic },
         chain: { pool: naivePool, body: refreshBody, next: nextRefresh },
         needs: (size) => fillPool(naivePool, size, async () => (await post(`${base}/naive/zazz-login`, {}, '')).refresh_token),
       },
       {
-        key: 'zz-refresh', name: 'zazz refresh grant (rotation, store writes)', method: 'POST', path: '/zz/api/v1/token', headers: { ...FORM, authorization: zzBasic },
+        key: 'zz-refresh',
+        name: 'zazz refresh grant (rotation, store writes)',
+        method: 'POST',
+        path: '/zz/api/v1/token',
+        headers: { ...FORM, authorization: zzBasic },
         chain: { pool: zazzPool, body: refreshBody, next: nextRefresh },
         needs: (size) => fillPool(zazzPool, size, async () => (await post(`${base}/zz/api/v1/token`, { ...FORM, authorization: zzBasic }, passwordBody)).refresh_token),
       },
       { key: 'zz-me', name: 'zazz GET /api/v1/me (cached Bearer)', method: 'GET', path: '/zz/api/v1/me', headers: { authorization: `Bearer ${zzLogin.access_token}` } },
-      { key: 'zz-password', name: 'zazz password grant (scrypt N=2^14 r=8 p=5)', method: 'POST', path: '/zz/api/v1/token', headers: { ...FORM, authorization: zzBasic }, body: passwordBody, connections: 8, seconds: 4 },
+      {
+        key: 'zz-password',
+        name: 'zazz password grant (scrypt N=2^14 r=8 p=5)',
+        method: 'POST',
+        path: '/zz/api/v1/token',
+        headers: { ...FORM, authorization: zzBasic },
+        body: passwordBody,
+        connections: 8,
+        seconds: 4,
+      },
       // peers
       ...(peersOk
         ? [
             {
-              key: 'peer-oauth2-refresh', name: 'peer: oauth2-server refresh grant (in-memory model)', method: 'POST' as const, path: '/peer/oauth2/token', headers: { ...FORM, authorization: zzBasic },
+              key: 'peer-oauth2-refresh',
+              name: 'peer: oauth2-server refresh grant (in-memory model)',
+              method: 'POST' as const,
+              path: '/peer/oauth2/token',
+              headers: { ...FORM, authorization: zzBasic },
               chain: { pool: peerPool, body: refreshBody, next: nextRefresh },
               needs: (size: number) => fillPool(peerPool, size, async () => (await post(`${base}/peer/oauth2/token`, { ...FORM, authorization: zzBasic }, passwordBody)).refresh_token),
             },
-            { key: 'peer-oauth2-password', name: 'peer: oauth2-server password grant (same scrypt cost)', method: 'POST' as const, path: '/peer/oauth2/token', headers: { ...FORM, authorization: zzBasic }, body: passwordBody, connections: 8, seconds: 4 },
+            {
+              key: 'peer-oauth2-password',
+              name: 'peer: oauth2-server password grant (same scrypt cost)',
+              method: 'POST' as const,
+              path: '/peer/oauth2/token',
+              headers: { ...FORM, authorization: zzBasic },
+              body: passwordBody,
+              connections: 8,
+              seconds: 4,
+            },
           ]
         : []),
       ...(oidcOk
         ? [
             {
-              key: 'peer-oidc-cc', name: 'peer: oidc-provider client_credentials (ES256 JWT)', method: 'POST' as const, path: '/peer/oidc/token',
-              headers: { ...FORM, authorization: basicAuth(FIX.oidc.clientId, FIX.oidc.clientSecret) }, body: form({ grant_type: 'client_credentials', scope: 'repository:library/alpine:pull' }),
+              key: 'peer-oidc-cc',
+              name: 'peer: oidc-provider client_credentials (ES256 JWT)',
+              method: 'POST' as const,
+              path: '/peer/oidc/token',
+              headers: { ...FORM, authorization: basicAuth(FIX.oidc.clientId, FIX.oidc.clientSecret) },
+              body: form({ grant_type: 'client_credentials', scope: 'repository:library/alpine:pull' }),
             },
           ]
         : []),
@@ -193,7 +271,12 @@ export async function main(argv: string[], installNote: string): Promise<void> {
     const againstBare = new Set(TARGETS.filter((t) => t.b === 'bare').map((t) => t.a))
     const withReplays = all.flatMap((s) => (againstBare.has(s.key) ? [s, { ...replayOf(s), needs: undefined }] : [s]))
     const selected = withReplays.filter((s) => !options.only || options.only.test(s.key) || s.key === 'bare')
-    for (const scenario of selected) if (scenario.key.startsWith('replay-')) await captureAnswer(base, all.find((s) => `replay-${s.key}` === scenario.key)!)
+    for (const scenario of selected)
+      if (scenario.key.startsWith('replay-'))
+        await captureAnswer(
+          base,
+          all.find((s) => `replay-${s.key}` === scenario.key)!,
+        )
 
     // Warm every route (JIT, caches, key imports) before anything is measured.
     for (const scenario of selected) {
@@ -228,8 +311,12 @@ export async function main(argv: string[], installNote: string): Promise<void> {
     }
     serverMemory.after = (await (await fetch(`${base}/bench/memory`)).json()) as NodeJS.MemoryUsage
     if (options.soak) {
-      const key = options.only ? [...results.keys()].find((k) => k !== 'bare') ?? 'pm-whoami' : 'pm-whoami'
-      soak = await runSoak(server, all.find((s) => s.key === key)!, results.get(key)!)
+      const key = options.only ? ([...results.keys()].find((k) => k !== 'bare') ?? 'pm-whoami') : 'pm-whoami'
+      soak = await runSoak(
+        server,
+        all.find((s) => s.key === key)!,
+        results.get(key)!,
+      )
       // Kept for the next full run's BENCHMARKS.md when the soak ran on its own.
       writeFileSync(join(root, 'bench', 'soak-latest.json'), JSON.stringify({ ...soak, at: new Date().toISOString(), loadAfter: loadavg() }, null, 2))
     }
@@ -244,7 +331,22 @@ export async function main(argv: string[], installNote: string): Promise<void> {
   if (options.growth) growth = await runGrowth()
   const loadAfter = loadavg()
 
-  const input: ReportInput = { options, results, runs, c100, growth, memory, soak, serverMemory, startedAt, loadBefore, loadAfter, installNote, machine: { cpus: cpus().length, model: cpus()[0]?.model ?? 'cpu', memGiB: totalmem() / 2 ** 30, node: process.version }, versions: versions() }
+  const input: ReportInput = {
+    options,
+    results,
+    runs,
+    c100,
+    growth,
+    memory,
+    soak,
+    serverMemory,
+    startedAt,
+    loadBefore,
+    loadAfter,
+    installNote,
+    machine: { cpus: cpus().length, model: cpus()[0]?.model ?? 'cpu', memGiB: totalmem() / 2 ** 30, node: process.version },
+    versions: versions(),
+  }
   const md = renderMarkdown(input)
   if (options.write) {
     writeFileSync(join(root, 'BENCHMARKS.md'), md)
@@ -341,7 +443,11 @@ async function runSoak(server: BenchServer, scenario: Scenario, measured: Result
  * `--growth-only`: the growth measurement on its own (it says when it ran), put into the last full run's report.
  */
 async function reportOnly(growth?: GrowthReport): Promise<void> {
-  const saved = JSON.parse(readFileSync(LAST_RUN, 'utf8')) as Omit<ReportInput, 'results' | 'c100' | 'startedAt'> & { results: Array<[string, Result]>; c100: Array<[string, Result]>; startedAt: string }
+  const saved = JSON.parse(readFileSync(LAST_RUN, 'utf8')) as Omit<ReportInput, 'results' | 'c100' | 'startedAt'> & {
+    results: Array<[string, Result]>
+    c100: Array<[string, Result]>
+    startedAt: string
+  }
   if (growth) {
     saved.growth = growth
     writeFileSync(LAST_RUN, JSON.stringify(saved, null, 1))

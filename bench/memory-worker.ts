@@ -22,9 +22,28 @@ const runtime = await createRuntime({
 const route = (method: string, path: string) => runtime.routes.find((r) => r.method === method && r.fullPath === path)!
 const create = route('POST', '/token/create')
 const whoami = route('GET', '/token/whoami')
-const request = (over: Partial<PolyRequest>): PolyRequest => ({ method: 'GET', path: '/', params: {}, query: {}, headers: {}, body: undefined, bodyType: undefined, ip: '127.0.0.1', receivedAt: Date.now(), ...over })
+const request = (over: Partial<PolyRequest>): PolyRequest => ({
+  method: 'GET',
+  path: '/',
+  params: {},
+  query: {},
+  headers: {},
+  body: undefined,
+  bodyType: undefined,
+  ip: '127.0.0.1',
+  receivedAt: Date.now(),
+  ...over,
+})
 
-const created = await create.execute(request({ method: 'POST', path: '/token/create', headers: { accept: 'text/plain' }, body: { secret: FIX.pm.secret, name: 'memory-benchmark', description: 'Token for the memory benchmark', permission: ['scope_api'] }, bodyType: 'multipart' }))
+const created = await create.execute(
+  request({
+    method: 'POST',
+    path: '/token/create',
+    headers: { accept: 'text/plain' },
+    body: { secret: FIX.pm.secret, name: 'memory-benchmark', description: 'Token for the memory benchmark', permission: ['scope_api'] },
+    bodyType: 'multipart',
+  }),
+)
 if (created.status !== 200) throw new Error(`create answered ${created.status}: ${JSON.stringify(created.body)}`)
 const template = String(created.body)
 const [header, payload] = template.split('.') as [string, string]
@@ -49,7 +68,7 @@ sample(0)
 const marks = new Set([max, 100_000, 250_000, 500_000, 750_000, total])
 const started = Date.now()
 const batch = 256
-for (let done = 0; done < total; ) {
+for (let done = 0; done < total;) {
   const n = Math.min(batch, total - done)
   await Promise.all(Array.from({ length: n }, (_, k) => check(mint(done + k))))
   done += n

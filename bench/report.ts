@@ -116,8 +116,16 @@ export function renderMarkdown(input: ReportInput): string {
     return input.runs?.length ? pairedRatios(input.runs, a, b)?.median : ra.rps / rb.rps
   }
   const naiveOf: Record<string, string> = {
-    'pm-create': 'naive-pm-create', 'pm-whoami': 'naive-verify', 'tg-exchange': 'naive-tg', 'crew-get': 'naive-crew-get', 'crew-post': 'naive-crew-post',
-    'crew-rs-get': 'naive-crew-rs', 'crew-basic-get': 'naive-crew-get', 'sg-token': 'naive-tokenlib', 'zz-refresh': 'naive-zz-refresh', 'zz-me': 'naive-verify',
+    'pm-create': 'naive-pm-create',
+    'pm-whoami': 'naive-verify',
+    'tg-exchange': 'naive-tg',
+    'crew-get': 'naive-crew-get',
+    'crew-post': 'naive-crew-post',
+    'crew-rs-get': 'naive-crew-rs',
+    'crew-basic-get': 'naive-crew-get',
+    'sg-token': 'naive-tokenlib',
+    'zz-refresh': 'naive-zz-refresh',
+    'zz-me': 'naive-verify',
     'zz-password': 'peer-oauth2-password',
   }
   const { text, notMet } = analysis()
@@ -132,7 +140,7 @@ export function renderMarkdown(input: ReportInput): string {
     const met = value >= t.target
     const reason = notMet[`${t.a}/${t.b}`]
     // Two decimals unless they would round a miss up to the target (or a hit down below it).
-    const shown = (value >= t.target) === (Number(f2(value)) >= t.target) ? f2(value) : value.toFixed(3)
+    const shown = value >= t.target === Number(f2(value)) >= t.target ? f2(value) : value.toFixed(3)
     const spread = input.runs?.length ? pairedRatios(input.runs, t.a, t.b) : undefined
     const range = spread && spread.min !== spread.max ? ` ${f2(spread.min)}–${f2(spread.max)}` : ''
     return `| ${t.issue} | ${t.what} | ${shown} × |${range} | ${met ? 'met' : `**not met**${reason ? `: ${reason}` : ''}`} |`
@@ -230,7 +238,7 @@ ${input.memory ? input.memory.markdown : '_Not run in this invocation._'}
 
 ## Steady load (soak)
 
-${input.soak ? soakMarkdown(input.soak) : previousSoak() ?? 'The 10-minute steady load at ~80 % of capacity runs only with `npm run bench -- --soak` (it would double the\nlength of the default run). **Not run in this invocation.**'}
+${input.soak ? soakMarkdown(input.soak) : (previousSoak() ?? 'The 10-minute steady load at ~80 % of capacity runs only with `npm run bench -- --soak` (it would double the\nlength of the default run). **Not run in this invocation.**')}
 
 ${text}
 ## What ran in this invocation
@@ -267,7 +275,7 @@ function soakMarkdown(soak: NonNullable<ReportInput['soak']>): string {
 ${f0(soak.result.rps)} req/s delivered (${(100 * delivered).toFixed(0)} % of the fixed rate${delivered < 0.97 ? ': the machine, shared with other jobs, could not always sustain it' : ''}), p50 ${soak.result.p50} ms,
 p99 ${soak.result.p99} ms, **${errors} errors**.
 Server heap after a forced GC: ${first.heapMiB.toFixed(1)} MiB at the start, ${last.heapMiB.toFixed(1)} MiB at the end (highest ${heapMax.toFixed(1)} MiB); RSS
-${first.rssMiB.toFixed(0)} → ${last.rssMiB.toFixed(0)} MiB (highest ${rssMax.toFixed(0)} MiB; ${flat ? "no upward trend" : "grew"}). Samples every 30 s (RSS MiB):
+${first.rssMiB.toFixed(0)} → ${last.rssMiB.toFixed(0)} MiB (highest ${rssMax.toFixed(0)} MiB; ${flat ? 'no upward trend' : 'grew'}). Samples every 30 s (RSS MiB):
 ${soak.samples.map((x) => `${x.atSec}s ${x.rssMiB.toFixed(0)}`).join(', ')}.
 **Target (no memory growth, no errors): ${flat && errors === 0 ? 'met' : 'not met'}.**`
 }

@@ -20,7 +20,11 @@ import { root } from './spawn.js'
 // The peers are dev dependencies of bench/ only: install them on first use (root npm ci never needs them).
 const benchDir = join(root, 'bench')
 let installNote = 'already installed'
-if (!existsSync(join(benchDir, 'node_modules', 'oidc-provider')) || !existsSync(join(benchDir, 'node_modules', 'multer')) || !existsSync(join(benchDir, 'node_modules', '@node-oauth', 'express-oauth-server'))) {
+if (
+  !existsSync(join(benchDir, 'node_modules', 'oidc-provider')) ||
+  !existsSync(join(benchDir, 'node_modules', 'multer')) ||
+  !existsSync(join(benchDir, 'node_modules', '@node-oauth', 'express-oauth-server'))
+) {
   console.log('installing bench/ dev dependencies (peers, multer) …')
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm'
   const installed = spawnSync(npm, ['--prefix', benchDir, existsSync(join(benchDir, 'package-lock.json')) ? 'ci' : 'install', '--no-audit', '--no-fund'], { stdio: 'inherit' })

@@ -40,10 +40,12 @@ app.post('/bare/drain', (req, res) => {
 const replays = new Map<string, { status: number; headers: Record<string, string>; body: string }>()
 app.all('/bare/replay', (req, res) => {
   const answer = replays.get(String(req.headers['x-replay']))
-  req.on('end', () => {
-    if (!answer) return void res.status(404).json({ error: 'nothing captured for this x-replay' })
-    res.status(answer.status).set(answer.headers).send(answer.body)
-  }).resume()
+  req
+    .on('end', () => {
+      if (!answer) return void res.status(404).json({ error: 'nothing captured for this x-replay' })
+      res.status(answer.status).set(answer.headers).send(answer.body)
+    })
+    .resume()
 })
 app.post('/bench/replay', express.json({ limit: '1mb' }), (req, res) => {
   replays.set(req.body.key, req.body.answer)
@@ -168,6 +170,7 @@ server.keepAliveTimeout = 60_000
 export { issuerKeys, userKeys }
 process.on('SIGTERM', () => {
   server.closeAllConnections?.()
-  server.close(() => router.close().finally(() => process.exit(0)))
+  // Exits either way: a close that fails must not keep the bench server up.
+  server.close(() => void router.close().finally(() => process.exit(0)))
   setTimeout(() => process.exit(0), 3000).unref()
 })

@@ -24,14 +24,14 @@ export async function startServer(env: Record<string, string> = {}, nodeArgs: st
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let errors = ''
-  child.stderr!.on('data', (chunk) => {
+  child.stderr.on('data', (chunk) => {
     errors += chunk
     if (errors.length > 20_000) errors = errors.slice(-10_000)
   })
   const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()))
   const { port, fixtures } = await new Promise<{ port: number; fixtures: Fixtures }>((resolve, reject) => {
     let out = ''
-    child.stdout!.on('data', (chunk) => {
+    child.stdout.on('data', (chunk) => {
       out += chunk
       const match = /BENCH_READY (\d+) (\{.*\})\n/.exec(out)
       if (match) resolve({ port: Number(match[1]), fixtures: JSON.parse(match[2]!) as Fixtures })

@@ -46,11 +46,7 @@ function unknownDialect(name: string | undefined): never {
 }
 
 export function errorTable(): string {
-  return [
-    '| code | status | meaning | what to do |',
-    '|---|---:|---|---|',
-    ...errorCatalogue.map((row) => `| \`${row.code}\` | ${row.status} | ${row.meaning} | ${row.action} |`),
-  ].join('\n')
+  return ['| code | status | meaning | what to do |', '|---|---:|---|---|', ...errorCatalogue.map((row) => `| \`${row.code}\` | ${row.status} | ${row.meaning} | ${row.action} |`)].join('\n')
 }
 
 const MARKER = /^<!-- ([a-z0-9][a-z0-9:._-]*) -->$/
@@ -115,9 +111,7 @@ export function buildDocs(generators: RegionGenerators = defaultGenerators, base
 
 /** The files whose content on disk differs from what the build makes. */
 export function staleFiles(outputs: Map<string, string>, base = root): string[] {
-  return [...outputs]
-    .filter(([path, content]) => !existsSync(join(base, path)) || readFileSync(join(base, path), 'utf8') !== content)
-    .map(([path]) => path)
+  return [...outputs].filter(([path, content]) => !existsSync(join(base, path)) || readFileSync(join(base, path), 'utf8') !== content).map(([path]) => path)
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

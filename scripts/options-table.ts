@@ -30,14 +30,20 @@ type Schema = JsonSchema & {
 /** Every option of the schema, parents before children, in schema order. */
 export function optionRows(schema: JsonSchema): OptionRow[] {
   const rows: OptionRow[] = []
-  walk(schema as Schema, '', rows)
+  walk(schema, '', rows)
   return rows
 }
 
 function walk(schema: Schema, path: string, rows: OptionRow[]): void {
   for (const [key, child] of Object.entries(schema.properties ?? {})) {
     const childPath = path === '' ? key : `${path}.${key}`
-    rows.push({ path: childPath, type: typeOf(child), default: 'default' in child ? JSON.stringify(child.default) : '', description: child.description ?? '', required: schema.required?.includes(key) ?? false })
+    rows.push({
+      path: childPath,
+      type: typeOf(child),
+      default: 'default' in child ? JSON.stringify(child.default) : '',
+      description: child.description ?? '',
+      required: schema.required?.includes(key) ?? false,
+    })
     descend(child, childPath, rows)
   }
   // A map: every key is the caller's (user names, node URLs); its values have one shape.

@@ -14,7 +14,7 @@ export async function createHostApp(options: { masterKey: string; store?: string
     res.json({ app: 'my existing app' })
   })
   app.post('/echo', (req, res) => {
-    res.json({ youSent: req.body })
+    res.json({ youSent: req.body as unknown })
   })
 
   const auth = await polytoken({

@@ -27,15 +27,25 @@ interface SectionSource {
   prefix?: false
 }
 
+/** The parts of a JSON Schema that sagradaForConfigFile edits. */
+interface SchemaNode {
+  type?: string
+  description?: string
+  required?: string[]
+  items?: SchemaNode
+  properties?: Record<string, SchemaNode>
+}
+
 /** sagrada's mount defaults the audiences to the server's own origin and reads issuer keys from PEM files. */
 function sagradaForConfigFile(): JsonSchema {
-  const schema = structuredClone(sagradaOptionsSchema) as { properties: { browserid: { required?: string[]; properties: Record<string, any> } } }
-  const browserid = schema.properties.browserid
+  const schema = structuredClone(sagradaOptionsSchema) as SchemaNode
+  const browserid = schema.properties!.browserid!
   delete browserid.required
-  browserid.properties.audiences = { ...browserid.properties.audiences, description: `${browserid.properties.audiences.description} Default: this server's own origin.` }
-  const issuer = browserid.properties.trustedIssuers.items
-  issuer.properties.publicKeyFile = { type: 'string', description: 'Instead of publicKey: a PEM file (public or private: only the public half is used).' }
-  return schema
+  const audiences = browserid.properties!.audiences!
+  browserid.properties!.audiences = { ...audiences, description: `${audiences.description} Default: this server's own origin.` }
+  const issuer = browserid.properties!.trustedIssuers!.items!
+  issuer.properties!.publicKeyFile = { type: 'string', description: 'Instead of publicKey: a PEM file (public or private: only the public half is used).' }
+  return schema as JsonSchema
 }
 
 /** Config file section → where its schema comes from. The keys are those of dialects/index.ts. */

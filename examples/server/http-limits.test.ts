@@ -16,7 +16,7 @@ test('a bad value or an unknown key throws naming it', () => {
   assert.throws(() => readHttpLimits({ headersTimeoutMs: 40_000 }, {}), /must not exceed http\.requestTimeoutMs/)
 })
 
-test("Node checks the timeouts often enough to honour them: at most every second, a quarter of headersTimeout when shorter", () => {
+test('Node checks the timeouts often enough to honour them: at most every second, a quarter of headersTimeout when shorter', () => {
   assert.equal(serverOptions(DEFAULT_HTTP_LIMITS).connectionsCheckingInterval, 1000)
   assert.equal(serverOptions({ ...DEFAULT_HTTP_LIMITS, headersTimeoutMs: 800 }).connectionsCheckingInterval, 200)
 })

@@ -33,7 +33,7 @@ export function readHttpLimits(section: Record<string, unknown> | undefined, env
     if (!(key in ENV)) throw new Error(`http.${key}: unknown key (use ${Object.keys(ENV).join(', ')})`)
   }
   for (const key of Object.keys(ENV) as Array<keyof HttpLimits>) {
-    const value = env[ENV[key]] ?? section?.[key]
+    const value = env[ENV[key]] ?? (section?.[key] as number | undefined)
     if (value === undefined) continue
     const number = Number(value)
     if (!Number.isInteger(number) || number < 1) throw new Error(`http.${key} (${ENV[key]}) must be a whole number of at least 1, got "${String(value)}"`)

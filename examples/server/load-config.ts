@@ -18,7 +18,18 @@ export interface ServerConfig {
   /** Slow-client timeouts and the connection limit: config key `http`, env POLYTOKEN_*_TIMEOUT_MS, POLYTOKEN_MAX_CONNECTIONS. */
   http: HttpLimits
   /** Dialect sections, by key. A section with `"enabled": false` is not mounted. */
-  sections: Record<string, Record<string, any>>
+  sections: Record<string, Record<string, unknown>>
+}
+
+/** config.json as serverConfigSchema lets it be written: every key optional; the rest are dialect sections (objects). */
+interface ConfigFile {
+  port?: number
+  store?: string
+  masterKey?: string
+  dataDir?: string
+  cache?: { maxTtlMs?: number; max?: number }
+  http?: Record<string, unknown>
+  [section: string]: unknown
 }
 
 export const EXAMPLE_MASTER_KEY = 'example-master-key-change-me-please'
@@ -38,12 +49,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     dataDir,
     cache: { ...cache, ...(maxTtlMs === undefined ? {} : { maxTtlMs: Number(maxTtlMs) }) },
     http: readHttpLimits(http, env),
-    sections,
+    sections: sections as Record<string, Record<string, unknown>>,
   }
 }
 
 /** Parse and validate the file: an unknown section or key, or a wrong type, is ConfigInvalid naming it and the file. */
-export function readConfigFile(file: string): Record<string, any> {
+export function readConfigFile(file: string): ConfigFile {
   let raw: unknown
   try {
     raw = JSON.parse(readFileSync(file, 'utf8'))
@@ -55,10 +66,12 @@ export function readConfigFile(file: string): Record<string, any> {
   // Said first and plainly: before, a misspelled section was skipped in silence.
   const unknown = Object.keys(raw).filter((key) => !KNOWN_KEYS.includes(key))
   if (unknown.length > 0) {
-    throw new ConfigInvalid(`${file}: ${unknown.map((key) => JSON.stringify(key)).join(', ')} ${unknown.length === 1 ? 'is' : 'are'} neither a setting nor a dialect section (known: ${KNOWN_KEYS.join(', ')})`)
+    throw new ConfigInvalid(
+      `${file}: ${unknown.map((key) => JSON.stringify(key)).join(', ')} ${unknown.length === 1 ? 'is' : 'are'} neither a setting nor a dialect section (known: ${KNOWN_KEYS.join(', ')})`,
+    )
   }
   try {
-    return validateOptions(serverConfigSchema, raw as Record<string, any>, '', { defaults: false })
+    return validateOptions(serverConfigSchema, raw as ConfigFile, '', { defaults: false })
   } catch (error) {
     throw error instanceof ConfigInvalid ? new ConfigInvalid(`${file}: ${error.message}`) : error
   }

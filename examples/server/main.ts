@@ -59,7 +59,7 @@ function runPrimary(count: number): void {
     }
     if (!wasListening && signal === null) {
       // It failed before serving: configuration or store trouble that a new worker would hit again.
-      console.error(`worker ${worker.process.pid} exited before it listened (code ${code}, signal ${signal}); stopping`)
+      console.error(`worker ${worker.process.pid} exited before it listened (code ${code}, signal ${String(signal)}); stopping`)
       stop(1)
       return
     }
@@ -102,13 +102,16 @@ async function runServer(): Promise<void> {
     console.log(lines.join('\n'))
     if (warnings.length > 0) {
       const bar = '!'.repeat(72)
-      console.warn(`\n${bar}\n!! WARNING: example secrets in use — anyone who read the README knows them:\n${warnings.map((w) => `!!   ${w}`).join('\n')}\n!! Set them through config or environment before exposing this server.\n${bar}\n`)
+      console.warn(
+        `\n${bar}\n!! WARNING: example secrets in use — anyone who read the README knows them:\n${warnings.map((w) => `!!   ${w}`).join('\n')}\n!! Set them through config or environment before exposing this server.\n${bar}\n`,
+      )
     }
   })
 
   const shutdown = () => {
     server.close()
-    router.close().finally(() => process.exit(0))
+    // Exits either way: a close that fails must not keep a stopping server up.
+    void router.close().finally(() => process.exit(0))
     setTimeout(() => process.exit(0), 2000).unref()
   }
   process.on('SIGINT', shutdown)

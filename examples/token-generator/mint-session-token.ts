@@ -43,7 +43,5 @@ if (!secret) fail('no session secret: set "token-generator".sessionSecret in con
 if (isExampleSessionSecret(secret)) console.error('warning: signing with the example session secret from config.json')
 
 const now = Math.floor(Date.now() / 1000)
-const token = await new SignJWT({ exp: now + ttl, iat: now, user_id: user })
-  .setProtectedHeader({ typ: 'JWT', alg: 'HS256' })
-  .sign(new TextEncoder().encode(secret))
+const token = await new SignJWT({ exp: now + ttl, iat: now, user_id: user }).setProtectedHeader({ typ: 'JWT', alg: 'HS256' }).sign(new TextEncoder().encode(secret))
 console.log(token)

@@ -19,7 +19,9 @@ async function readStdin(): Promise<string> {
   const chunks: Buffer[] = []
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer)
   // One trailing newline is how `echo` and editors end a line, not part of the password.
-  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '')
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '')
 }
 
 async function main(): Promise<number> {
@@ -71,7 +73,9 @@ async function main(): Promise<number> {
       },
       { update: args.update === true },
     )
-    console.log(JSON.stringify({ userId: record.userId, username: record.username, accountType: record.accountType, isConfirmed: record.isConfirmed, displayName: record.displayName ?? record.username }))
+    console.log(
+      JSON.stringify({ userId: record.userId, username: record.username, accountType: record.accountType, isConfirmed: record.isConfirmed, displayName: record.displayName ?? record.username }),
+    )
     return 0
   } catch (error) {
     console.error(`add-user: ${(error as Error).message}`)

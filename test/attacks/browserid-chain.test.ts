@@ -21,8 +21,23 @@ const token = (app: Parameters<typeof request>[0], bundle: string, clientState?:
 }
 
 function forgedChain(now: number, claims: Record<string, unknown>) {
-  const cert1 = createBrowserIdCertificate({ issuer: ISSUER, issuerKey: issuerKeys.privateKey, email: 'attacker@example.com', publicKey: attackerKeys.publicKey, issuedAt: now - 1000, expiresAt: now + 3_600_000 })
-  const cert2 = createBrowserIdCertificate({ issuer: ISSUER, issuerKey: attackerKeys.privateKey, email: VICTIM, publicKey: forgedKeys.publicKey, issuedAt: now - 1000, expiresAt: now + 3_600_000, claims })
+  const cert1 = createBrowserIdCertificate({
+    issuer: ISSUER,
+    issuerKey: issuerKeys.privateKey,
+    email: 'attacker@example.com',
+    publicKey: attackerKeys.publicKey,
+    issuedAt: now - 1000,
+    expiresAt: now + 3_600_000,
+  })
+  const cert2 = createBrowserIdCertificate({
+    issuer: ISSUER,
+    issuerKey: attackerKeys.privateKey,
+    email: VICTIM,
+    publicKey: forgedKeys.publicKey,
+    issuedAt: now - 1000,
+    expiresAt: now + 3_600_000,
+    claims,
+  })
   return createBrowserIdAssertion({ certificates: [cert1, cert2], userKey: forgedKeys.privateKey, audience: AUDIENCE, expiresAt: now + 300_000 })
 }
 
@@ -47,7 +62,7 @@ async function victimRecord(router: PolytokenRouter): Promise<UserRecord | undef
   return router.runtime.store.namespace('sagrada').get<UserRecord>(key)
 }
 
-test('chain forgery: 401 in the Cornice envelope, no token in the victim\'s name, the victim\'s record untouched', async () => {
+test("chain forgery: 401 in the Cornice envelope, no token in the victim's name, the victim's record untouched", async () => {
   const { app, router, clock } = await createApp()
   try {
     const victim = await token(app, assertion({ now: clock.now, email: VICTIM, claims: { 'fxa-generation': 5 } }), 'aaaa')
@@ -66,7 +81,7 @@ test('chain forgery: 401 in the Cornice envelope, no token in the victim\'s name
   }
 })
 
-test('the 2^53-1 lock-out: an attacker-made fxa-generation never reaches the victim\'s record', async () => {
+test("the 2^53-1 lock-out: an attacker-made fxa-generation never reaches the victim's record", async () => {
   const { app, router, clock } = await createApp()
   try {
     assert.equal((await token(app, assertion({ now: clock.now, email: VICTIM, claims: { 'fxa-generation': 5 } }))).status, 200)
@@ -86,8 +101,14 @@ test('the 2^53-1 lock-out: an attacker-made fxa-generation never reaches the vic
 test('a chain of two certificates both signed by the trusted issuer is refused too: exactly one certificate', async () => {
   const { app, router, clock } = await createApp()
   try {
-    const cert = (publicKey: typeof userKeys.rs128.publicKey) => createBrowserIdCertificate({ issuer: ISSUER, issuerKey: issuerKeys.privateKey, email: VICTIM, publicKey, issuedAt: clock.now - 1000, expiresAt: clock.now + 3_600_000 })
-    const chain = createBrowserIdAssertion({ certificates: [cert(userKeys.ds128.publicKey), cert(userKeys.rs128.publicKey)], userKey: userKeys.rs128.privateKey, audience: AUDIENCE, expiresAt: clock.now + 300_000 })
+    const cert = (publicKey: typeof userKeys.rs128.publicKey) =>
+      createBrowserIdCertificate({ issuer: ISSUER, issuerKey: issuerKeys.privateKey, email: VICTIM, publicKey, issuedAt: clock.now - 1000, expiresAt: clock.now + 3_600_000 })
+    const chain = createBrowserIdAssertion({
+      certificates: [cert(userKeys.ds128.publicKey), cert(userKeys.rs128.publicKey)],
+      userKey: userKeys.rs128.privateKey,
+      audience: AUDIENCE,
+      expiresAt: clock.now + 300_000,
+    })
     assertChainRefused(await token(app, chain))
     assert.equal(await victimRecord(router), undefined, 'no user was created')
   } finally {
@@ -103,7 +124,9 @@ test('remote verifier: a chain is refused before the verifier is asked, whatever
     req.on('end', () => {
       asked.push(body)
       // A verifier that follows chains would vouch for the victim and pass the forged generation on.
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'okay', email: VICTIM, audience: AUDIENCE, expires: Date.now() + 60_000, issuer: ISSUER, idpClaims: { 'fxa-generation': Number.MAX_SAFE_INTEGER } }))
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ status: 'okay', email: VICTIM, audience: AUDIENCE, expires: Date.now() + 60_000, issuer: ISSUER, idpClaims: { 'fxa-generation': Number.MAX_SAFE_INTEGER } }))
     })
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))

@@ -39,7 +39,11 @@ test('the jwcrypto-made RS64 (511-bit) assertion: refused by default, accepted w
     try {
       const res = await token(app, weak.bundle)
       if (allowRs64Keys) assert.equal(res.status, 200)
-      else assert.deepEqual([res.status, res.body.status, res.body.errors[0].description], [401, 'invalid-credentials', 'certificate: RSA keys of 512 bits (RS64) are refused as too weak; set allowRs64Keys to allow them'])
+      else
+        assert.deepEqual(
+          [res.status, res.body.status, res.body.errors[0].description],
+          [401, 'invalid-credentials', 'certificate: RSA keys of 512 bits (RS64) are refused as too weak; set allowRs64Keys to allow them'],
+        )
     } finally {
       await router.close()
     }

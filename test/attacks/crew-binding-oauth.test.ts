@@ -64,19 +64,33 @@ describe('crew attack: OAuth2 bindings and hints', () => {
   test('a refresh token issued to client_id=curl does not work for client_id=evil (nor without client_id)', async () => {
     const token = await refreshTokenFor(server, 'curl')
     const form = { grant_type: 'refresh_token', refresh_token: token, service: SERVICE }
-    const evil = await request(server.app).post('/v1/token').type('form').send({ ...form, client_id: 'evil' })
+    const evil = await request(server.app)
+      .post('/v1/token')
+      .type('form')
+      .send({ ...form, client_id: 'evil' })
     assert.equal(evil.status, 401, evil.text)
     assert.equal(evil.body.errors[0].code, 'UNAUTHORIZED')
     assert.equal(evil.body.token, undefined)
     assert.equal((await request(server.app).post('/v1/token').type('form').send(form)).status, 401)
-    const curl = await request(server.app).post('/v1/token').type('form').send({ ...form, client_id: 'curl' })
+    const curl = await request(server.app)
+      .post('/v1/token')
+      .type('form')
+      .send({ ...form, client_id: 'curl' })
     assert.equal(curl.status, 200, curl.text)
   })
 
   test('a refresh token issued without client_id works only without one', async () => {
     const token = await refreshTokenFor(server, undefined)
     const form = { grant_type: 'refresh_token', refresh_token: token, service: SERVICE }
-    assert.equal((await request(server.app).post('/v1/token').type('form').send({ ...form, client_id: 'docker' })).status, 401)
+    assert.equal(
+      (
+        await request(server.app)
+          .post('/v1/token')
+          .type('form')
+          .send({ ...form, client_id: 'docker' })
+      ).status,
+      401,
+    )
     assert.equal((await request(server.app).post('/v1/token').type('form').send(form)).status, 200)
   })
 

@@ -43,10 +43,7 @@ describe('crew attack: names with dot segments', () => {
   })
 
   test('admin asking web:/v1/../admin/users:delete,get → 400', async () => {
-    const response = await request(server.app)
-      .get('/v1/token')
-      .set('Authorization', basic('admin', 'admin-pw'))
-      .query({ service: SERVICE, scope: 'web:/v1/../admin/users:delete,get' })
+    const response = await request(server.app).get('/v1/token').set('Authorization', basic('admin', 'admin-pw')).query({ service: SERVICE, scope: 'web:/v1/../admin/users:delete,get' })
     assertRefusedScope(response)
   })
 

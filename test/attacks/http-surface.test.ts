@@ -77,7 +77,11 @@ describe('http attack: the router and the examples server never answer in HTML',
   })
 
   test('wrong methods on dialect routes keep their 405 in the dialect envelope, with Allow and nosniff', async () => {
-    for (const [path, allow] of [['/v1/token', 'GET, HEAD, POST'], ['/api/token/create', 'POST'], ['/zazz/api/v1/token', 'POST']] as const) {
+    for (const [path, allow] of [
+      ['/v1/token', 'GET, HEAD, POST'],
+      ['/api/token/create', 'POST'],
+      ['/zazz/api/v1/token', 'POST'],
+    ] as const) {
       const response = await request(server.app).put(path)
       assertJson(response, 405)
       assert.equal(response.headers.allow, allow, path)
@@ -88,10 +92,22 @@ describe('http attack: the router and the examples server never answer in HTML',
     const answers: Array<[string, request.Test]> = [
       ['crew 200', request(server.app).get('/v1/token?service=registry.local&scope=repository:library/alpine:pull')],
       ['crew 400', request(server.app).get('/v1/token')],
-      ['prodmanager 200', request(server.app).post('/api/token/create').set('Accept', 'text/plain').field('secret', 'changeit').field('name', 'surface-test').field('description', 'nosniff on every dialect').field('permission', 'scope_api')],
+      [
+        'prodmanager 200',
+        request(server.app)
+          .post('/api/token/create')
+          .set('Accept', 'text/plain')
+          .field('secret', 'changeit')
+          .field('name', 'surface-test')
+          .field('description', 'nosniff on every dialect')
+          .field('permission', 'scope_api'),
+      ],
       ['prodmanager 401', request(server.app).get('/api/token/whoami')],
       ['token-generator 401', request(server.app).post('/api/v1/token').type('form').send('a=b')],
-      ['zazz 200', request(server.app).post('/zazz/api/v1/token').set('Authorization', `Basic ${ZAZZ_LEGACY_CLIENT}`).type('form').send('grant_type=password&username=soroush&password=123&scope=full')],
+      [
+        'zazz 200',
+        request(server.app).post('/zazz/api/v1/token').set('Authorization', `Basic ${ZAZZ_LEGACY_CLIENT}`).type('form').send('grant_type=password&username=soroush&password=123&scope=full'),
+      ],
       ['zazz 400', request(server.app).post('/zazz/api/v1/token').set('Authorization', `Basic ${ZAZZ_LEGACY_CLIENT}`).type('form').send('grant_type=nope')],
       ['sagrada 404', request(server.app).get('/1.0/nope/1.0')],
       ['sagrada 401', request(server.app).get('/1.0/sync/1.5')],

@@ -9,9 +9,18 @@ const SECRET = 'zazz-jwt-attack-signing-secret-0123456789'
 const pem = (pair: { privateKey: { export(o: object): string | Buffer } }) => pair.privateKey.export({ format: 'pem', type: 'pkcs8' }).toString()
 const keys = {
   HS256: { source: { secret: SECRET }, signingKey: SECRET },
-  ES256: (() => { const p = pem(generateKeyPairSync('ec', { namedCurve: 'P-256' })); return { source: { pem: p }, signingKey: p } })(),
-  RS256: (() => { const p = pem(generateKeyPairSync('rsa', { modulusLength: 2048 })); return { source: { pem: p }, signingKey: p } })(),
-  EdDSA: (() => { const p = pem(generateKeyPairSync('ed25519')); return { source: { pem: p }, signingKey: p } })(),
+  ES256: (() => {
+    const p = pem(generateKeyPairSync('ec', { namedCurve: 'P-256' }))
+    return { source: { pem: p }, signingKey: p }
+  })(),
+  RS256: (() => {
+    const p = pem(generateKeyPairSync('rsa', { modulusLength: 2048 }))
+    return { source: { pem: p }, signingKey: p }
+  })(),
+  EdDSA: (() => {
+    const p = pem(generateKeyPairSync('ed25519'))
+    return { source: { pem: p }, signingKey: p }
+  })(),
 } as const
 
 for (const algorithm of ['HS256', 'ES256', 'RS256', 'EdDSA'] as const) {

@@ -12,12 +12,7 @@ import { startApp as startCrew, testOptions as crewOptions, SERVICE } from '../c
 /** Issue #13 items 4 and 5 over HTTP: what a burst of logins gets, and what the throttle lets through. */
 
 function grant(app: Parameters<typeof request>[0], ip: string, username: string, password: string) {
-  return request(app)
-    .post('/api/v1/token')
-    .type('form')
-    .set('Authorization', LEGACY_BASIC)
-    .set('X-Forwarded-For', ip)
-    .send({ grant_type: 'password', username, password, scope: 'full' })
+  return request(app).post('/api/v1/token').type('form').set('Authorization', LEGACY_BASIC).set('X-Forwarded-For', ip).send({ grant_type: 'password', username, password, scope: 'full' })
 }
 
 /** The runtime's hasher, counting the hashes that really ran. */
@@ -26,11 +21,11 @@ function countingHasher(): PasswordHasher & { hashes: number } {
   const counting = {
     hashes: 0,
     stats: inner.stats,
-    verify: inner.verify,
+    verify: (password: string, encoded: string) => inner.verify(password, encoded),
     admit() {
       const place = inner.admit()
       return {
-        cancel: place.cancel,
+        cancel: () => place.cancel(),
         run: <T>(work: (verify: (password: string, encoded: string) => Promise<boolean>) => Promise<T>) =>
           place.run((verify) =>
             work((password, encoded) => {
@@ -55,7 +50,10 @@ describe('logins in a burst', () => {
       assert.deepEqual(
         burst.map((r) => r.status),
         Array(20).fill(200),
-        burst.filter((r) => r.status !== 200).map((r) => r.text).join('\n'),
+        burst
+          .filter((r) => r.status !== 200)
+          .map((r) => r.text)
+          .join('\n'),
       )
       // Nothing was counted: the next login, and a wrong one, are answered as such.
       assert.equal((await grant(server.app, '10.0.0.1', 'soroush', '123')).status, 200)
@@ -92,7 +90,10 @@ describe('logins in a burst', () => {
       assert.equal(burst.filter((r) => r.status === 400).length, 50)
       // The rest: 429, or 503 for those past the hashing queue (2 running + 64 waiting), shed before anything was spent.
       const rest = burst.filter((r) => r.status !== 400)
-      assert.ok(rest.every((r) => (r.status === 429 || r.status === 503) && Number(r.headers['retry-after']) > 0), rest.map((r) => r.status).join())
+      assert.ok(
+        rest.every((r) => (r.status === 429 || r.status === 503) && Number(r.headers['retry-after']) > 0),
+        rest.map((r) => r.status).join(),
+      )
     } finally {
       await server.close()
     }
@@ -139,15 +140,15 @@ describe('logins in a burst', () => {
     const one = await throttleKeys('first-deployment-master-key-0123456789')
     const two = await throttleKeys('second-deployment-master-key-987654321')
     assert.ok(one.length >= 2, one.join(', '))
-    const digests = ['192.0.2.44', 'soroush'].flatMap((value) => [
-      createHash('sha256').update(value).digest('base64url').slice(0, 16),
-      createHash('sha256').update(value).digest('hex').slice(0, 16),
-    ])
+    const digests = ['192.0.2.44', 'soroush'].flatMap((value) => [createHash('sha256').update(value).digest('base64url').slice(0, 16), createHash('sha256').update(value).digest('hex').slice(0, 16)])
     for (const key of one) {
       for (const part of ['192.0.2.44', 'soroush', ...digests]) assert.ok(!key.includes(part), `${key} holds ${part}`)
     }
     // Keyed by the deployment's secret: without it, nobody can tell (or enumerate) whose counter a key is.
-    assert.deepEqual(one.filter((key) => two.includes(key)), [])
+    assert.deepEqual(
+      one.filter((key) => two.includes(key)),
+      [],
+    )
   })
 })
 
@@ -175,7 +176,12 @@ describe('crew: a remembered password does not bypass a lock', () => {
     const server = await startCrew(crewOptions({ passwordHashing: { N: 2 ** 14 } }), { store: await createStore(`sqlite://${join(dir, 'store.db')}`) })
     try {
       const burst = await Promise.all(
-        Array.from({ length: 90 }, (_, i) => request(server.app).get('/v1/token').set('Authorization', basic(`nobody${i}`, 'x')).query({ service: SERVICE })),
+        Array.from({ length: 90 }, (_, i) =>
+          request(server.app)
+            .get('/v1/token')
+            .set('Authorization', basic(`nobody${i}`, 'x'))
+            .query({ service: SERVICE }),
+        ),
       )
       for (const response of burst) {
         assert.ok([401, 429, 503].includes(response.status), response.text)

@@ -22,7 +22,7 @@ function assertRefused(response: request.Response): void {
   assert.equal(response.body.errors?.[0]?.code, 'UNAUTHORIZED', response.text)
 }
 
-describe('attack: a crew store user\'s password change or re-creation ends their refresh tokens', () => {
+describe("attack: a crew store user's password change or re-creation ends their refresh tokens", () => {
   let server: TestServer
   let users: ReturnType<typeof createCrewUsers>
   before(async () => {
@@ -43,7 +43,7 @@ describe('attack: a crew store user\'s password change or re-creation ends their
     assert.equal((await refreshWith(server, fresh.body.refresh_token)).status, 200)
   })
 
-  test('removed and put again under the same name: the old account\'s refresh token is refused', async () => {
+  test("removed and put again under the same name: the old account's refresh token is refused", async () => {
     await users.put('frank', 'frank-pw')
     const old = await offlineLogin(server, 'frank', 'frank-pw')
     assert.equal(old.status, 200, old.text)

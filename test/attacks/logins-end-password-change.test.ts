@@ -52,7 +52,7 @@ async function assertLoginEnded(app: express.Express, tokens: { access_token: st
   assert.deepEqual((await introspect(app, tokens.access_token, RESOURCE_SERVER)).body, { active: false })
 }
 
-describe('attack: a password change or removal ends the user\'s logins (one instance)', () => {
+describe("attack: a password change or removal ends the user's logins (one instance)", () => {
   let server: Instance
   const backend = memoryStore()
   before(async () => (server = await start(backend)))
@@ -97,7 +97,7 @@ describe('attack: a password change or removal ends the user\'s logins (one inst
     assert.equal((await refresh(server.app, tokens.refresh_token)).status, 200)
   })
 
-  test('remove, then re-create under the same userId and username: the old user\'s tokens are refused', async () => {
+  test("remove, then re-create under the same userId and username: the old user's tokens are refused", async () => {
     const old = (await login(server.app)).body
     assert.equal((await me(server.app, old.access_token)).status, 200)
     assert.equal(await server.dialect.users.remove(1), true)

@@ -87,7 +87,11 @@ describe('revocation against checks in flight on the same instance', () => {
   })
 
   test(`zazz: /me after /token/revoke answered is 401 in every one of ${ROUNDS} rounds`, async () => {
-    const form = (fields: Record<string, string>) => ({ method: 'POST', headers: { authorization: LEGACY_BASIC, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString() })
+    const form = (fields: Record<string, string>) => ({
+      method: 'POST',
+      headers: { authorization: LEGACY_BASIC, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(fields).toString(),
+    })
     const login = await fetch(`${zazzHttp.base}/api/v1/token`, form({ grant_type: 'password', username: 'soroush', password: '123', scope: 'full' }))
     let refreshToken = ((await login.json()) as { refresh_token: string }).refresh_token
     const stale = await race(ROUNDS, async () => {
@@ -117,7 +121,13 @@ describe('revocation against checks in flight on the same instance', () => {
       return {
         check: async () => (await fetch(`${pmHttp.base}/api/token/whoami`, { headers: { authorization: `Bearer ${token}` } })).status,
         revoke: async () =>
-          (await fetch(`${pmHttp.base}/api/token/revoke`, { method: 'POST', headers: { authorization: admin, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ jti }).toString() })).status,
+          (
+            await fetch(`${pmHttp.base}/api/token/revoke`, {
+              method: 'POST',
+              headers: { authorization: admin, 'content-type': 'application/x-www-form-urlencoded' },
+              body: new URLSearchParams({ jti }).toString(),
+            })
+          ).status,
       }
     })
     assert.deepEqual(stale, [], 'rounds in which a revoked token was still accepted')

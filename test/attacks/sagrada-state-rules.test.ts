@@ -17,7 +17,9 @@ describe('sagrada: tokenserver key-change rules', () => {
   after(() => app.router.close())
 
   const login = (email: string, claims: Record<string, unknown>, clientState?: string, query = '') => {
-    const req = request(app.app).get(`/1.0/sync/1.5${query}`).set('authorization', `BrowserID ${assertion({ now: app.clock.now, email, claims })}`)
+    const req = request(app.app)
+      .get(`/1.0/sync/1.5${query}`)
+      .set('authorization', `BrowserID ${assertion({ now: app.clock.now, email, claims })}`)
     return clientState === undefined ? req : req.set('x-client-state', clientState)
   }
   const refused = (res: request.Response, status: string) => {

@@ -28,7 +28,10 @@ async function prodmanagerApp(store: StoreBackend = memoryStore()) {
 const create = (app: express.Express, ip: string, secret: string) =>
   request(app).post('/token/create').set('X-Forwarded-For', ip).type('form').send({ secret, name: 'a-token-name', description: 'a token description' })
 const list = (app: express.Express, ip: string, secret: string) =>
-  request(app).get('/token/list').set('X-Forwarded-For', ip).set('Authorization', `Basic ${Buffer.from(`op:${secret}`).toString('base64')}`)
+  request(app)
+    .get('/token/list')
+    .set('X-Forwarded-For', ip)
+    .set('Authorization', `Basic ${Buffer.from(`op:${secret}`).toString('base64')}`)
 const revoke = (app: express.Express, ip: string, secret: string) =>
   request(app).post('/token/revoke').set('X-Forwarded-For', ip).type('form').send({ secret, jti: '00000000-0000-0000-0000-000000000000' })
 
@@ -103,7 +106,12 @@ describe('zazz: client authentication and introspection', () => {
     const server = await startZazz(zazzOptions({ bruteForce: { maxInactiveIntrospectionsPerAddress: 3 } }))
     try {
       const introspect = (tokenValue: string) =>
-        request(server.app).post('/api/v1/token/introspect').type('form').set('Authorization', rfcBasic('resource-server', 'rs-secret')).set('X-Forwarded-For', '203.0.113.7').send({ token: tokenValue })
+        request(server.app)
+          .post('/api/v1/token/introspect')
+          .type('form')
+          .set('Authorization', rfcBasic('resource-server', 'rs-secret'))
+          .set('X-Forwarded-For', '203.0.113.7')
+          .send({ token: tokenValue })
       for (let i = 0; i < 3; i++) assert.deepEqual((await introspect(`guessed-refresh-token-${i}`)).body, { active: false })
       const refused = await introspect('guessed-refresh-token-x')
       assert.equal(refused.status, 429, refused.text)

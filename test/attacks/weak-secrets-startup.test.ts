@@ -79,14 +79,26 @@ describe('weak secrets are refused at start-up', () => {
   })
 
   test('token-generator: {secret: S} and {jwk: oct base64url(S)} are the same key, inline or in a file', async () => {
-    await refused(() => tokenGenerator({ sessionKeys: [{ secret: STRONG_HS256 }], resourceKeys: [{ jwk: { kty: 'oct', k: b64url(STRONG_HS256) } }], endpoint: 'x' }), 'token-generator.resourceKeys[0]', STRONG_HS256)
-    await refused(() => tokenGenerator({ sessionKeys: [{ jwk: { kty: 'oct', k: b64url(STRONG_HS256) } }], resourceKeys: [{ secret: STRONG_HS256 }], endpoint: 'x' }), 'token-generator.resourceKeys[0]', STRONG_HS256)
+    await refused(
+      () => tokenGenerator({ sessionKeys: [{ secret: STRONG_HS256 }], resourceKeys: [{ jwk: { kty: 'oct', k: b64url(STRONG_HS256) } }], endpoint: 'x' }),
+      'token-generator.resourceKeys[0]',
+      STRONG_HS256,
+    )
+    await refused(
+      () => tokenGenerator({ sessionKeys: [{ jwk: { kty: 'oct', k: b64url(STRONG_HS256) } }], resourceKeys: [{ secret: STRONG_HS256 }], endpoint: 'x' }),
+      'token-generator.resourceKeys[0]',
+      STRONG_HS256,
+    )
     const file = join(mkdtempSync(join(tmpdir(), 'weak-secrets-')), 'resource.jwk.json')
     writeFileSync(file, JSON.stringify({ kty: 'oct', k: b64url(STRONG_HS256) }))
-    await refused(() => tokenGenerator({ sessionKeys: [{ secret: 'another-session-key-0123456789abcdef' }, { secret: STRONG_HS256, use: 'verify' }], resourceKeys: [{ jwk: file }], endpoint: 'x' }), 'token-generator.resourceKeys[0]', STRONG_HS256)
+    await refused(
+      () => tokenGenerator({ sessionKeys: [{ secret: 'another-session-key-0123456789abcdef' }, { secret: STRONG_HS256, use: 'verify' }], resourceKeys: [{ jwk: file }], endpoint: 'x' }),
+      'token-generator.resourceKeys[0]',
+      STRONG_HS256,
+    )
   })
 
-  test('strong values start: 32-byte HS256 keys, 8-character application/client secrets, the examples\' changeit', async () => {
+  test("strong values start: 32-byte HS256 keys, 8-character application/client secrets, the examples' changeit", async () => {
     const router = await polytoken({
       dialects: [
         { dialect: prodmanager({ secret: 'changeit', permissions: { scope_api: 1 }, keys: [{ secret: STRONG_HS256 }] }), prefix: '/pm' },

@@ -122,7 +122,7 @@ describe('zazz binding: with the reuse grace period on, an idle-expired refresh 
   })
   after(() => server.close())
 
-  test('expired, and the login\'s access token still works', async () => {
+  test("expired, and the login's access token still works", async () => {
     const tokens = (await login(server.app)).body
     offset += (IDLE_SEC + 1) * 1000
     await backend.namespace('zazz').delete(`rt:${fingerprint(tokens.refresh_token)}`)

@@ -40,7 +40,7 @@ describe('zazz attack: the grace period holds across two instances on one Redis'
       for (const answer of answers) assert.equal(answer.status, 200, `round ${round}: ${answer.text}`)
       const tokens = answers.map((answer) => answer.body.refresh_token as string)
       const live = await Promise.all(tokens.map(async (token) => (await introspect(a.app, token, RESOURCE_SERVER)).body.active === true))
-      assert.equal(live.filter(Boolean).length, 1, `round ${round}: exactly one refresh token stays valid (${live})`)
+      assert.equal(live.filter(Boolean).length, 1, `round ${round}: exactly one refresh token stays valid (${live.join(',')})`)
       const valid = live.indexOf(true)
       const superseded = 1 - valid
       // The superseded pair's access token is revoked on both instances; the valid one works on both.
@@ -63,10 +63,13 @@ describe('zazz attack: the grace period holds across two instances on one Redis'
     const first = (await login(a.app)).body
     const second = (await refresh(a.app, first.refresh_token)).body
     // second's holder refreshes on b while first (now two generations back once second is used) is replayed on a.
-    const [rotated, replay] = await Promise.all([refresh(b.app, second.refresh_token), (async () => {
-      await new Promise((resolve) => setTimeout(resolve, 50))
-      return refresh(a.app, first.refresh_token)
-    })()])
+    const [rotated, replay] = await Promise.all([
+      refresh(b.app, second.refresh_token),
+      (async () => {
+        await new Promise((resolve) => setTimeout(resolve, 50))
+        return refresh(a.app, first.refresh_token)
+      })(),
+    ])
     assert.equal(rotated.status, 200, rotated.text)
     assert.equal(replay.status, 400, replay.text)
     assert.equal((await refresh(b.app, rotated.body.refresh_token)).status, 400, 'the family is revoked')

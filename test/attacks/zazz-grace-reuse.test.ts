@@ -97,10 +97,7 @@ describe('zazz attack: refresh-token reuse grace period', () => {
         assert.equal(answer.status, 200, answer.text)
         answers.push(answer.body)
       }
-      assert.deepEqual(
-        await Promise.all(answers.map((answer) => active(server, answer.refresh_token))),
-        [false, false, true],
-      )
+      assert.deepEqual(await Promise.all(answers.map((answer) => active(server, answer.refresh_token))), [false, false, true])
       assert.equal((await refresh(server.app, answers[2]!.refresh_token)).status, 200)
     })
   })

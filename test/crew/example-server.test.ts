@@ -36,17 +36,16 @@ test("the examples server: certificate under the data dir, the registry's auth.t
     await jwtVerify(anonymous.body.token, await importX509(pem, 'ES256'), { issuer: 'polytoken-crew', audience: 'registry.local' })
     assert.deepEqual(decodeJwt(anonymous.body.token).claims.access, [{ type: 'repository', name: 'library/alpine', actions: ['pull'] }])
 
-    const login = await request(server.app)
-      .get('/v1/token?service=registry.local&scope=repository:genedna/app:pull,push&account=genedna&offline_token=true&client_id=curl')
-      .auth('genedna', 'changeit')
+    const login = await request(server.app).get('/v1/token?service=registry.local&scope=repository:genedna/app:pull,push&account=genedna&offline_token=true&client_id=curl').auth('genedna', 'changeit')
     assert.equal(login.status, 200, login.text)
     assert.deepEqual(decodeJwt(login.body.token).claims.access, [{ type: 'repository', name: 'genedna/app', actions: ['pull', 'push'] }])
 
-    const crewMd = await request(server.app)
-      .post('/v1/token')
-      .send({ service: 'registry.local', scope: 'scope=web:/v1/user:post;web:/v1/user/auth:post', account: '', grant: 'web' })
+    const crewMd = await request(server.app).post('/v1/token').send({ service: 'registry.local', scope: 'scope=web:/v1/user:post;web:/v1/user/auth:post', account: '', grant: 'web' })
     assert.equal(crewMd.status, 201, crewMd.text)
-    assert.deepEqual(decodeJwt(crewMd.body.token).claims.access.map((a: { actions: string[] }) => a.actions), [['post'], ['post']])
+    assert.deepEqual(
+      decodeJwt(crewMd.body.token).claims.access.map((a: { actions: string[] }) => a.actions),
+      [['post'], ['post']],
+    )
 
     const refreshed = await request(server.app)
       .post('/v1/token')

@@ -12,10 +12,7 @@ function assertError(response: request.Response, status: number, code: string): 
 }
 
 async function login(server: TestServer, user = 'alice', password = 'alice-pw'): Promise<string> {
-  const response = await request(server.app)
-    .get('/v1/token')
-    .set('Authorization', basic(user, password))
-    .query({ service: SERVICE, account: user, client_id: 'docker', offline_token: 'true' })
+  const response = await request(server.app).get('/v1/token').set('Authorization', basic(user, password)).query({ service: SERVICE, account: user, client_id: 'docker', offline_token: 'true' })
   assert.equal(response.status, 200, response.text)
   assert.match(response.body.refresh_token, /^[A-Za-z0-9_-]{43}$/)
   return response.body.refresh_token
@@ -37,7 +34,7 @@ describe('crew: refresh tokens and the OAuth2 form', () => {
     assert.equal(anonymous.body.refresh_token, undefined)
   })
 
-  test('grant_type=refresh_token → 200 and a token for the scopes asked (space-separated), as the refresh token\'s account', async () => {
+  test("grant_type=refresh_token → 200 and a token for the scopes asked (space-separated), as the refresh token's account", async () => {
     const refreshToken = await login(server)
     const response = await request(server.app)
       .post('/v1/token')
@@ -75,10 +72,31 @@ describe('crew: refresh tokens and the OAuth2 form', () => {
 
   test('bad, unknown, foreign-service and mismatched refresh tokens are refused', async () => {
     const refreshToken = await login(server)
-    assertError(await request(server.app).post('/v1/token').type('form').send(refreshForm('A'.repeat(43))), 401, 'UNAUTHORIZED')
+    assertError(
+      await request(server.app)
+        .post('/v1/token')
+        .type('form')
+        .send(refreshForm('A'.repeat(43))),
+      401,
+      'UNAUTHORIZED',
+    )
     assertError(await request(server.app).post('/v1/token').type('form').send(refreshForm('not a token')), 401, 'UNAUTHORIZED')
-    assertError(await request(server.app).post('/v1/token').type('form').send(refreshForm(refreshToken, { service: 'other.test' })), 401, 'UNAUTHORIZED')
-    assertError(await request(server.app).post('/v1/token').type('form').send(refreshForm(refreshToken, { account: 'bob' })), 400, 'BAD_TOKEN_OPTION')
+    assertError(
+      await request(server.app)
+        .post('/v1/token')
+        .type('form')
+        .send(refreshForm(refreshToken, { service: 'other.test' })),
+      401,
+      'UNAUTHORIZED',
+    )
+    assertError(
+      await request(server.app)
+        .post('/v1/token')
+        .type('form')
+        .send(refreshForm(refreshToken, { account: 'bob' })),
+      400,
+      'BAD_TOKEN_OPTION',
+    )
     assertError(await request(server.app).post('/v1/token').type('form').send({ grant_type: 'refresh_token', service: SERVICE }), 400, 'MISSING_REQUIRED_FIELD')
     assertError(await request(server.app).post('/v1/token').type('form').send({ grant_type: 'client_credentials', service: SERVICE }), 400, 'UNSUPPORTED_VALUE')
   })

@@ -19,10 +19,18 @@ class FlakyStore extends EventEmitter {
     this.emit('error', new Error('ECONNREFUSED 127.0.0.1:1'))
     return Promise.reject(new Error('ECONNREFUSED 127.0.0.1:1'))
   }
-  get(key: string) { return this.run(() => this.data.get(key)) }
-  set(key: string, value: unknown) { return this.run(() => void this.data.set(key, value)) }
-  delete(key: string) { return this.run(() => this.data.delete(key)) }
-  clear() { return this.run(() => this.data.clear()) }
+  get(key: string) {
+    return this.run(() => this.data.get(key))
+  }
+  set(key: string, value: unknown) {
+    return this.run(() => void this.data.set(key, value))
+  }
+  delete(key: string) {
+    return this.run(() => this.data.delete(key))
+  }
+  clear() {
+    return this.run(() => this.data.clear())
+  }
 }
 
 const flaky = new FlakyStore()

@@ -223,7 +223,14 @@ describe('crew: users, lock-out, keys', () => {
     const server = await startApp()
     try {
       for (let i = 0; i < 5; i++) {
-        assertError(await request(server.app).get('/v1/token').set('Authorization', basic('bob', `guess-${i}`)).query({ service: SERVICE }), 401, 'UNAUTHORIZED')
+        assertError(
+          await request(server.app)
+            .get('/v1/token')
+            .set('Authorization', basic('bob', `guess-${i}`))
+            .query({ service: SERVICE }),
+          401,
+          'UNAUTHORIZED',
+        )
       }
       const locked = await request(server.app).get('/v1/token').set('Authorization', basic('bob', 'bob-pw')).query({ service: SERVICE })
       assertError(locked, 429, 'TOOMANYREQUESTS')

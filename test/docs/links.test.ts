@@ -1,16 +1,19 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdtempSync, mkdirSync, writeFileSync, rmSync, existsSync } from 'node:fs'
+import { mkdtempSync, mkdirSync, writeFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { markdownFiles, root } from '../../scripts/build-docs.js'
 import { anchors, brokenLinks, slug } from '../../scripts/markdown-links.js'
 
-test('every relative link of README.md, CHANGELOG.md, docs/ and the packages\' READMEs points at a file and heading that exist', () => {
+test("every relative link of README.md, CHANGELOG.md, docs/ and the packages' READMEs points at a file and heading that exist", () => {
   const files = markdownFiles()
   assert.ok(files.includes('README.md') && files.includes('docs/security.md') && files.includes('packages/core/README.md'))
   const broken = brokenLinks(files, root)
-  assert.deepEqual(broken.map((link) => `${link.file}:${link.line} ${link.target}: ${link.reason}`), [])
+  assert.deepEqual(
+    broken.map((link) => `${link.file}:${link.line} ${link.target}: ${link.reason}`),
+    [],
+  )
 })
 
 test('the checker finds a missing file, a missing anchor and a link out of the tree; it passes good links and ignores code', () => {

@@ -36,7 +36,10 @@ test('optionsTable renders every property of each schema, each with a descriptio
     const declared = declaredProperties(schema)
     assert.equal(optionRows.length, declared.length, `${name}: one row per declared property`)
     for (const { key, description } of declared) {
-      assert.ok(rows.some((row) => row.startsWith(`| \`${key}\``) || row.includes(`.${key}\` |`) || row.includes(`[].${key}\` |`)), `${name}: ${key} has a row`)
+      assert.ok(
+        rows.some((row) => row.startsWith(`| \`${key}\``) || row.includes(`.${key}\` |`) || row.includes(`[].${key}\` |`)),
+        `${name}: ${key} has a row`,
+      )
       assert.ok(typeof description === 'string' && description.length > 10, `${name}: ${key} has a description`)
     }
     for (const row of rows) assert.equal(row.split(/(?<!\\)\|/).length, 6, `${name}: a well-formed row: ${row}`)

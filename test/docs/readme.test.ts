@@ -38,7 +38,11 @@ test('the docs index links every page of docs/', () => {
   const index = read('docs/README.md')
   const pages = readdirSync(new URL('../../docs/', import.meta.url)).filter((name) => name.endsWith('.md') && name !== 'README.md')
   assert.ok(pages.length >= 8)
-  assert.deepEqual(pages.filter((name) => !index.includes(`](${name}`)), [], 'pages of docs/ the index does not link')
+  assert.deepEqual(
+    pages.filter((name) => !index.includes(`](${name}`)),
+    [],
+    'pages of docs/ the index does not link',
+  )
 })
 
 test('the error page: every error code of the catalogue', () => {
@@ -48,9 +52,7 @@ test('the error page: every error code of the catalogue', () => {
 
 test('every error class of the catalogue is in the table, with the same status', () => {
   type ErrorClass = (new (message: string) => core.PolytokenError) & { name: string }
-  const classes = (Object.values(core) as unknown[]).filter(
-    (value): value is ErrorClass => typeof value === 'function' && value.prototype instanceof core.PolytokenError,
-  )
+  const classes = (Object.values(core) as unknown[]).filter((value): value is ErrorClass => typeof value === 'function' && value.prototype instanceof core.PolytokenError)
   assert.ok(classes.length >= 20)
   for (const ErrorClass of classes) {
     const error = new ErrorClass('x')

@@ -16,5 +16,8 @@ test('docs/security.md lists every file of test/attacks/', () => {
 test('every attack file docs/security.md names exists', () => {
   const named = [...page.matchAll(/`([a-z0-9-]+\.test\.ts)`/g)].map((match) => match[1]!)
   assert.ok(named.length >= 20)
-  assert.deepEqual(named.filter((name) => !attacks.includes(name)), [])
+  assert.deepEqual(
+    named.filter((name) => !attacks.includes(name)),
+    [],
+  )
 })

@@ -20,7 +20,9 @@ test('the host app keeps its routes, its JSON parser and its 404', async () => {
 })
 
 test('polytoken under /auth works with a body the host already parsed, and with multipart the host does not parse', async () => {
-  const json = await request(app).post('/auth/token/create').send({ secret: 'changeit', name: 'host-token', description: 'issued through the host', permission: ['scope_api'] })
+  const json = await request(app)
+    .post('/auth/token/create')
+    .send({ secret: 'changeit', name: 'host-token', description: 'issued through the host', permission: ['scope_api'] })
   assert.equal(json.status, 200, json.text)
   const multipart = await request(app).post('/auth/token/create').field('secret', 'changeit').field('name', 'host-token').field('description', 'issued through the host')
   assert.equal(multipart.status, 200, multipart.text)

@@ -14,12 +14,15 @@ const FIELDS = part('secret', 'changeit') + part('name', 'api-documentation') + 
 /** POST a body in several chunks with Transfer-Encoding: chunked (no Content-Length): the limit is found while reading. */
 function postChunked(port: number, chunks: string[]): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest({ port, method: 'POST', path: '/pm/token/create', headers: { 'content-type': `multipart/form-data; boundary=${BOUNDARY}`, accept: 'text/plain', 'transfer-encoding': 'chunked' } }, (res) => {
-      let body = ''
-      res.setEncoding('utf8')
-      res.on('data', (chunk) => (body += chunk))
-      res.on('end', () => resolve({ status: res.statusCode!, body }))
-    })
+    const req = httpRequest(
+      { port, method: 'POST', path: '/pm/token/create', headers: { 'content-type': `multipart/form-data; boundary=${BOUNDARY}`, accept: 'text/plain', 'transfer-encoding': 'chunked' } },
+      (res) => {
+        let body = ''
+        res.setEncoding('utf8')
+        res.on('data', (chunk) => (body += chunk))
+        res.on('end', () => resolve({ status: res.statusCode!, body }))
+      },
+    )
     req.on('error', reject)
     let i = 0
     const next = () => {

@@ -37,7 +37,11 @@ before(async () => {
 after(() => router.close())
 
 test('the Authorization scheme picks the dialect', async () => {
-  const viaBasic = await request(app).post('/api/v1/token').set('authorization', `Basic ${Buffer.from('a:b').toString('base64')}`).type('form').send('x=1')
+  const viaBasic = await request(app)
+    .post('/api/v1/token')
+    .set('authorization', `Basic ${Buffer.from('a:b').toString('base64')}`)
+    .type('form')
+    .send('x=1')
   assert.equal(viaBasic.body.dialect, 'oauth-like')
   const viaToken = await request(app).post('/api/v1/token').set('authorization', 'Token token="abc"').type('form').send('x=1')
   assert.equal(viaToken.body.dialect, 'exchange-like')

@@ -56,12 +56,18 @@ const SETS: DialectSet[] = [
   { name: 'every dialect at its usual prefix, router at the root', mountAt: '/', prefixes: { prodmanager: '/pm', tokenGenerator: '', crew: '', zazz: '/zazz', sagrada: '' } },
   { name: 'every dialect under its own prefix, router under /auth', mountAt: '/auth', prefixes: { prodmanager: '/pm', tokenGenerator: '/tg', crew: '/crew', zazz: '/zazz', sagrada: '/sync' } },
   // Plus a custom dialect whose routes overlap: Express takes the first registered layer that matches, whatever its kind.
-  { name: 'every dialect and overlapping routes of a custom dialect', mountAt: '/', prefixes: { prodmanager: '/pm', tokenGenerator: '/tg', crew: '', zazz: '/zazz', sagrada: '/sync', overlapping: '/o' } },
+  {
+    name: 'every dialect and overlapping routes of a custom dialect',
+    mountAt: '/',
+    prefixes: { prodmanager: '/pm', tokenGenerator: '/tg', crew: '', zazz: '/zazz', sagrada: '/sync', overlapping: '/o' },
+  },
 ]
 
 /** Routes that several paths match: a parameter before a static path, a static path before a parameter, nested parameters. */
 function overlappingDialect() {
-  const echo = (route: string) => ({ request }: { request: { path: string; params: Record<string, string> } }) => ({ status: 200, body: { route, path: request.path, params: request.params } })
+  const echo =
+    (route: string) =>
+    ({ request }: { request: { path: string; params: Record<string, string> } }) => ({ status: 200, body: { route, path: request.path, params: request.params } })
   return defineDialect({
     name: 'overlapping',
     errorSchema: { type: 'object', required: ['error'], properties: { error: { type: 'string' } } },
@@ -113,7 +119,10 @@ async function startSide(set: DialectSet, fastDispatch: boolean): Promise<Side> 
   const base = set.mountAt === '/' ? '' : set.mountAt
   const boundary = 'differential-boundary'
   const fields = { secret: 'changeit', name: 'differential', description: 'differential test token', permission: 'scope_api' }
-  const form = Object.entries(fields).map(([name, value]) => `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`).join('') + `--${boundary}--\r\n`
+  const form =
+    Object.entries(fields)
+      .map(([name, value]) => `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`)
+      .join('') + `--${boundary}--\r\n`
   const created = await send(port, { method: 'POST', path: `${base}${set.prefixes.prodmanager}/token/create`, headers: { 'content-type': `multipart/form-data; boundary=${boundary}` }, body: form })
   if (created.status !== 200) {
     await new Promise((resolve) => server.close(resolve))
@@ -138,20 +147,56 @@ interface Answer {
 /** Over a fresh connection, the path exactly as given: no client-side normalisation of dots, case or escapes. */
 function send(port: number, sent: Sent): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, method: sent.method, path: sent.path, headers: { ...sent.headers, ...(sent.body === undefined ? {} : { 'content-length': Buffer.byteLength(sent.body) }) }, agent: false }, (res) => {
-      let body = ''
-      res.setEncoding('utf8')
-      res.on('data', (chunk) => (body += chunk))
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }))
-      res.on('error', reject)
-    })
+    const req = http.request(
+      {
+        host: '127.0.0.1',
+        port,
+        method: sent.method,
+        path: sent.path,
+        headers: { ...sent.headers, ...(sent.body === undefined ? {} : { 'content-length': Buffer.byteLength(sent.body) }) },
+        agent: false,
+      },
+      (res) => {
+        let body = ''
+        res.setEncoding('utf8')
+        res.on('data', (chunk) => (body += chunk))
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }))
+        res.on('error', reject)
+      },
+    )
     req.on('error', reject)
     req.end(sent.body)
   })
 }
 
 // Valid values weigh more: a parameter a route accepts gets further into the route, where it shows in the answer.
-const SEGMENT_VALUES = ['sync', 'sync', 'sync', '1.5', '1.5', '2.0', 'Sync', 'me', 'ME', 'x', 'UPPER', 'MiXed', 'a%20b', '%C3%A9', '%zz', '%2F', '%2e%2e', '..', '.', '%', '%E0%A4%A', '%00', 'a+b', '~user', '123']
+const SEGMENT_VALUES = [
+  'sync',
+  'sync',
+  'sync',
+  '1.5',
+  '1.5',
+  '2.0',
+  'Sync',
+  'me',
+  'ME',
+  'x',
+  'UPPER',
+  'MiXed',
+  'a%20b',
+  '%C3%A9',
+  '%zz',
+  '%2F',
+  '%2e%2e',
+  '..',
+  '.',
+  '%',
+  '%E0%A4%A',
+  '%00',
+  'a+b',
+  '~user',
+  '123',
+]
 const INSERTS = ['%zz', '%', '%2', '%2F', '%2f', '/%2e%2e/', '/../', '/./', '//', '%E0%A4%A', '%20', ';x', '@', '!']
 const QUERIES = ['?a=1', '?a=1&a=2', '?service=registry.test&scope=repository:alice/x:pull', '?%zz', '?a=%', '?', '??', '?a=1#frag', '#frag', '?x=%2F']
 const METHODS = ['GET', 'GET', 'POST', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS', 'PROPFIND', 'PURGE', 'SEARCH', 'MKCOL']
@@ -228,7 +273,9 @@ function randomRequest(rng: Random, targets: readonly Target[], credentials: rea
 
 /** Tokens, key material and ids differ between two routers by design: compare the successful bodies' shape, not those values. */
 function comparable(answer: Answer): string {
-  return answer.status >= 200 && answer.status < 300 ? answer.body.replace(/[A-Za-z0-9_~+/=-]{20,}(\.[A-Za-z0-9_-]+){0,2}/g, '<opaque>').replace(/"(jti|uid|id_token|kid)":"[^"]*"/g, '"$1":"<opaque>"') : answer.body
+  return answer.status >= 200 && answer.status < 300
+    ? answer.body.replace(/[A-Za-z0-9_~+/=-]{20,}(\.[A-Za-z0-9_-]+){0,2}/g, '<opaque>').replace(/"(jti|uid|id_token|kid)":"[^"]*"/g, '"$1":"<opaque>"')
+    : answer.body
 }
 
 function differences(fast: Answer, plain: Answer): string[] {
@@ -278,7 +325,22 @@ for (const [setIndex, set] of SETS.entries()) {
       targets = [...routes, ...routes, ...routes, ...others, ...misses].map((target) => ({ ...target, path: `${base}${target.path}` }))
       const tgToken = tokenAuth(await sessionToken({}))
       const browserId = `BrowserID ${assertion({ now: NOW })}`
-      credentials = (side) => ['', '', crewBasic('alice', 'alice-pw'), crewBasic('alice', 'wrong'), LEGACY_BASIC, WEB_BASIC, 'Basic !!!', tgToken, 'Token token="nope"', `Bearer ${side.pmToken}`, 'Bearer not-a-token', browserId, 'Hawk id="x"', 'Digest x=1']
+      credentials = (side) => [
+        '',
+        '',
+        crewBasic('alice', 'alice-pw'),
+        crewBasic('alice', 'wrong'),
+        LEGACY_BASIC,
+        WEB_BASIC,
+        'Basic !!!',
+        tgToken,
+        'Token token="nope"',
+        `Bearer ${side.pmToken}`,
+        'Bearer not-a-token',
+        browserId,
+        'Hawk id="x"',
+        'Digest x=1',
+      ]
     })
     after(async () => {
       spy?.restore()
@@ -300,7 +362,10 @@ for (const [setIndex, set] of SETS.entries()) {
       for (let index = 0; index < CASES; index++) {
         const shape = randomRequest(rng, targets, credentials(fast))
         // The same request to both, but each with the prodmanager token its own router issued.
-        const forSide = (side: Side): Sent => ({ ...shape, headers: { ...shape.headers, ...(shape.headers.authorization === `Bearer ${fast.pmToken}` ? { authorization: `Bearer ${side.pmToken}` } : {}) } })
+        const forSide = (side: Side): Sent => ({
+          ...shape,
+          headers: { ...shape.headers, ...(shape.headers.authorization === `Bearer ${fast.pmToken}` ? { authorization: `Bearer ${side.pmToken}` } : {}) },
+        })
         const fastAnswer = await send(fast.port, forSide(fast))
         const plainAnswer = await send(plain.port, forSide(plain))
         statuses.set(fastAnswer.status, (statuses.get(fastAnswer.status) ?? 0) + 1)

@@ -32,8 +32,8 @@ export async function startExampleServer(env: Record<string, string>, timeoutMs 
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let output = ''
-  child.stdout!.on('data', (chunk) => (output += chunk))
-  child.stderr!.on('data', (chunk) => (output += chunk))
+  child.stdout.on('data', (chunk) => (output += chunk))
+  child.stderr.on('data', (chunk) => (output += chunk))
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start in ${timeoutMs} ms:\n${output}`)), timeoutMs)
     const check = () => {
@@ -42,7 +42,7 @@ export async function startExampleServer(env: Record<string, string>, timeoutMs 
         resolve()
       }
     }
-    child.stdout!.on('data', check)
+    child.stdout.on('data', check)
     child.on('exit', (code) => {
       clearTimeout(timer)
       reject(new Error(`server exited with ${code}:\n${output}`))

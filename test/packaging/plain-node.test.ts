@@ -57,7 +57,13 @@ test('the examples server on the build: every dialect loads and answers in its o
     rmSync(dataDir, { recursive: true, force: true })
   })
   const form = new FormData()
-  for (const [name, value] of [['secret', 'changeit'], ['name', 'api-documentation'], ['description', 'Token for documentation example'], ['permission', 'scope_api']] as const) form.append(name, value)
+  for (const [name, value] of [
+    ['secret', 'changeit'],
+    ['name', 'api-documentation'],
+    ['description', 'Token for documentation example'],
+    ['permission', 'scope_api'],
+  ] as const)
+    form.append(name, value)
   const created = await fetch(`${server.url}/api/token/create`, { method: 'POST', body: form, headers: { accept: 'text/plain' } })
   assert.equal(created.status, 200)
   const whoami = await fetch(`${server.url}/api/token/whoami`, { headers: { authorization: `Bearer ${await created.text()}` } })

@@ -43,7 +43,7 @@ describe('POST /token/create', () => {
     const res = await createLikeTheDocument()
     assert.equal(res.status, 200)
     assert.match(String(res.headers['content-type']), /^text\/plain/)
-    const { header, claims } = decodeJwt(res.text as string)
+    const { header, claims } = decodeJwt(res.text)
     assert.equal(header.alg, 'HS256')
     assert.ok(header.kid)
     assert.equal(claims.iss, 'prodmanager-test')
@@ -63,7 +63,7 @@ describe('POST /token/create', () => {
       .type('form')
       .send({ secret: SECRET, name: 'form-token-1', description: 'made with a form body', not_before_date: '2026-12-01T10:30', expiration_date: '2026-12-02T10:30', permission: 'scope_api' })
     assert.equal(res.status, 200)
-    const { claims } = decodeJwt(res.text as string)
+    const { claims } = decodeJwt(res.text)
     assert.equal(claims.nbf, Date.UTC(2026, 11, 1, 10, 30) / 1000)
     assert.equal(claims.exp, Date.UTC(2026, 11, 2, 10, 30) / 1000)
     assert.deepEqual(claims.permissions, [1])
@@ -96,7 +96,7 @@ describe('POST /token/create', () => {
   test('not_before_date exactly maxNotBeforeAheadMs (366 days) ahead is accepted', async () => {
     const res = await createLikeTheDocument({ not_before_date: '2027-11-24T12:00' })
     assert.equal(res.status, 200, res.text)
-    assert.equal(decodeJwt(res.text as string).claims.nbf, Date.UTC(2027, 10, 24, 12, 0) / 1000)
+    assert.equal(decodeJwt(res.text).claims.nbf, Date.UTC(2027, 10, 24, 12, 0) / 1000)
   })
 
   for (const [what, fields, field] of [
@@ -126,7 +126,7 @@ describe('GET /token/whoami', () => {
     const res = await request(app).get('/api/token/whoami').set('authorization', `Bearer ${token}`)
     assert.equal(res.status, 200)
     assert.deepEqual(Object.keys(res.body).sort(), ['aud', 'exp', 'iat', 'iss', 'jti', 'nbf', 'permissions', 'sub', 'version'])
-    assert.deepEqual(res.body, decodeJwt(token as string).claims)
+    assert.deepEqual(res.body, decodeJwt(token).claims)
   })
 
   test('no token → 401 with a Bearer challenge; a bad one → 401 invalid_token', async () => {
@@ -170,7 +170,7 @@ describe('list and revoke', () => {
 
   test('a revoked token fails whoami at once, even though it was cached', async () => {
     const token = (await createLikeTheDocument()).text
-    const { jti } = decodeJwt(token as string).claims
+    const { jti } = decodeJwt(token).claims
     assert.equal((await request(app).get('/api/token/whoami').set('authorization', `Bearer ${token}`)).status, 200)
     const revoked = await request(app).post('/api/token/revoke').set('authorization', admin).type('form').send({ jti })
     assert.equal(revoked.status, 200)
@@ -187,9 +187,16 @@ describe('list and revoke', () => {
 
   test('list shows metadata only — never a token — and needs the secret', async () => {
     const token = (await createLikeTheDocument()).text
-    const { jti } = decodeJwt(token as string).claims
+    const { jti } = decodeJwt(token).claims
     assert.equal((await request(app).get('/api/token/list')).status, 401)
-    assert.equal((await request(app).get('/api/token/list').set('authorization', `Basic ${Buffer.from('ops:nope').toString('base64')}`)).status, 401)
+    assert.equal(
+      (
+        await request(app)
+          .get('/api/token/list')
+          .set('authorization', `Basic ${Buffer.from('ops:nope').toString('base64')}`)
+      ).status,
+      401,
+    )
     const res = await request(app).get('/api/token/list').set('authorization', admin)
     assert.equal(res.status, 200)
     const record = res.body.tokens.find((t: { jti: string }) => t.jti === jti)

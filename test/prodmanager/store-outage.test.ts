@@ -17,10 +17,18 @@ class DeadStore extends EventEmitter {
     this.emit('error', new Error('ECONNREFUSED 127.0.0.1:1'))
     return Promise.reject(new Error('ECONNREFUSED 127.0.0.1:1'))
   }
-  get() { return this.answer() }
-  set() { return this.answer() }
-  delete() { return this.answer() }
-  clear() { return this.answer() }
+  get() {
+    return this.answer()
+  }
+  set() {
+    return this.answer()
+  }
+  delete() {
+    return this.answer()
+  }
+  clear() {
+    return this.answer()
+  }
 }
 
 const dead = new DeadStore()

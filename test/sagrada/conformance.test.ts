@@ -7,6 +7,5 @@ describeConformance({
   dialect: () => sagrada(options({ discovery: true })),
   prefix: '',
   // A real assertion, so the table also runs past authentication into validation and the handler.
-  credentials: ({ path }) =>
-    path.startsWith('/1.0/') ? { headers: { authorization: `BrowserID ${assertion()}` }, params: { app_name: 'sync', app_version: '1.5' } } : undefined,
+  credentials: ({ path }) => (path.startsWith('/1.0/') ? { headers: { authorization: `BrowserID ${assertion()}` }, params: { app_name: 'sync', app_version: '1.5' } } : undefined),
 })

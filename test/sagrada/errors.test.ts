@@ -43,7 +43,7 @@ function challenges(res: request.Response): string[] {
   return out
 }
 
-test('404: unknown application and unknown version, location url, the original\'s descriptions', async () => {
+test("404: unknown application and unknown version, location url, the original's descriptions", async () => {
   const auth = `BrowserID ${assertion({ now: clock.now })}`
   assertEnvelope(await get(auth, '/1.0/bookmarks/1.5'), 404, 'error', { location: 'url', name: 'application', description: 'Unsupported application' })
   assertEnvelope(await get(auth, '/1.0/sync/9.9'), 404, 'error', { location: 'url', name: '9.9', description: 'Unsupported application version' })

@@ -5,10 +5,16 @@ import express from 'express'
 import request from 'supertest'
 import { createHawkVerifier, type HawkVerifierOptions } from '@polytoken/plugins'
 import { memoryStore } from '@polytoken/core'
-import { NODE_A, NODE_B, SECRET_A, SECRET_B, assertion, createApp } from './fixture.js'
+import { NODE_A, SECRET_A, SECRET_B, assertion, createApp } from './fixture.js'
 
 interface HawkClient {
-  client: { header(uri: string, method: string, options: { credentials: { id: string; key: string; algorithm: 'sha256' }; ext?: string; payload?: string; contentType?: string; timestamp?: number; nonce?: string }): { header: string } }
+  client: {
+    header(
+      uri: string,
+      method: string,
+      options: { credentials: { id: string; key: string; algorithm: 'sha256' }; ext?: string; payload?: string; contentType?: string; timestamp?: number; nonce?: string },
+    ): { header: string }
+  }
 }
 // The standard Hawk library (the client Firefox's code mirrors), CommonJS without types.
 const Hawk = createRequire(import.meta.url)('@hapi/hawk') as HawkClient
@@ -43,11 +49,18 @@ function storageNode(options: HawkVerifierOptions, publicHost: { host: string; p
 
 async function tokenFor(email: string) {
   const { app, router, clock } = await createApp()
-  const res = await request(app).get('/1.0/sync/1.5').set('authorization', `BrowserID ${assertion({ now: clock.now, email })}`)
+  const res = await request(app)
+    .get('/1.0/sync/1.5')
+    .set('authorization', `BrowserID ${assertion({ now: clock.now, email })}`)
   await router.close()
   assert.equal(res.status, 200)
   const url = new URL(res.body.api_endpoint as string)
-  return { ...(res.body as { id: string; key: string; uid: number; api_endpoint: string }), url, secret: url.origin === NODE_A ? SECRET_A : SECRET_B, other: url.origin === NODE_A ? SECRET_B : SECRET_A }
+  return {
+    ...(res.body as { id: string; key: string; uid: number; api_endpoint: string }),
+    url,
+    secret: url.origin === NODE_A ? SECRET_A : SECRET_B,
+    other: url.origin === NODE_A ? SECRET_B : SECRET_A,
+  }
 }
 
 test('a request signed by @hapi/hawk with id/key verifies on the node that derives the key from its secret', async () => {
@@ -73,7 +86,10 @@ test('a request signed by @hapi/hawk with id/key verifies on the node that deriv
   assert.equal((await request(node).get(`${t.url.pathname}/storage/history`).set('authorization', moved.header)).body.code, 'ERR_TOKEN_INVALID')
   // Body changed after signing.
   const put2 = Hawk.client.header(`${t.url.origin}${t.url.pathname}/storage/bookmarks/abc`, 'PUT', { credentials, payload: body, contentType: 'application/json' })
-  assert.equal((await request(node).put(`${t.url.pathname}/storage/bookmarks/abc`).set('authorization', put2.header).set('content-type', 'application/json').send(body.replace('x', 'y'))).body.code, 'ERR_TOKEN_INVALID')
+  assert.equal(
+    (await request(node).put(`${t.url.pathname}/storage/bookmarks/abc`).set('authorization', put2.header).set('content-type', 'application/json').send(body.replace('x', 'y'))).body.code,
+    'ERR_TOKEN_INVALID',
+  )
   // The right id with a guessed key.
   const forged = Hawk.client.header(`${t.url.origin}${path}`, 'GET', { credentials: { ...credentials, key: t.key.replace(/^./, (c) => (c === 'A' ? 'B' : 'A')) } })
   assert.equal((await request(node).get(path).set('authorization', forged.header)).body.code, 'ERR_TOKEN_INVALID')

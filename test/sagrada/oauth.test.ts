@@ -22,7 +22,9 @@ after(() => router.close())
 
 function jwt(claims: Record<string, unknown>, key: KeyObject = fxa.privateKey, header: Record<string, unknown> = { alg: 'RS256', kid: 'fxa-1' }) {
   const head = Buffer.from(JSON.stringify(header)).toString('base64url')
-  const body = Buffer.from(JSON.stringify({ iss: 'https://accounts.example.com', sub: 'f00d0123456789', scope: `profile ${SCOPE}`, exp: Math.floor(clock.now / 1000) + 300, ...claims })).toString('base64url')
+  const body = Buffer.from(JSON.stringify({ iss: 'https://accounts.example.com', sub: 'f00d0123456789', scope: `profile ${SCOPE}`, exp: Math.floor(clock.now / 1000) + 300, ...claims })).toString(
+    'base64url',
+  )
   return `${head}.${body}.${cryptoSign('sha256', Buffer.from(`${head}.${body}`), key).toString('base64url')}`
 }
 const keyId = (keysChangedAt: number, state: string) => `${keysChangedAt}-${Buffer.from(state, 'hex').toString('base64url')}`
@@ -74,7 +76,14 @@ test('bad JWTs and missing X-KeyID are 401 with both challenges', async () => {
 })
 
 test('BrowserID still works beside Bearer', async () => {
-  assert.equal((await request(app).get('/1.0/sync/1.5').set('authorization', `BrowserID ${assertion({ now: clock.now })}`)).status, 200)
+  assert.equal(
+    (
+      await request(app)
+        .get('/1.0/sync/1.5')
+        .set('authorization', `BrowserID ${assertion({ now: clock.now })}`)
+    ).status,
+    200,
+  )
 })
 
 test('GET / lists applications, versions and accepted schemes', async () => {

@@ -15,7 +15,13 @@ test('two instances on one store: every new user gets a distinct uid, one user o
   try {
     const emails = Array.from({ length: 12 }, (_, i) => `user${i}@example.com`)
     const answers = await Promise.all(
-      emails.flatMap((email) => [one, two].map(({ app, clock }) => request(app).get('/1.0/sync/1.5').set('authorization', `BrowserID ${assertion({ now: clock.now, email })}`))),
+      emails.flatMap((email) =>
+        [one, two].map(({ app, clock }) =>
+          request(app)
+            .get('/1.0/sync/1.5')
+            .set('authorization', `BrowserID ${assertion({ now: clock.now, email })}`),
+        ),
+      ),
     )
     for (const res of answers) assert.equal(res.status, 200, JSON.stringify(res.body))
     const byEmail = new Map<string, Set<number>>()
@@ -24,10 +30,12 @@ test('two instances on one store: every new user gets a distinct uid, one user o
       if (!byEmail.has(email)) byEmail.set(email, new Set())
       byEmail.get(email)!.add(res.body.uid)
     })
-    for (const [email, uids] of byEmail) assert.equal(uids.size, 1, `${email} got ${[...uids]}`)
+    for (const [email, uids] of byEmail) assert.equal(uids.size, 1, `${email} got ${[...uids].join(',')}`)
     const uids = [...byEmail.values()].map((set) => [...set][0])
     assert.equal(new Set(uids).size, emails.length, 'no uid handed to two users')
-    const late = await request(one.app).get('/1.0/sync/1.5').set('authorization', `BrowserID ${assertion({ now: one.clock.now, email: 'late@example.com' })}`)
+    const late = await request(one.app)
+      .get('/1.0/sync/1.5')
+      .set('authorization', `BrowserID ${assertion({ now: one.clock.now, email: 'late@example.com' })}`)
     assert.equal(late.status, 503, 'both nodes are full (6 + 6 seats)')
   } finally {
     await one.router.close()

@@ -140,7 +140,10 @@ test('configuration errors name the key', async () => {
   const { options } = await import('./fixture.js')
   assert.throws(() => sagrada(options({ nodes: {} })), { code: 'ERR_CONFIG_INVALID', message: /sagrada\.nodes/ })
   assert.throws(() => sagrada(options({ applications: { sync: { '1.5': { endpoint: '{node}/1.5', nodes: ['https://sync-a.example.com'] } } } })), { code: 'ERR_CONFIG_INVALID', message: /endpoint/ })
-  assert.throws(() => sagrada(options({ applications: { sync: { '1.5': { endpoint: '{node}/{uid}', nodes: ['https://unknown.example.com'] } } } })), { code: 'ERR_CONFIG_INVALID', message: /not in sagrada\.nodes/ })
+  assert.throws(() => sagrada(options({ applications: { sync: { '1.5': { endpoint: '{node}/{uid}', nodes: ['https://unknown.example.com'] } } } })), {
+    code: 'ERR_CONFIG_INVALID',
+    message: /not in sagrada\.nodes/,
+  })
   assert.throws(() => sagrada(options({ browserid: { audiences: [] } })), { code: 'ERR_CONFIG_INVALID', message: /audiences/ })
   assert.throws(() => sagrada(options({ browserid: { audiences: [AUDIENCE] } })), { code: 'ERR_CONFIG_INVALID', message: /trustedIssuers/ })
   assert.throws(() => sagrada(options({ nodes: { 'https://sync-a.example.com': { capacity: 0, secrets: ['x'.repeat(16)] } } })), { code: 'ERR_CONFIG_INVALID', message: /capacity/ })

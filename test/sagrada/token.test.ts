@@ -7,7 +7,7 @@ import { AUDIENCE, NODE_A, NODE_B, SECRET_A, SECRET_B, assertion, createApp, use
 
 const get = (app: Parameters<typeof request>[0], auth: string, path = '/1.0/sync/1.5') => request(app).get(path).set('authorization', auth)
 
-test('a BrowserID assertion buys the document\'s token answer, plus hashalg, hashed_fxa_uid, node_type and X-Timestamp', async () => {
+test("a BrowserID assertion buys the document's token answer, plus hashalg, hashed_fxa_uid, node_type and X-Timestamp", async () => {
   const { app, router, clock } = await createApp()
   try {
     const res = await get(app, `BrowserID ${assertion({ now: clock.now })}`)
@@ -50,7 +50,12 @@ test('same email → same uid on every call, whatever the scheme spelling or key
   const { app, router, clock } = await createApp()
   try {
     const uids = new Set<number>()
-    for (const [scheme, user] of [['BrowserID', userKeys.ds128], ['browserid', userKeys.rs128], ['Browser-ID', userKeys.ds128], ['BROWSER-ID', userKeys.rs128]] as const) {
+    for (const [scheme, user] of [
+      ['BrowserID', userKeys.ds128],
+      ['browserid', userKeys.rs128],
+      ['Browser-ID', userKeys.ds128],
+      ['BROWSER-ID', userKeys.rs128],
+    ] as const) {
       const res = await get(app, `${scheme} ${assertion({ now: clock.now, user })}`)
       assert.equal(res.status, 200, scheme)
       uids.add(res.body.uid)

@@ -39,7 +39,7 @@ async function json(response: Response): Promise<{ status: number; body: CrewAns
 /** `docker login`: Basic, offline_token=true. */
 function login(server: Server): Promise<{ status: number; body: CrewAnswer }> {
   const query = new URLSearchParams({ service: SERVICE, scope: 'repository:alice/app:pull,push', account: 'alice', client_id: 'scale-out', offline_token: 'true' })
-  return fetch(`${server.url}/v1/token?${query}`, { headers: { authorization: `Basic ${Buffer.from(`alice:${PASSWORD}`).toString('base64')}` } }).then(json)
+  return fetch(`${server.url}/v1/token?${query.toString()}`, { headers: { authorization: `Basic ${Buffer.from(`alice:${PASSWORD}`).toString('base64')}` } }).then(json)
 }
 
 /** Docker's OAuth2 form with the refresh token. */

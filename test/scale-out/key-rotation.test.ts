@@ -5,18 +5,7 @@ import express from 'express'
 import request from 'supertest'
 import type { JWK } from 'jose'
 import { polytoken, type PolytokenRouter } from '@polytoken/express'
-import {
-  anonymous,
-  bearer,
-  createJwtSigner,
-  createJwtVerifier,
-  defineDialect,
-  defineRoute,
-  silentLogger,
-  type PolytokenError,
-  type JwtClaims,
-  type KeySource,
-} from '@polytoken/core'
+import { anonymous, bearer, createJwtSigner, createJwtVerifier, defineDialect, defineRoute, silentLogger, type PolytokenError, type KeySource } from '@polytoken/core'
 import { tempDir } from './harness.js'
 
 /**
@@ -79,7 +68,10 @@ describe('key rotation across instances sharing a store, with no failed request'
   const steps = {
     start: [{ jwk: old }],
     addVerifyOnly: [{ jwk: old }, { jwk: next, use: 'verify' }],
-    promote: [{ jwk: next, use: 'sign' }, { jwk: old, use: 'verify' }],
+    promote: [
+      { jwk: next, use: 'sign' },
+      { jwk: old, use: 'verify' },
+    ],
     retire: [{ jwk: next }],
   } satisfies Record<string, KeySource[]>
 
@@ -113,7 +105,7 @@ describe('key rotation across instances sharing a store, with no failed request'
   const kids = async (app: express.Express) => ((await request(app).get('/.well-known/jwks.json')).body.keys as JWK[]).map((key) => key.kid).sort()
 
   it('add verify-only everywhere, promote everywhere, retire: every request succeeds, JWKS shows both keys during the overlap', async () => {
-    let instances = [await instance(steps.start), await instance(steps.start)]
+    const instances = [await instance(steps.start), await instance(steps.start)]
     assert.deepEqual(await traffic(instances), [])
 
     // Rolling restart, one instance at a time, with traffic between every restart.
@@ -140,6 +132,9 @@ describe('key rotation across instances sharing a store, with no failed request'
     const a = await instance(steps.start)
     const b = await instance(steps.promote)
     const failures = await traffic([a, b], 4)
-    assert.ok(failures.some((f) => f.startsWith('verify 401')), `expected refusals, got ${JSON.stringify(failures)}`)
+    assert.ok(
+      failures.some((f) => f.startsWith('verify 401')),
+      `expected refusals, got ${JSON.stringify(failures)}`,
+    )
   })
 })

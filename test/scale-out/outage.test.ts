@@ -127,7 +127,10 @@ function outage(title: string, scenario: Scenario) {
 
       // Every request of the flow got an answer in time: 200, or the 503 envelope.
       const during = outcomes.filter((o) => o.at > downAt + 100 && o.at < upAt)
-      assert.ok(during.some((o) => o.kind === 'create' && o.status === 503), 'no create ran during the outage')
+      assert.ok(
+        during.some((o) => o.kind === 'create' && o.status === 503),
+        'no create ran during the outage',
+      )
       for (const o of outcomes) {
         assert.ok(o.ms < 1000, `${o.kind} took ${o.ms} ms (status ${o.status})`)
         if (o.status !== 200) assertStoreEnvelope(o.status, o.body, `${o.kind} during the flow`)

@@ -31,7 +31,7 @@ export function redisPair(label: string, config: Record<string, unknown>, namesp
     const failed = started.find((result) => result.status === 'rejected')
     if (failed) {
       // Never leave the one that came up running: it would keep the test process alive.
-      await Promise.all(started.map((result) => (result.status === 'fulfilled' ? result.value.stop() : undefined)))
+      await Promise.all(started.flatMap((result) => (result.status === 'fulfilled' ? [result.value.stop()] : [])))
       throw failed.reason
     }
     ;[pair.a, pair.b] = started.map((result) => (result as PromiseFulfilledResult<ServerProcess>).value) as [ServerProcess, ServerProcess]

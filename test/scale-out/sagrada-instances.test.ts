@@ -64,7 +64,10 @@ async function sync(server: { url: string }, browserId: string, clientState?: st
 function ok(answer: { status: number; body: SagradaAnswer }, what: string): SagradaAnswer & { uid: number; api_endpoint: string } {
   assert.equal(answer.status, 200, `${what}: ${JSON.stringify(answer.body)}`)
   assert.equal(typeof answer.body.uid, 'number', what)
-  assert.ok([NODE_1, NODE_2].some((node) => answer.body.api_endpoint === `${node}/1.5/${answer.body.uid}`), `${what}: api_endpoint ${answer.body.api_endpoint}`)
+  assert.ok(
+    [NODE_1, NODE_2].some((node) => answer.body.api_endpoint === `${node}/1.5/${answer.body.uid}`),
+    `${what}: api_endpoint ${answer.body.api_endpoint}`,
+  )
   return answer.body as SagradaAnswer & { uid: number; api_endpoint: string }
 }
 

@@ -49,10 +49,18 @@ function race(name: string, url: string, options: { prefix?: string; unavailable
         a.send(`go r${round}`)
         b.send(`go r${round}`)
         const results = [JSON.parse(await a.next()), JSON.parse(await b.next())] as Array<{ won: unknown[]; added: number; counts: number[] }>
-        assert.deepEqual(results.flatMap((r) => r.won), [{ round, secret: 'single-use' }], `round ${round}: one take wins`)
+        assert.deepEqual(
+          results.flatMap((r) => r.won),
+          [{ round, secret: 'single-use' }],
+          `round ${round}: one take wins`,
+        )
         assert.equal(results[0]!.added + results[1]!.added, 1, `round ${round}: one add wins`)
         const counts = results.flatMap((r) => r.counts).sort((x, y) => x - y)
-        assert.deepEqual(counts, Array.from({ length: 2 * PARALLEL }, (_, i) => i + 1), `round ${round}: every count once`)
+        assert.deepEqual(
+          counts,
+          Array.from({ length: 2 * PARALLEL }, (_, i) => i + 1),
+          `round ${round}: every count once`,
+        )
         await store.delete(`add:r${round}`)
         await store.delete(`count:r${round}`)
       }

@@ -40,7 +40,10 @@ function twoInstances(name: string, baseUrl: string, unavailable: () => Promise<
 
     it(`a token created on one instance verifies on the other (${redactUrl(baseUrl)})`, async (t) => {
       if (skip) return t.skip(skip)
-      for (const [issuer, verifier] of [[a, b], [b, a]] as const) {
+      for (const [issuer, verifier] of [
+        [a, b],
+        [b, a],
+      ] as const) {
         const created = await createToken(issuer)
         assert.equal(created.status, 200, await created.clone().text())
         const token = await created.text()

@@ -22,7 +22,11 @@ function fresh(url: string, options: { method?: string; headers?: Record<string,
 }
 
 const workerPids = (server: ServerProcess) =>
-  spawnSync('ps', ['--ppid', String(server.process.pid), '-o', 'pid=']).stdout.toString().split(/\s+/).filter(Boolean).map(Number)
+  spawnSync('ps', ['--ppid', String(server.process.pid), '-o', 'pid='])
+    .stdout.toString()
+    .split(/\s+/)
+    .filter(Boolean)
+    .map(Number)
 
 /** Tokens created and verified over fresh connections: any worker's token verifies on any worker. */
 async function createAndVerify(server: ServerProcess, count: number) {
@@ -121,7 +125,12 @@ describe('examples server --workers', () => {
   })
 
   it('--workers with a bad count is refused', () => {
-    const child = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'examples/server/main.ts'), '--workers', 'lots'], { cwd: ROOT, encoding: 'utf8', timeout: 20_000, env: { ...process.env, POLYTOKEN_STORE: 'memory://' } })
+    const child = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'examples/server/main.ts'), '--workers', 'lots'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: 20_000,
+      env: { ...process.env, POLYTOKEN_STORE: 'memory://' },
+    })
     assert.equal(child.status, 2)
     assert.match(child.stderr, /--workers: expected a whole number/)
   })

@@ -124,11 +124,13 @@ describe('zazz on two examples-server processes on one Redis', () => {
     for (let round = 0; round < 3; round++) {
       const first = await login(round % 2 ? b : a)
       assert.equal(first.status, 200, JSON.stringify(first.body))
-      const answers = await Promise.all(Array.from({ length: 10 }, (_, i) => {
-        // Alternate which instance gets the first request of the burst.
-        const onB = (i + round) % 2 === 1
-        return refresh(onB ? b : a, first.body.refresh_token).then((answer) => ({ ...answer, on: onB ? 'B' : 'A' }))
-      }))
+      const answers = await Promise.all(
+        Array.from({ length: 10 }, (_, i) => {
+          // Alternate which instance gets the first request of the burst.
+          const onB = (i + round) % 2 === 1
+          return refresh(onB ? b : a, first.body.refresh_token).then((answer) => ({ ...answer, on: onB ? 'B' : 'A' }))
+        }),
+      )
       const summary = answers.map((answer) => `${answer.on}:${answer.status}${answer.body.error ? ` ${answer.body.error} (${answer.body.error_description})` : ''}`).join(', ')
       const ok = answers.filter((answer) => answer.status === 200)
       assert.equal(ok.length, 1, `round ${round}: ${summary}`)

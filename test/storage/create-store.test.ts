@@ -38,11 +38,7 @@ describe('createStore: choosing the backend by URL', () => {
 
   it('refuses unknown schemes and malformed URLs without echoing credentials', async () => {
     for (const url of ['ftp://admin:hunter2@host/x', 'mysql://root:hunter2@db/x', 'redis://admin:hunter2@[bad', 'sqlite://']) {
-      await assert.rejects(
-        createStore(url),
-        (error: unknown) => error instanceof ConfigInvalid && !error.message.includes('hunter2') && error.status === 500,
-        url,
-      )
+      await assert.rejects(createStore(url), (error: unknown) => error instanceof ConfigInvalid && !error.message.includes('hunter2') && error.status === 500, url)
     }
     // Without a scheme nothing of the text is shown, not even the part before its first colon (a user name here).
     for (const url of ['admin:hunter2@redis.internal:6379', 'redis//admin:hunter2@host']) {
@@ -126,7 +122,10 @@ describe('createStore: choosing the backend by URL', () => {
     assert.equal(await a.get('k'), 'in a')
     await a.set('once', 'single-use')
     const taken = await Promise.all(Array.from({ length: 30 }, () => a.take('once')))
-    assert.deepEqual(taken.filter((v) => v !== undefined), ['single-use'])
+    assert.deepEqual(
+      taken.filter((v) => v !== undefined),
+      ['single-use'],
+    )
     assert.equal(await a.take('k'), 'in a')
     assert.equal(await b.take('k'), 'in b')
     await backend.close()
@@ -146,7 +145,10 @@ describe('createStore: choosing the backend by URL', () => {
     await new Promise((resolve) => db.close(resolve))
     await backend.close()
     dir.remove()
-    assert.deepEqual(rows.map((row) => row.key), ['sweep:kept'])
+    assert.deepEqual(
+      rows.map((row) => row.key),
+      ['sweep:kept'],
+    )
   })
 
   it('PostgreSQL: expired rows are swept from the table, live ones stay', async (t) => {
@@ -163,7 +165,10 @@ describe('createStore: choosing the backend by URL', () => {
     await pool.end()
     await store.delete('kept')
     await backend.close()
-    assert.deepEqual(rows.map((row) => row.key), [`${prefix}sweep:kept`])
+    assert.deepEqual(
+      rows.map((row) => row.key),
+      [`${prefix}sweep:kept`],
+    )
   })
 
   it('a Keyv of your own whose adapter fails: every operation and ping are StoreUnavailable, nothing crashes', async () => {

@@ -30,4 +30,9 @@ describeStoreCompliance({ name: 'keyv of your own: KeyvSqlite', create: () => ow
 const redisPrefix = runPrefix('own-redis')
 describeStoreCompliance({ name: 'keyv of your own: KeyvRedis', create: () => own(new KeyvRedis(REDIS_URL), redisPrefix), unavailable: () => unreachable('Redis', REDIS_URL, 6379), shared: true })
 const pgPrefix = runPrefix('own-pg')
-describeStoreCompliance({ name: 'keyv of your own: KeyvPostgres', create: () => own(new KeyvPostgres({ uri: POSTGRES_URL }), pgPrefix), unavailable: () => unreachable('Postgres', POSTGRES_URL, 5432), shared: true })
+describeStoreCompliance({
+  name: 'keyv of your own: KeyvPostgres',
+  create: () => own(new KeyvPostgres({ uri: POSTGRES_URL }), pgPrefix),
+  unavailable: () => unreachable('Postgres', POSTGRES_URL, 5432),
+  shared: true,
+})

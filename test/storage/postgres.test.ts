@@ -4,4 +4,9 @@ import { describeStoreCompliance } from '@polytoken/store-test-suite'
 import { POSTGRES_URL, runPrefix, unreachable } from './services.js'
 
 const prefix = runPrefix('pg')
-describeStoreCompliance({ name: `postgres (${redactUrl(POSTGRES_URL)})`, create: () => createStore({ url: POSTGRES_URL, prefix }), unavailable: () => unreachable('Postgres', POSTGRES_URL, 5432), shared: true })
+describeStoreCompliance({
+  name: `postgres (${redactUrl(POSTGRES_URL)})`,
+  create: () => createStore({ url: POSTGRES_URL, prefix }),
+  unavailable: () => unreachable('Postgres', POSTGRES_URL, 5432),
+  shared: true,
+})

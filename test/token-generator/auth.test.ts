@@ -95,9 +95,17 @@ describe('token-generator: clock tolerance and a custom realm', () => {
   test('clockToleranceSec lets a just-expired token through; realm is configurable', async () => {
     const t = await createApp({ clockToleranceSec: 30, realm: 'photos "api"' })
     try {
-      const ok = await request(t.app).post(PATH).set('Authorization', tokenAuth(await sessionToken({}, { lifetimeSec: -5 }))).type('form').send(DOCUMENT_BODY)
+      const ok = await request(t.app)
+        .post(PATH)
+        .set('Authorization', tokenAuth(await sessionToken({}, { lifetimeSec: -5 })))
+        .type('form')
+        .send(DOCUMENT_BODY)
       assert.equal(ok.status, 200, ok.text)
-      const late = await request(t.app).post(PATH).set('Authorization', tokenAuth(await sessionToken({}, { lifetimeSec: -60 }))).type('form').send(DOCUMENT_BODY)
+      const late = await request(t.app)
+        .post(PATH)
+        .set('Authorization', tokenAuth(await sessionToken({}, { lifetimeSec: -60 })))
+        .type('form')
+        .send(DOCUMENT_BODY)
       assert.equal(late.status, 401)
       assert.match(String(late.headers['www-authenticate']), /^Token realm="photos \\"api\\""/)
     } finally {

@@ -26,7 +26,10 @@ async function exampleServer(env: NodeJS.ProcessEnv) {
 test('the README session: mint a session token with the script, exchange it at the examples server', async () => {
   const server = await exampleServer({})
   try {
-    assert.ok(server.warnings.some((w) => w.includes('token-generator.sessionSecret')), 'example secrets are warned about')
+    assert.ok(
+      server.warnings.some((w) => w.includes('token-generator.sessionSecret')),
+      'example secrets are warned about',
+    )
     const token = mint(['--user', 'f551a1cb-930e-4501-87a9-f51a0718da3e', '--ttl', '600'])
     assert.match(token, /^eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9\.[\w-]+\.[\w-]+$/)
     const claims = decodeJwt(token)
@@ -36,7 +39,7 @@ test('the README session: mint a session token with the script, exchange it at t
     assert.equal(response.status, 200, response.text)
     assert.equal(response.body.endpoint, 'localhost:5001')
     const config = loadConfig({})
-    await jwtVerify(response.body.token, new TextEncoder().encode(config.sections['token-generator']!.resourceSecret))
+    await jwtVerify(response.body.token, new TextEncoder().encode(config.sections['token-generator']!.resourceSecret as string))
   } finally {
     await server.router.close()
   }
@@ -58,5 +61,8 @@ test('the script and the server read the same environment override', async () =>
 })
 
 test('the script refuses to run without --user', () => {
-  assert.throws(() => mint([]), (error: { status?: number; stderr?: string }) => error.status === 2 && /--user is required/.test(String(error.stderr)))
+  assert.throws(
+    () => mint([]),
+    (error: { status?: number; stderr?: string }) => error.status === 2 && /--user is required/.test(String(error.stderr)),
+  )
 })

@@ -3,10 +3,7 @@ import assert from 'node:assert/strict'
 import { createHmac } from 'node:crypto'
 import request from 'supertest'
 import { jwtVerify } from 'jose'
-import {
-  DOCUMENT_BODY, DOCUMENT_PERMISSION, ENDPOINT, PATH, RESOURCE_SECRET, SESSION_SECRET,
-  createApp, decodeJwt, decodeProtectedHeader, sessionToken, tokenAuth, type TestApp,
-} from './helpers.js'
+import { DOCUMENT_BODY, DOCUMENT_PERMISSION, ENDPOINT, PATH, RESOURCE_SECRET, SESSION_SECRET, createApp, decodeJwt, decodeProtectedHeader, sessionToken, tokenAuth, type TestApp } from './helpers.js'
 
 const key = (secret: string) => new TextEncoder().encode(secret)
 
@@ -96,7 +93,9 @@ describe('token-generator: exchanges', () => {
   })
 
   test('an integer user_id is a user id too', async () => {
-    const response = await exchange(tokenAuth(await sessionToken({ user_id: 42 }))).type('form').send(DOCUMENT_BODY)
+    const response = await exchange(tokenAuth(await sessionToken({ user_id: 42 })))
+      .type('form')
+      .send(DOCUMENT_BODY)
     assert.equal(response.status, 200, response.text)
     assert.equal(decodeJwt(response.body.token).user_id, 42)
   })
@@ -105,7 +104,11 @@ describe('token-generator: exchanges', () => {
     const old = 'old-session-secret-0123456789abcdef'
     const rotated = await createApp({ sessionKeys: [{ secret: 'new-session-secret-0123456789abcdef' }, { secret: old, use: 'verify' }] })
     try {
-      const response = await request(rotated.app).post(PATH).set('Authorization', tokenAuth(await sessionToken({}, { secret: old }))).type('form').send(DOCUMENT_BODY)
+      const response = await request(rotated.app)
+        .post(PATH)
+        .set('Authorization', tokenAuth(await sessionToken({}, { secret: old })))
+        .type('form')
+        .send(DOCUMENT_BODY)
       assert.equal(response.status, 200, response.text)
     } finally {
       await rotated.router.close()
@@ -115,7 +118,11 @@ describe('token-generator: exchanges', () => {
   test('a configured resource kid goes in the header; no key is published for HS256', async () => {
     const withKid = await createApp({ resourceKeys: [{ secret: RESOURCE_SECRET, kid: 'resource-2026' }] })
     try {
-      const response = await request(withKid.app).post(PATH).set('Authorization', tokenAuth(await sessionToken())).type('form').send(DOCUMENT_BODY)
+      const response = await request(withKid.app)
+        .post(PATH)
+        .set('Authorization', tokenAuth(await sessionToken()))
+        .type('form')
+        .send(DOCUMENT_BODY)
       assert.equal(response.status, 200, response.text)
       assert.deepEqual(decodeProtectedHeader(response.body.token), { typ: 'JWT', alg: 'HS256', kid: 'resource-2026' })
       const jwks = await request(withKid.app).get('/.well-known/jwks.json')

@@ -46,9 +46,16 @@ describe('token-generator: response headers', () => {
       await request(t.app).post(PATH).type('form').send(DOCUMENT_BODY),
       await request(t.app).post(PATH).set('Authorization', tokenAuth(caller)).type('form').send('permission=%7B'),
       await request(t.app).post(PATH).set('Authorization', tokenAuth(caller)).type('text').send('permission'),
-      await request(t.app).post(PATH).set('Authorization', tokenAuth(caller)).type('form').send(`permission=${'x'.repeat(70_000)}`),
+      await request(t.app)
+        .post(PATH)
+        .set('Authorization', tokenAuth(caller))
+        .type('form')
+        .send(`permission=${'x'.repeat(70_000)}`),
     ]
-    assert.deepEqual(answers.map((a) => a.status), [401, 400, 415, 413])
+    assert.deepEqual(
+      answers.map((a) => a.status),
+      [401, 400, 415, 413],
+    )
     for (const answer of answers) {
       assertDocumentHeaders(answer.headers, String(answer.status))
       assert.equal(answer.headers['x-token'], undefined)
@@ -62,8 +69,7 @@ describe('token-generator: response headers', () => {
 
   test("X-Request-Id: the caller's when sane, a fresh UUID otherwise, on success and on error", async () => {
     const caller = await sessionToken()
-    const send = (id: string, authorization = tokenAuth(caller)) =>
-      request(t.app).post(PATH).set('Authorization', authorization).set('X-Request-Id', id).type('form').send(DOCUMENT_BODY)
+    const send = (id: string, authorization = tokenAuth(caller)) => request(t.app).post(PATH).set('Authorization', authorization).set('X-Request-Id', id).type('form').send(DOCUMENT_BODY)
     assert.equal((await send('59b75418-bbf5-4c52-b8f9-970fed25e456')).headers['x-request-id'], '59b75418-bbf5-4c52-b8f9-970fed25e456')
     assert.equal((await send('trace.42_a-b', 'Token token="bad"')).headers['x-request-id'], 'trace.42_a-b')
     for (const odd of ['a b', 'x'.repeat(129), '<script>alert(1)</script>', 'a;b']) {
@@ -80,7 +86,11 @@ describe('token-generator: echoToken off', () => {
   test('no X-token, everything else as before', async () => {
     const t = await createApp({ echoToken: false })
     try {
-      const response = await request(t.app).post(PATH).set('Authorization', tokenAuth(await sessionToken())).type('form').send(DOCUMENT_BODY)
+      const response = await request(t.app)
+        .post(PATH)
+        .set('Authorization', tokenAuth(await sessionToken()))
+        .type('form')
+        .send(DOCUMENT_BODY)
       assert.equal(response.status, 200)
       assert.equal(response.headers['x-token'], undefined)
       assertDocumentHeaders(response.headers, '200 without echo')

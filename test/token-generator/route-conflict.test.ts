@@ -27,7 +27,13 @@ test('two dialects on POST /api/v1/token at one prefix: refused at start-up', as
 })
 
 test('the other one under its own prefix (as zazz is, under /zazz): both mount', async () => {
-  const runtime = await createRuntime({ ...base, dialects: [{ dialect: tokenGenerator(testOptions()), prefix: '' }, { dialect: other(), prefix: '/zazz' }] })
+  const runtime = await createRuntime({
+    ...base,
+    dialects: [
+      { dialect: tokenGenerator(testOptions()), prefix: '' },
+      { dialect: other(), prefix: '/zazz' },
+    ],
+  })
   try {
     assert.deepEqual(runtime.routes.map((route) => `${route.method} ${route.fullPath}`).sort(), ['POST /api/v1/token', 'POST /zazz/api/v1/token'])
   } finally {
@@ -38,8 +44,7 @@ test('the other one under its own prefix (as zazz is, under /zazz): both mount',
 test('start-up fails with the key named when a session or resource secret is missing', async () => {
   assert.throws(() => tokenGenerator({ ...testOptions(), sessionKeys: [] }), { code: 'ERR_CONFIG_INVALID', message: /token-generator\.sessionKeys/ })
   // A key source the ring cannot load fails setup, not the first request.
-  await assert.rejects(
-    createRuntime({ ...base, dialects: [tokenGenerator({ ...testOptions(), resourceKeys: [{ pem: '-----BEGIN PUBLIC KEY-----\nnope\n-----END PUBLIC KEY-----' }] })] }),
-    { code: 'ERR_KEY_INVALID' },
-  )
+  await assert.rejects(createRuntime({ ...base, dialects: [tokenGenerator({ ...testOptions(), resourceKeys: [{ pem: '-----BEGIN PUBLIC KEY-----\nnope\n-----END PUBLIC KEY-----' }] })] }), {
+    code: 'ERR_KEY_INVALID',
+  })
 })

@@ -14,8 +14,8 @@ async function forge(claims: Record<string, unknown>, secret: Uint8Array = key, 
   const now = Math.floor(Date.now() / 1000)
   return new SignJWT({ usr: 1, client: 1, tokenType: 'accessToken', fam: 'f', scope: 'full', jti: 'j', ...claims })
     .setProtectedHeader({ alg: 'HS256', kid, typ: 'JWT' })
-    .setIssuer(String(claims.iss ?? 'https://www.zazzlife.com'))
-    .setAudience(String(claims.aud ?? 'Zazz clients'))
+    .setIssuer(String((claims.iss as string | undefined) ?? 'https://www.zazzlife.com'))
+    .setAudience(String((claims.aud as string | undefined) ?? 'Zazz clients'))
     .setNotBefore(Number(claims.nbf ?? now))
     .setIssuedAt(now)
     .setExpirationTime(Number(claims.exp ?? now + 600))
@@ -33,7 +33,7 @@ describe('zazz: attacks on the Bearer check and the token endpoint', () => {
     assert.equal(response.body.error, 'invalid_token', why)
   }
 
-  test('control: a token made with the configured key (and the user\'s current login epoch) is accepted', async () => {
+  test("control: a token made with the configured key (and the user's current login epoch) is accepted", async () => {
     const { uep } = decodeJwt((await login(server.app)).body.access_token).claims
     assert.equal((await me(server.app, await forge({ uep }))).status, 200)
   })
@@ -73,7 +73,9 @@ describe('zazz: attacks on the Bearer check and the token endpoint', () => {
     await refresh(server.app, tokens.body.refresh_token)
     await refresh(server.app, tokens.body.refresh_token) // reuse: the family is revoked
     await refused(await forge({ fam: family, jti: 'fresh-jti' }), 'revoked family')
-    assert.deepEqual((await introspect(server.app, await forge({ fam: family, uep: decodeJwt(tokens.body.access_token).claims.uep }), rfcBasic('resource-server', 'rs-secret'))).body, { active: false })
+    assert.deepEqual((await introspect(server.app, await forge({ fam: family, uep: decodeJwt(tokens.body.access_token).claims.uep }), rfcBasic('resource-server', 'rs-secret'))).body, {
+      active: false,
+    })
   })
 
   test('hostile Basic values and fields: 4xx in the envelope, never 5xx', async () => {

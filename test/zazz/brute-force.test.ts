@@ -6,7 +6,12 @@ import { WEB_BASIC, startApp, testOptions } from './fixture.js'
 import { login } from './helpers.js'
 
 function fromAddress(app: Parameters<typeof request>[0], ip: string, fields: Record<string, string>) {
-  return request(app).post('/api/v1/token').type('form').set('Authorization', WEB_BASIC).set('X-Forwarded-For', ip).send({ grant_type: 'password', ...fields })
+  return request(app)
+    .post('/api/v1/token')
+    .type('form')
+    .set('Authorization', WEB_BASIC)
+    .set('X-Forwarded-For', ip)
+    .send({ grant_type: 'password', ...fields })
 }
 
 describe('zazz: brute-force protection on the password grant', () => {
@@ -49,7 +54,10 @@ describe('zazz: brute-force protection on the password grant', () => {
     try {
       for (let i = 0; i < 12; i++) assert.equal((await fromAddress(server.app, '10.2.0.1', { username: 'soroush', password: '123' })).status, 200)
       const burst = await Promise.all(Array.from({ length: 20 }, () => fromAddress(server.app, '10.2.0.1', { username: 'soroush', password: '123' })))
-      assert.deepEqual(burst.map((r) => r.status), Array(20).fill(200))
+      assert.deepEqual(
+        burst.map((r) => r.status),
+        Array(20).fill(200),
+      )
       // The failure budget is intact.
       for (let i = 0; i < 5; i++) assert.equal((await fromAddress(server.app, '10.2.0.1', { username: 'soroush', password: 'wrong' })).status, 400)
     } finally {

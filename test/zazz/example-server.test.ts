@@ -26,15 +26,16 @@ test('examples server: the document request at /zazz/api/v1/token, next to token
   const env = { POLYTOKEN_DATA_DIR: dataDir, POLYTOKEN_MASTER_KEY: 'zazz-example-test-master-key-0123456789' }
   const config = loadConfig(env)
   assert.match(config.store, /^sqlite:\/\//)
-  const server = await createExampleServer(
-    { ...config, sections: { zazz: config.sections.zazz!, 'token-generator': config.sections['token-generator']! } },
-    env,
-    'http://localhost:8080',
-    silentLogger,
-  )
+  const server = await createExampleServer({ ...config, sections: { zazz: config.sections.zazz!, 'token-generator': config.sections['token-generator']! } }, env, 'http://localhost:8080', silentLogger)
   try {
-    assert.ok(server.warnings.some((w) => w.includes('zazz.clients[1].secret')), 'the example client secret is warned about')
-    assert.ok(server.warnings.some((w) => w.includes('zazz.users[0].password')), "the document's example password is warned about")
+    assert.ok(
+      server.warnings.some((w) => w.includes('zazz.clients[1].secret')),
+      'the example client secret is warned about',
+    )
+    assert.ok(
+      server.warnings.some((w) => w.includes('zazz.users[0].password')),
+      "the document's example password is warned about",
+    )
 
     const documentRequest = await request(server.app)
       .post('/zazz/api/v1/token')

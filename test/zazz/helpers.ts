@@ -21,7 +21,11 @@ export function me(app: express.Express, accessToken: string) {
 }
 
 export function revoke(app: express.Express, token: string, authorization: string = LEGACY_BASIC, hint?: string) {
-  return request(app).post('/api/v1/token/revoke').type('form').set('Authorization', authorization).send({ token, ...(hint ? { token_type_hint: hint } : {}) })
+  return request(app)
+    .post('/api/v1/token/revoke')
+    .type('form')
+    .set('Authorization', authorization)
+    .send({ token, ...(hint ? { token_type_hint: hint } : {}) })
 }
 
 export function introspect(app: express.Express, token: string, authorization: string) {

@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { crew, type CrewOptions } from '@polytoken/plugins'
-import type { MountDialect } from '../context.js'
+import type { MountDialect, Section } from '../context.js'
 
 const EXAMPLE_PASSWORD = 'changeit'
 
@@ -10,7 +10,8 @@ const EXAMPLE_PASSWORD = 'changeit'
  * `<dataDir>/crew-signing.pem` (or `certificateFile`) at start-up: point the
  * registry's `auth.token.rootcertbundle` at it.
  */
-const mount: MountDialect = ({ config, env, exampleSecret, baseUrl, dataDir }) => {
+const mount: MountDialect = ({ config: section, env, exampleSecret, baseUrl, dataDir }) => {
+  const config = section as Section<CrewOptions, { certificateFile?: string }>
   const prefix = config.prefix ?? ''
   const certificateFile = resolve(dataDir, env.CREW_CERTIFICATE_FILE ?? config.certificateFile ?? 'crew-signing.pem')
   const users: NonNullable<CrewOptions['users']> = { ...config.users }
@@ -18,7 +19,8 @@ const mount: MountDialect = ({ config, env, exampleSecret, baseUrl, dataDir }) =
     if (user.password === EXAMPLE_PASSWORD) exampleSecret(`crew.users.${name}.password`)
   }
   const issuer: string = env.CREW_ISSUER ?? config.issuer ?? 'polytoken-crew'
-  const service: string | string[] = env.CREW_SERVICE ?? config.service
+  // Checked by crew(): a missing service is its ConfigInvalid.
+  const service = (env.CREW_SERVICE ?? config.service) as CrewOptions['service']
   const realm = `${baseUrl}${prefix}/v1/token`
   const firstService = Array.isArray(service) ? service[0] : service
   return {

@@ -3,7 +3,7 @@ import { resolve } from 'node:path'
 import { createPublicKey } from 'node:crypto'
 import { exportBrowserIdPublicKey, type TrustedIssuer } from '@polytoken/browserid'
 import { sagrada, type SagradaOptions } from '@polytoken/plugins'
-import type { MountDialect } from '../context.js'
+import type { MountDialect, Section } from '../context.js'
 
 const EXAMPLE_SECRET = 'example-node-secret-change-me'
 const EXAMPLE_ISSUER_KEY = 'examples/sagrada/example-issuer-key.EXAMPLE-ONLY.pem'
@@ -15,11 +15,19 @@ const EXAMPLE_ISSUER_KEY = 'examples/sagrada/example-issuer-key.EXAMPLE-ONLY.pem
  * the public half is used) instead of `publicKey`. Audiences default to
  * this server's own origin. Try it with examples/sagrada/make-assertion.ts.
  */
-const mount: MountDialect = ({ config, env, exampleSecret, baseUrl }) => {
+/** browserid as the config file writes it: audiences optional, an issuer's key possibly in a PEM file. */
+type SagradaSection = Section<Omit<SagradaOptions, 'browserid'>> & {
+  browserid?: Partial<Omit<SagradaOptions['browserid'], 'trustedIssuers'>> & { trustedIssuers?: Array<TrustedIssuer & { publicKeyFile?: string }> }
+}
+
+const mount: MountDialect = ({ config: section, env, exampleSecret, baseUrl }) => {
+  const config = section as SagradaSection
   const { prefix: _prefix, enabled: _enabled, browserid = {}, nodes = {}, secrets, ...rest } = config
-  const override = env.SAGRADA_SECRETS?.split(',').map((s) => s.trim()).filter(Boolean)
+  const override = env.SAGRADA_SECRETS?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
   const nodeOptions: SagradaOptions['nodes'] = {}
-  for (const [url, node] of Object.entries(nodes as SagradaOptions['nodes'])) {
+  for (const [url, node] of Object.entries(nodes)) {
     nodeOptions[url] = override ? { ...node, secrets: override } : node
     if (!override && (node.secrets ?? secrets ?? []).includes(EXAMPLE_SECRET)) exampleSecret(`sagrada.nodes["${url}"].secrets (SAGRADA_SECRETS)`)
   }

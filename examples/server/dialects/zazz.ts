@@ -1,5 +1,5 @@
-import { zazz, type ZazzClientOptions, type ZazzUserOptions } from '@polytoken/plugins'
-import type { MountDialect } from '../context.js'
+import { zazz, type ZazzOptions } from '@polytoken/plugins'
+import type { MountDialect, Section } from '../context.js'
 
 const EXAMPLE_CLIENT_SECRET = 'changeit'
 const EXAMPLE_PASSWORD = '123'
@@ -10,13 +10,14 @@ const EXAMPLE_PASSWORD = '123'
  * ZAZZ_CLIENT_SECRET_<N> replaces the secret of clients[N]. Add users with
  * `npx tsx examples/zazz/add-user.ts --username NAME --password-stdin`.
  */
-const mount: MountDialect = ({ config, env, exampleSecret, baseUrl }) => {
-  const clients = ((config.clients ?? []) as ZazzClientOptions[]).map((client, index) => {
+const mount: MountDialect = ({ config: section, env, exampleSecret, baseUrl }) => {
+  const config = section as Section<ZazzOptions>
+  const clients = (config.clients ?? []).map((client, index) => {
     const secret = env[`ZAZZ_CLIENT_SECRET_${index}`] ?? client.secret
     if (secret === EXAMPLE_CLIENT_SECRET) exampleSecret(`zazz.clients[${index}].secret (ZAZZ_CLIENT_SECRET_${index})`)
     return secret === undefined ? client : { ...client, secret }
   })
-  const users = (config.users ?? []) as ZazzUserOptions[]
+  const users = config.users ?? []
   users.forEach((user, index) => {
     if (user.password === EXAMPLE_PASSWORD) exampleSecret(`zazz.users[${index}].password (the document's example user)`)
   })
@@ -32,9 +33,7 @@ const mount: MountDialect = ({ config, env, exampleSecret, baseUrl }) => {
       photoBaseUrl: config.photoBaseUrl ?? baseUrl,
       ...(env.ZAZZ_SIGNING_SECRET ? { keys: [{ secret: env.ZAZZ_SIGNING_SECRET }] } : {}),
     }),
-    notes: legacy
-      ? [`try: curl -s -X POST ${baseUrl}${prefix}/api/v1/token -H 'Authorization: Basic ${legacy.id}' -d grant_type=password -d username=soroush -d password=123 -d scope=full`]
-      : [],
+    notes: legacy ? [`try: curl -s -X POST ${baseUrl}${prefix}/api/v1/token -H 'Authorization: Basic ${legacy.id}' -d grant_type=password -d username=soroush -d password=123 -d scope=full`] : [],
   }
 }
 export default mount

@@ -29,7 +29,19 @@ const NOW = 1_700_000_000_000
 const AUD = 'https://token.example.com'
 const ISSUER = 'accounts.example.com'
 
-function bundle(opts: { issuerKey?: KeyObject; userKey?: { publicKey: KeyObject; privateKey: KeyObject }; signWith?: KeyObject; aud?: string; certExp?: number; exp?: number; email?: string; issuer?: string; claims?: Record<string, unknown> } = {}) {
+function bundle(
+  opts: {
+    issuerKey?: KeyObject
+    userKey?: { publicKey: KeyObject; privateKey: KeyObject }
+    signWith?: KeyObject
+    aud?: string
+    certExp?: number
+    exp?: number
+    email?: string
+    issuer?: string
+    claims?: Record<string, unknown>
+  } = {},
+) {
   const user = opts.userKey ?? keys.rs256
   const cert = createBrowserIdCertificate({
     issuer: opts.issuer ?? ISSUER,
@@ -68,7 +80,10 @@ test('public keys: RS decimal and DS hex round-trip through the BrowserID JSON f
 })
 
 test('a DSA signature is r‖s padded to the size of q (20 bytes each for DS128, 32 for DS256)', () => {
-  for (const [pair, size] of [[keys.ds128, 40], [keys.ds256, 64]] as const) {
+  for (const [pair, size] of [
+    [keys.ds128, 40],
+    [keys.ds256, 64],
+  ] as const) {
     const jws = signBrowserIdJws({ a: 1 }, pair.privateKey)
     assert.equal(Buffer.from(jws.split('.')[2]!, 'base64url').length, size)
   }
@@ -98,7 +113,11 @@ test('expired assertion and expired certificate are TokenExpired (invalid-timest
   const v = verifier()
   await assert.rejects(v.verify(bundle({ exp: NOW - 1 })), { code: 'ERR_TOKEN_EXPIRED' })
   await assert.rejects(v.verify(bundle({ certExp: NOW - 1 })), { code: 'ERR_TOKEN_EXPIRED' })
-  assert.ok(await createLocalBrowserIdVerifier({ audiences: [AUD], trustedIssuers: [{ issuer: ISSUER, publicKey: exportBrowserIdPublicKey(keys.rs256.publicKey) }], clock: () => NOW, leewayMs: 5000 }).verify(bundle({ exp: NOW - 1 })))
+  assert.ok(
+    await createLocalBrowserIdVerifier({ audiences: [AUD], trustedIssuers: [{ issuer: ISSUER, publicKey: exportBrowserIdPublicKey(keys.rs256.publicKey) }], clock: () => NOW, leewayMs: 5000 }).verify(
+      bundle({ exp: NOW - 1 }),
+    ),
+  )
 })
 
 test('untrusted issuer, wrong issuer key, tampered signature, swapped key and wrong algorithm are refused', async () => {
@@ -137,7 +156,10 @@ test('configuration errors name the key', () => {
   assert.throws(() => createLocalBrowserIdVerifier({ audiences: [], trustedIssuers: [] }), { code: 'ERR_CONFIG_INVALID', message: /audiences/ })
   assert.throws(() => createLocalBrowserIdVerifier({ audiences: ['nope'], trustedIssuers: [] }), { code: 'ERR_CONFIG_INVALID', message: /audiences/ })
   assert.throws(() => createLocalBrowserIdVerifier({ audiences: [AUD], trustedIssuers: [{ issuer: 'https://x/' }] }), { code: 'ERR_CONFIG_INVALID', message: /trustedIssuers\[0\]\.issuer/ })
-  assert.throws(() => createLocalBrowserIdVerifier({ audiences: [AUD], trustedIssuers: [{ issuer: 'x.com', publicKey: { algorithm: 'RS', n: '1', e: '3' } }] }), { code: 'ERR_CONFIG_INVALID', message: /publicKey/ })
+  assert.throws(() => createLocalBrowserIdVerifier({ audiences: [AUD], trustedIssuers: [{ issuer: 'x.com', publicKey: { algorithm: 'RS', n: '1', e: '3' } }] }), {
+    code: 'ERR_CONFIG_INVALID',
+    message: /publicKey/,
+  })
 })
 
 test('support documents: fetched over https, cached, 503 when unreachable, untrusted when absent', async () => {
@@ -150,7 +172,7 @@ test('support documents: fetched over https, cached, 503 when unreachable, untru
       // AbortSignal.timeout's timer is unref'd; a real socket would keep the process alive, this timer stands in for it.
       await new Promise((_, reject) => {
         const socket = setTimeout(() => undefined, 5_000)
-        init.signal.addEventListener('abort', () => (clearTimeout(socket), reject(init.signal.reason)))
+        init.signal.addEventListener('abort', () => (clearTimeout(socket), reject(init.signal.reason as Error)))
       })
     }
     if (mode === 'missing') return { status: 404, text: async () => 'not found' }
@@ -162,7 +184,11 @@ test('support documents: fetched over https, cached, 503 when unreachable, untru
   assert.equal((await v.verify(assertion)).email, 'alice@example.com')
   assert.deepEqual(calls, [`https://${ISSUER}/.well-known/browserid`], 'fetched once, then cached')
 
-  for (const [m, code] of [['down', 'ERR_UPSTREAM_UNAVAILABLE'], ['slow', 'ERR_UPSTREAM_UNAVAILABLE'], ['missing', 'ERR_TOKEN_INVALID']] as const) {
+  for (const [m, code] of [
+    ['down', 'ERR_UPSTREAM_UNAVAILABLE'],
+    ['slow', 'ERR_UPSTREAM_UNAVAILABLE'],
+    ['missing', 'ERR_TOKEN_INVALID'],
+  ] as const) {
     mode = m
     const fresh = createLocalBrowserIdVerifier({ audiences: [AUD], trustedIssuers: [{ issuer: ISSUER }], clock: () => NOW, supportDocuments: { fetch: fetchStub, timeoutMs: 50 } })
     await assert.rejects(fresh.verify(assertion), { code }, m)
@@ -171,7 +197,11 @@ test('support documents: fetched over https, cached, 503 when unreachable, untru
   mode = 'ok'
   const primary = createLocalBrowserIdVerifier({ audiences: [AUD], trustedIssuers: [], allowPrimaryIssuers: true, clock: () => NOW, supportDocuments: { fetch: fetchStub } })
   assert.equal((await primary.verify(bundle({ issuer: 'example.com', issuerKey: keys.ds256.privateKey }))).issuer, 'example.com')
-  await assert.rejects(primary.verify(bundle({ issuer: 'other.example.org', issuerKey: keys.ds256.privateKey })), { code: 'ERR_TOKEN_INVALID', message: /not trusted/ }, 'a primary issuer only vouches for its own domain')
+  await assert.rejects(
+    primary.verify(bundle({ issuer: 'other.example.org', issuerKey: keys.ds256.privateKey })),
+    { code: 'ERR_TOKEN_INVALID', message: /not trusted/ },
+    'a primary issuer only vouches for its own domain',
+  )
 })
 
 async function listen(handler: Parameters<typeof createServer>[1]): Promise<{ url: string; server: Server }> {

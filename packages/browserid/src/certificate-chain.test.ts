@@ -21,8 +21,7 @@ const attacker = generateKeyPairSync('rsa', { modulusLength: 1024 })
 const forged = generateKeyPairSync('rsa', { modulusLength: 1024 })
 const CHAIN_REFUSED = 'certificate chains are not accepted: exactly one certificate'
 
-const verifier = () =>
-  createLocalBrowserIdVerifier({ audiences: [AUD], trustedIssuers: [{ issuer: ISSUER, publicKey: exportBrowserIdPublicKey(issuer.publicKey) }], clock: () => NOW })
+const verifier = () => createLocalBrowserIdVerifier({ audiences: [AUD], trustedIssuers: [{ issuer: ISSUER, publicKey: exportBrowserIdPublicKey(issuer.publicKey) }], clock: () => NOW })
 
 function certificate(email: string, publicKey = attacker.publicKey, claims: Record<string, unknown> = {}) {
   return createBrowserIdCertificate({ issuer: ISSUER, issuerKey: issuer.privateKey, email, publicKey, issuedAt: NOW - 1000, expiresAt: NOW + 3_600_000, claims })
@@ -30,7 +29,15 @@ function certificate(email: string, publicKey = attacker.publicKey, claims: Reco
 
 /** The forgery: the attacker's key certifies a new key in the victim's name. */
 function forgedChain(claims: Record<string, unknown> = {}) {
-  const cert2 = createBrowserIdCertificate({ issuer: ISSUER, issuerKey: attacker.privateKey, email: 'victim@example.com', publicKey: forged.publicKey, issuedAt: NOW - 1000, expiresAt: NOW + 3_600_000, claims })
+  const cert2 = createBrowserIdCertificate({
+    issuer: ISSUER,
+    issuerKey: attacker.privateKey,
+    email: 'victim@example.com',
+    publicKey: forged.publicKey,
+    issuedAt: NOW - 1000,
+    expiresAt: NOW + 3_600_000,
+    claims,
+  })
   return createBrowserIdAssertion({ certificates: [certificate('attacker@example.com'), cert2], userKey: forged.privateKey, audience: AUD, expiresAt: NOW + 60_000 })
 }
 
@@ -60,7 +67,10 @@ test('remote verifier: a chain is refused locally and never sent out', async () 
   const sent: string[] = []
   const fetchStub: FetchLike = async (_url, init) => {
     sent.push(init.body ?? '')
-    return { status: 200, text: async () => JSON.stringify({ status: 'okay', email: 'victim@example.com', issuer: ISSUER, expires: NOW + 60_000, idpClaims: { 'fxa-generation': Number.MAX_SAFE_INTEGER } }) }
+    return {
+      status: 200,
+      text: async () => JSON.stringify({ status: 'okay', email: 'victim@example.com', issuer: ISSUER, expires: NOW + 60_000, idpClaims: { 'fxa-generation': Number.MAX_SAFE_INTEGER } }),
+    }
   }
   const remote = createRemoteBrowserIdVerifier({ url: 'https://verifier.example.com/v2', audience: AUD, fetch: fetchStub })
   await assert.rejects(remote.verify(forgedChain()), { code: 'ERR_TOKEN_INVALID', message: CHAIN_REFUSED })

@@ -46,7 +46,7 @@ interface Node {
 
 function read(buffer: Buffer, offset: number): Node {
   const tag = buffer[offset]
-  let first = buffer[offset + 1]
+  const first = buffer[offset + 1]
   if (tag === undefined || first === undefined) throw new Error('truncated DER')
   let position = offset + 2
   let size = first

@@ -54,6 +54,11 @@ test('jwcrypto-made issuer keys also work from a support document', async () => 
     const issuer = new URL(url).hostname
     return { status: 200, text: async () => JSON.stringify({ authentication: '/auth', provisioning: '/prov', 'public-key': jwcrypto.issuers[issuer] }) }
   }
-  const v = createLocalBrowserIdVerifier({ audiences: [jwcrypto.audience], trustedIssuers: [{ issuer: RS_ISSUER }, { issuer: DS_ISSUER }], clock: () => JWCRYPTO_NOW, supportDocuments: { fetch: fetchStub } })
+  const v = createLocalBrowserIdVerifier({
+    audiences: [jwcrypto.audience],
+    trustedIssuers: [{ issuer: RS_ISSUER }, { issuer: DS_ISSUER }],
+    clock: () => JWCRYPTO_NOW,
+    supportDocuments: { fetch: fetchStub },
+  })
   for (const fixture of jwcrypto.bundles.filter((b) => b.user !== 'rs64-511')) assert.equal((await v.verify(fixture.bundle)).email, fixture.email, fixture.name)
 })

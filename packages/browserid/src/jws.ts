@@ -45,9 +45,7 @@ export function verifyJws(jws: BrowserIdJws, key: BrowserIdPublicKey, what: stri
   if (signature.length !== key.signatureBytes) throw new TokenInvalid(`${what} signature is invalid`)
   let ok = false
   try {
-    ok = key.dsa
-      ? cryptoVerify(key.hash, jws.signingInput, { key: key.key, dsaEncoding: 'ieee-p1363' }, signature)
-      : cryptoVerify(key.hash, jws.signingInput, key.key, signature)
+    ok = key.dsa ? cryptoVerify(key.hash, jws.signingInput, { key: key.key, dsaEncoding: 'ieee-p1363' }, signature) : cryptoVerify(key.hash, jws.signingInput, key.key, signature)
   } catch {
     ok = false
   }

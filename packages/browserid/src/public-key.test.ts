@@ -38,7 +38,12 @@ function certifyRaw(publicKey: unknown) {
 }
 
 test('RSA moduli of N-1 and N bits are accepted (jwcrypto makes N-1 about half the time); other sizes are not', () => {
-  for (const [bits, algorithm] of [[2048, 'RS256'], [2047, 'RS256'], [1024, 'RS128'], [1023, 'RS128']] as const) {
+  for (const [bits, algorithm] of [
+    [2048, 'RS256'],
+    [2047, 'RS256'],
+    [1024, 'RS128'],
+    [1023, 'RS128'],
+  ] as const) {
     const key = importBrowserIdPublicKey({ algorithm: 'RS', n: modulus(bits), e: '65537' })
     assert.equal(key.algorithm, algorithm, String(bits))
     assert.equal(key.signatureBytes, Math.ceil(bits / 8))
@@ -64,7 +69,8 @@ test('512-bit RSA (RS64, N and N-1) is refused as too weak unless allowRs64Keys'
   assert.equal((await allowed.verify(bundleFor(ds128, rs64.privateKey))).email, 'alice@example.com')
   // A support document's key.
   const fetchStub: FetchLike = async () => ({ status: 200, text: async () => JSON.stringify({ 'public-key': exportBrowserIdPublicKey(rs64.publicKey) }) })
-  const discovering = (allowRs64Keys: boolean) => createLocalBrowserIdVerifier({ audiences: [AUD], trustedIssuers: [{ issuer: ISSUER }], allowRs64Keys, clock: () => NOW, supportDocuments: { fetch: fetchStub } })
+  const discovering = (allowRs64Keys: boolean) =>
+    createLocalBrowserIdVerifier({ audiences: [AUD], trustedIssuers: [{ issuer: ISSUER }], allowRs64Keys, clock: () => NOW, supportDocuments: { fetch: fetchStub } })
   await assert.rejects(discovering(false).verify(bundleFor(ds128, rs64.privateKey)), { code: 'ERR_TOKEN_INVALID', message: RS64_REFUSED })
   assert.equal((await discovering(true).verify(bundleFor(ds128, rs64.privateKey))).email, 'alice@example.com')
 })
@@ -100,7 +106,10 @@ test('a certified DSA key with g = 1 and y = 1 (which "verifies" every signature
   const body = Buffer.from(JSON.stringify({ aud: AUD, exp: NOW + 60_000 })).toString('base64url')
   const rs = Buffer.concat([Buffer.alloc(19), Buffer.from([1]), Buffer.alloc(19), Buffer.from([1])]).toString('base64url')
   await assert.rejects(verifier().verify(`${cert}~${header}.${body}.${rs}`), { code: 'ERR_TOKEN_INVALID', message: /g must satisfy 1 < g < p/ })
-  for (const [name, change, message] of [['g of the wrong order', { g: hex(P - 1n) }, /order q/], ['bad q', { q: hex(generatePrimeSync(160, { bigint: true })) }, /q does not divide/]] as const) {
+  for (const [name, change, message] of [
+    ['g of the wrong order', { g: hex(P - 1n) }, /order q/],
+    ['bad q', { q: hex(generatePrimeSync(160, { bigint: true })) }, /q does not divide/],
+  ] as const) {
     await assert.rejects(verifier().verify(`${certifyRaw({ ...good, ...change })}~${header}.${body}.${rs}`), { code: 'ERR_TOKEN_INVALID', message }, name)
   }
 })

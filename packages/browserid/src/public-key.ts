@@ -3,9 +3,7 @@ import { dsaSpki, readDsaSpki } from './der.js'
 import { checkDsaParameters } from './dsa-parameters.js'
 
 /** A BrowserID public key as certificates and support documents carry it. */
-export type BrowserIdPublicKeyJson =
-  | { algorithm: 'RS'; n: string; e: string }
-  | { algorithm: 'DS'; y: string; p: string; q: string; g: string }
+export type BrowserIdPublicKeyJson = { algorithm: 'RS'; n: string; e: string } | { algorithm: 'DS'; y: string; p: string; q: string; g: string }
 
 export type BrowserIdAlgorithm = 'RS64' | 'RS128' | 'RS256' | 'DS128' | 'DS256'
 

@@ -2,7 +2,10 @@ import { LRUCache } from 'lru-cache'
 import { TokenInvalid, UpstreamUnavailable } from '@polytoken/core'
 import { importBrowserIdPublicKey, type BrowserIdKeyPolicy, type BrowserIdPublicKey } from './public-key.js'
 
-export type FetchLike = (url: string, init: { method?: string; headers?: Record<string, string>; body?: string; signal: AbortSignal; redirect: 'error' }) => Promise<{ status: number; text(): Promise<string> }>
+export type FetchLike = (
+  url: string,
+  init: { method?: string; headers?: Record<string, string>; body?: string; signal: AbortSignal; redirect: 'error' },
+) => Promise<{ status: number; text(): Promise<string> }>
 
 export interface SupportDocumentOptions {
   /** Per fetch, ms. Default 5 000. */

@@ -96,6 +96,7 @@ export interface RouteDefinition<P = unknown> {
  * dialect keeps state of its own between routers.
  */
 export interface DialectInstance {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- one dialect's routes take different bodies; RouteDefinition<unknown> would refuse their typed handlers
   routes: readonly RouteDefinition<any>[]
   /** The dialect's own error envelope and status for every failure. */
   renderError(error: PolytokenError, request: PolyRequest | undefined): PolyResponse

@@ -4,9 +4,7 @@ import * as core from './index.js'
 import { AuthInvalid, PolytokenError, RateLimited, errorCatalogue, errorClasses, type ErrorClass } from './errors.js'
 
 /** Every PolytokenError subclass the package exports, whatever file it lives in. */
-const exportedClasses = (Object.values(core) as unknown[]).filter(
-  (value): value is ErrorClass => typeof value === 'function' && value.prototype instanceof PolytokenError,
-)
+const exportedClasses = (Object.values(core) as unknown[]).filter((value): value is ErrorClass => typeof value === 'function' && value.prototype instanceof PolytokenError)
 
 test('every exported error class is in errorClasses, so in the catalogue', () => {
   assert.ok(exportedClasses.length >= 20)
@@ -22,7 +20,7 @@ test('each class declares its own static code, status and catalogue text; the co
     assert.ok(ErrorClass.meaning.length > 0 && ErrorClass.action.length > 0, `${ErrorClass.name}: catalogue text`)
   }
   const codes = errorClasses.map((ErrorClass) => ErrorClass.code)
-  assert.equal(new Set(codes).size, codes.length, `duplicate codes: ${codes.filter((code, i) => codes.indexOf(code) !== i)}`)
+  assert.equal(new Set(codes).size, codes.length, `duplicate codes: ${codes.filter((code, i) => codes.indexOf(code) !== i).join(',')}`)
 })
 
 test('the catalogue is read off the classes, row for row and in order', () => {

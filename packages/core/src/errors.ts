@@ -254,4 +254,9 @@ export function toPolytokenError(value: unknown): PolytokenError {
 }
 
 /** One row per code, for the README table and for tests that keep it honest: read off the classes. */
-export const errorCatalogue: ReadonlyArray<{ code: ErrorCode; status: number; meaning: string; action: string }> = errorClasses.map(({ code, status, meaning, action }) => ({ code, status, meaning, action }))
+export const errorCatalogue: ReadonlyArray<{ code: ErrorCode; status: number; meaning: string; action: string }> = errorClasses.map(({ code, status, meaning, action }) => ({
+  code,
+  status,
+  meaning,
+  action,
+}))

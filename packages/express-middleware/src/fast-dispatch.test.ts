@@ -18,7 +18,12 @@ test('static dispatch answers exactly as Express routing does: prefixes, case, t
   app.use('/mounted', router)
   app.get('/mounted/pm/elsewhere', (_req, res) => void res.json({ host: true }))
   try {
-    const created = await request(app).post('/mounted/pm/token/create').field('secret', 'changeit').field('name', 'api-documentation').field('description', 'Token for documentation example').field('permission', 'scope_api')
+    const created = await request(app)
+      .post('/mounted/pm/token/create')
+      .field('secret', 'changeit')
+      .field('name', 'api-documentation')
+      .field('description', 'Token for documentation example')
+      .field('permission', 'scope_api')
     assert.equal(created.status, 200, created.text)
     const token = created.text
     for (const path of ['/mounted/pm/token/whoami', '/mounted/pm/token/whoami/', '/mounted/PM/Token/WhoAmI']) {
@@ -85,7 +90,9 @@ test('parameterised routes: decoded params, letter case, trailing slash, HEAD, 4
 
 // Express takes the first registered layer that matches; so must the fast path, whether the winner is static or has parameters.
 test('overlapping routes: the first registered route that matches answers, as with Express routing', async () => {
-  const echo = (route: string) => ({ request }: { request: { params: Record<string, string> } }) => ({ status: 200, body: { route, params: request.params } })
+  const echo =
+    (route: string) =>
+    ({ request }: { request: { params: Record<string, string> } }) => ({ status: 200, body: { route, params: request.params } })
   const dialect = defineDialect({
     name: 'overlapping',
     errorSchema: { type: 'object', required: ['error'], properties: { error: { type: 'string' } } },

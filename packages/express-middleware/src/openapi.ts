@@ -21,10 +21,7 @@ export function buildOpenApi(routes: readonly CompiledRoute[], title: string): R
         security.push({ [name]: [] })
       }
     }
-    const parameters = [
-      ...schemaParameters(route.schema?.params, 'path'),
-      ...schemaParameters(route.schema?.query, 'query'),
-    ]
+    const parameters = [...schemaParameters(route.schema?.params, 'path'), ...schemaParameters(route.schema?.query, 'query')]
     const responses: Record<string, unknown> = {}
     for (const [status, doc] of Object.entries(route.responses ?? {})) {
       responses[status] = {

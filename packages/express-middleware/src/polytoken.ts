@@ -1,14 +1,5 @@
 import express, { type NextFunction, type Request, type Response, type Router } from 'express'
-import {
-  AuthRequired,
-  MethodNotAllowed,
-  RequestMalformed,
-  createRuntime,
-  toPolytokenError,
-  type CompiledRoute,
-  type PolytokenOptions,
-  type Runtime,
-} from '@polytoken/core'
+import { AuthRequired, MethodNotAllowed, RequestMalformed, createRuntime, toPolytokenError, type CompiledRoute, type PolytokenOptions, type Runtime } from '@polytoken/core'
 import { parseBody, type ParsedBody } from './body/parse-body.js'
 import { toPolyRequest } from './to-poly-request.js'
 import { send } from './send.js'
@@ -51,7 +42,9 @@ export async function polytoken(options: PolytokenRouterOptions): Promise<Polyto
   for (const routes of groupBy(runtime.routes, (route) => `${route.method} ${route.fullPath}`).values()) {
     const first = routes[0]!
     const handler = routes.length === 1 ? routeHandler(first) : schemeDispatcher(routes)
-    router[first.method.toLowerCase() as 'get' | 'post' | 'put' | 'patch' | 'delete'](first.fullPath, (req: Request, res: Response) => handler(req, res, req.path, req.params as Record<string, string>))
+    router[first.method.toLowerCase() as 'get' | 'post' | 'put' | 'patch' | 'delete'](first.fullPath, (req: Request, res: Response) =>
+      handler(req, res, req.path, req.params as Record<string, string>),
+    )
     direct.push({ method: first.method, path: first.fullPath, handler })
   }
   for (const [path, routes] of groupBy(runtime.routes, (route) => route.fullPath)) {

@@ -12,7 +12,11 @@ export function createThrottleKeys(secret: ThrottleSecret): (kind: string, ...pa
     if (key.length < 16) throw new RangeError('throttle key secret: at least 16 bytes')
     return key
   }
-  return async (kind, ...parts) => `${kind}:${createHmac('sha256', await load()).update([kind, ...parts].join('\u0000')).digest('base64url').slice(0, 22)}`
+  return async (kind, ...parts) =>
+    `${kind}:${createHmac('sha256', await load())
+      .update([kind, ...parts].join('\u0000'))
+      .digest('base64url')
+      .slice(0, 22)}`
 }
 
 /**

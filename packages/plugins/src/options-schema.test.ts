@@ -96,7 +96,15 @@ test('defaults are filled from the schema', () => {
   assert.equal(crew.tokenLifetimeSec, 300)
   assert.equal(crew.certificateSubject, 'polytoken-crew')
   const zazz = resolveZazz({ clients: [{ id: 'web' }] })
-  assert.deepEqual(zazz.bruteForce, { windowSec: 900, maxPerUsernameAddress: 10, maxPerAddress: 50, slowUsernameAfter: 100, slowMaxSec: 60, maxClientFailuresPerAddress: 20, maxInactiveIntrospectionsPerAddress: 100 })
+  assert.deepEqual(zazz.bruteForce, {
+    windowSec: 900,
+    maxPerUsernameAddress: 10,
+    maxPerAddress: 50,
+    slowUsernameAfter: 100,
+    slowMaxSec: 60,
+    maxClientFailuresPerAddress: 20,
+    maxInactiveIntrospectionsPerAddress: 100,
+  })
   assert.deepEqual([...zazz.clients[0]!.grantTypes], ['password', 'refresh_token'])
   assert.deepEqual(zazz.clients[0]!.scopes, ['full'])
   assert.equal(resolveSagrada(dialects.sagrada.minimal() as never).nodes.get(NODE)!.type, 'mysql')

@@ -55,7 +55,13 @@ export function describeErrors(errors: readonly ErrorObject[], where: string): s
 }
 
 function pathOf(error: ErrorObject, where: string): string {
-  const segments = error.instancePath === '' ? [] : error.instancePath.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+  const segments =
+    error.instancePath === ''
+      ? []
+      : error.instancePath
+          .slice(1)
+          .split('/')
+          .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
   const params = error.params as Record<string, unknown>
   if (error.keyword === 'required' && typeof params.missingProperty === 'string') segments.push(params.missingProperty)
   if (error.keyword === 'additionalProperties' && typeof params.additionalProperty === 'string') segments.push(params.additionalProperty)
@@ -95,8 +101,8 @@ function messageOf(error: ErrorObject): string {
 
 /** Plain objects and arrays copied (defaults go into the copy); functions, buffers and key objects shared. */
 function copyPlain<T>(value: T): T {
-  if (Array.isArray(value)) return value.map((item) => copyPlain(item)) as T
-  if (value !== null && typeof value === 'object' && [Object.prototype, null].includes(Object.getPrototypeOf(value))) {
+  if (Array.isArray(value)) return value.map((item: unknown) => copyPlain(item)) as T
+  if (value !== null && typeof value === 'object' && [Object.prototype, null].includes(Object.getPrototypeOf(value) as object | null)) {
     const out: Record<string, unknown> = {}
     // defineProperty: a "__proto__" key from JSON.parse stays a key, it does not become the prototype.
     for (const [key, item] of Object.entries(value)) Object.defineProperty(out, key, { value: copyPlain(item), enumerable: true, writable: true, configurable: true })

@@ -35,13 +35,13 @@ export function fastSerializer(fallback: Serialize): Serialize {
 }
 
 export function fastDeserializer(fallback: Deserialize): Deserialize {
-  return (text) => (typeof text === 'string' && !COLON_STRING.test(text) ? JSON.parse(text) : fallback(text))
+  return (text) => (typeof text === 'string' && !COLON_STRING.test(text) ? (JSON.parse(text) as unknown) : fallback(text))
 }
 
 const defaults = new Keyv()
 
 /** Swap in the fast pair only where keyv's own defaults are in use; a serializer of your own is left alone. */
 export function useFastSerialization(keyv: Keyv): void {
-  if (keyv.serialize === defaults.serialize && keyv.serialize) keyv.serialize = fastSerializer(defaults.serialize as Serialize) as Keyv['serialize']
+  if (keyv.serialize === defaults.serialize && keyv.serialize) keyv.serialize = fastSerializer(defaults.serialize as Serialize)
   if (keyv.deserialize === defaults.deserialize && keyv.deserialize) keyv.deserialize = fastDeserializer(defaults.deserialize as Deserialize) as Keyv['deserialize']
 }

@@ -33,7 +33,7 @@ export function keyvStore(keyvOrAdapter: Keyv | KeyvStoreAdapter | Map<unknown, 
   // One Keyv for every namespace, without a keyv namespace of its own: adapters keep their
   // namespace in one shared property, so per-namespace Keyvs on one adapter would trample
   // each other. The store writes `namespace:key` itself and lists by that prefix.
-  const keyv = new Keyv({ store: shared.store, namespace: '', useKeyPrefix: false })
+  const keyv = new Keyv({ store: shared.store as KeyvStoreAdapter | Map<unknown, unknown>, namespace: '', useKeyPrefix: false })
   return createKeyvBackend({
     kind: options.kind ?? 'keyv',
     location: 'keyv',

@@ -229,7 +229,7 @@ class KeyvStore implements Store {
 
   async update<T>(key: string, change: (current: T | undefined) => T | undefined | Promise<T | undefined>, ttlMs?: number): Promise<T | undefined> {
     const ttl = normalizeTtl(ttlMs)
-    const { driver, atomic } = await this.run('update', async (bound) => bound)
+    const { driver, atomic } = await this.run('update', (bound) => Promise.resolve(bound))
     if (!atomic) {
       // No server-side compare-and-set: serialised inside this process only, like add/take.
       return this.lock.run(key, async () => {
@@ -266,7 +266,7 @@ class KeyvStore implements Store {
 
   async *entries<T>(prefix = ''): AsyncIterable<[string, T]> {
     // Iteration is paged by the adapter; each page is bounded by the timeout, not the whole walk.
-    const { keyv, driver } = await this.run('entries', async (bound) => bound)
+    const { keyv, driver } = await this.run('entries', (bound) => Promise.resolve(bound))
     const iterator = keyv.iterator
     if (!iterator) return
     // A shared Keyv lists every namespace: keep ours and strip our prefix.

@@ -26,16 +26,22 @@ test('a slow operation fails with StoreUnavailable naming the operation', async 
   // The store timer does not hold the process open (unref); the test's pending operation stands in for a socket.
   const alive = setInterval(() => undefined, 1000)
   t.after(() => clearInterval(alive))
-  await assert.rejects(withTimeout('get', 20, () => new Promise(() => undefined)), (error: unknown) => {
-    assert.ok(error instanceof StoreUnavailable)
-    assert.match(error.message, /did not answer get within 20 ms/)
-    return true
-  })
+  await assert.rejects(
+    withTimeout('get', 20, () => new Promise(() => undefined)),
+    (error: unknown) => {
+      assert.ok(error instanceof StoreUnavailable)
+      assert.match(error.message, /did not answer get within 20 ms/)
+      return true
+    },
+  )
 })
 
 test('a failing operation is a StoreUnavailable with the cause kept', async () => {
   const cause = new Error('connection reset')
-  await assert.rejects(withTimeout('set', 1000, () => Promise.reject(cause)), (error: unknown) => error instanceof StoreUnavailable && error.cause === cause)
+  await assert.rejects(
+    withTimeout('set', 1000, () => Promise.reject(cause)),
+    (error: unknown) => error instanceof StoreUnavailable && error.cause === cause,
+  )
 })
 
 test('a reply that arrived while the event loop was busy past the timeout is not reported as a timeout', async () => {

@@ -67,6 +67,7 @@ export function postgresAtomicOps(query: (sql: string, values: unknown[]) => Pro
  * own: bounded connect and query times, pool errors logged (unhandled they
  * would end the process), and the same pool for keyv and the atomic SQL.
  */
+// eslint-disable-next-line @typescript-eslint/require-await -- async so that a bad pool configuration is a rejection, like a failed connection
 export async function connectPostgres(options: PostgresDriverOptions): Promise<KeyvDriver> {
   const schema = options.schema ?? 'public'
   const tableName = options.table ?? 'keyv'
@@ -90,24 +91,22 @@ export async function connectPostgres(options: PostgresDriverOptions): Promise<K
   // Created by us (and retried after an outage), not only once by the adapter's constructor.
   let tableReady: Promise<void> | undefined
   const ensureTable = () =>
-    (tableReady ??= pool
-      .query(`CREATE TABLE IF NOT EXISTS ${table} (key VARCHAR(255) PRIMARY KEY, value TEXT)`)
-      .then(
-        () => undefined,
-        (error: { code?: string }) => {
-          if (error?.code === '23505' || error?.code === '42P07') return // created concurrently by another instance
-          tableReady = undefined
-          throw error
-        },
-      ))
+    (tableReady ??= pool.query(`CREATE TABLE IF NOT EXISTS ${table} (key VARCHAR(255) PRIMARY KEY, value TEXT)`).then(
+      () => undefined,
+      (error: { code?: string }) => {
+        if (error?.code === '23505' || error?.code === '42P07') return // created concurrently by another instance
+        tableReady = undefined
+        throw error
+      },
+    ))
   const query = async (sql: string, values?: unknown[]) => {
     await ensureTable()
     return (await pool.query(sql, values)).rows as Array<Record<string, unknown>>
   }
 
   class PooledKeyvPostgres extends KeyvPostgres {
-    override async connect() {
-      return query
+    override connect() {
+      return Promise.resolve(query)
     }
     override async disconnect() {
       // The pool is the driver's; it ends in close().

@@ -125,7 +125,7 @@ export async function connectRedis(options: RedisDriverOptions): Promise<KeyvDri
   const atomic = redisAtomicOps(commands)
   return {
     keyv(namespace: string): Keyv {
-      const adapter = new KeyvRedis(client as never, { namespace, keyPrefixSeparator: SEPARATOR, throwOnErrors: true, throwOnConnectError: true })
+      const adapter = new KeyvRedis(client, { namespace, keyPrefixSeparator: SEPARATOR, throwOnErrors: true, throwOnConnectError: true })
       return new Keyv(adapter, { namespace, useKeyPrefix: false })
     },
     fullKey: (namespace, key) => `${namespace}${SEPARATOR}${key}`,

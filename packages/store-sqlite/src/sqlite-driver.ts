@@ -89,7 +89,10 @@ export function sqliteDriver(path: string, options: { sweepIntervalMs?: number }
   const adapters: KeyvSqlite[] = []
   const sweeps: Array<() => Promise<unknown>> = []
   const sweepEvery = options.sweepIntervalMs ?? 60_000
-  const timer = sweepEvery > 0 ? setInterval(() => sweeps.forEach((sweep) => sweep().catch(() => undefined)), sweepEvery) : undefined
+  const sweepAll = () => {
+    for (const sweep of sweeps) sweep().catch(() => undefined)
+  }
+  const timer = sweepEvery > 0 ? setInterval(sweepAll, sweepEvery) : undefined
   timer?.unref()
   return {
     keyv(namespace) {
@@ -97,16 +100,14 @@ export function sqliteDriver(path: string, options: { sweepIntervalMs?: number }
       adapters.push(adapter)
       const { query, table } = hardenSqliteAdapter(adapter)
       const own = `${namespace.replace(/[%_\\]/g, '\\$&')}:%`
-      sweeps.push(() =>
-        query(`DELETE FROM ${table} WHERE key LIKE ? ESCAPE '\\' AND json_valid(value) AND json_extract(value, '$.expires') < ?`, own, Date.now()),
-      )
+      sweeps.push(() => query(`DELETE FROM ${table} WHERE key LIKE ? ESCAPE '\\' AND json_valid(value) AND json_extract(value, '$.expires') < ?`, own, Date.now()))
       return new Keyv({ store: adapter, namespace })
     },
     fullKey: (namespace, key) => (key.startsWith(`${namespace}:`) ? key : `${namespace}:${key}`),
     // In-memory SQLite is one connection per namespace already; the file case is what needs it.
     atomic: (_namespace, keyv) => {
       const adapter = keyv.store as KeyvSqlite
-      return sqliteAtomicOps(adapter.query as unknown as SqliteQuery, String(adapter.opts.table))
+      return sqliteAtomicOps(adapter.query, String(adapter.opts.table))
     },
     async close() {
       if (timer) clearInterval(timer)

@@ -27,7 +27,7 @@ const N = 50
  * deletes what it wrote. Run the file with `node --test`.
  */
 export function describeStoreCompliance(options: StoreComplianceOptions): void {
-  const makeBackend = options.create
+  const makeBackend = () => options.create()
   describe(`store compliance: ${options.name}`, () => {
     const run = randomBytes(4).toString('hex')
     const opened: StoreBackend[] = []
@@ -62,11 +62,12 @@ export function describeStoreCompliance(options: StoreComplianceOptions): void {
       return on.namespace(namespace)
     }
 
-    const test = (title: string, body: (t: TestContext) => Promise<void>) =>
+    const test = (title: string, body: (t: TestContext) => Promise<void>): void => {
       it(title, async (t) => {
         if (skipReason) return t.skip(skipReason)
         await body(t)
       })
+    }
 
     test('set then get returns the value; values round-trip exactly', async () => {
       const store = ns('roundtrip')
@@ -92,7 +93,7 @@ export function describeStoreCompliance(options: StoreComplianceOptions): void {
       value.nested.n = 2
       const read = await store.get<typeof value>('k')
       assert.deepEqual(read, { list: [1], nested: { n: 1 } })
-      read!.list.push(3)
+      read.list.push(3)
       assert.deepEqual(await store.get('k'), { list: [1], nested: { n: 1 } })
       const added = { a: [1] }
       assert.equal(await store.add('added', added), true)
@@ -140,7 +141,7 @@ export function describeStoreCompliance(options: StoreComplianceOptions): void {
       assert.equal(await a.add('same', 'again in a'), true)
       assert.equal(await b.get('same'), 'in b')
       const listed: string[] = []
-      for await (const [key, value] of b.entries()) listed.push(`${key}=${value}`)
+      for await (const [key, value] of b.entries()) listed.push(`${key}=${String(value)}`)
       assert.deepEqual(listed, ['same=in b'])
     })
 
@@ -283,7 +284,10 @@ export function describeStoreCompliance(options: StoreComplianceOptions): void {
     test(`${N} parallel increment(): every count from 1 to ${N} exactly once`, async () => {
       const store = ns('race-increment')
       const counts = await Promise.all(Array.from({ length: N }, () => store.increment('hits', 10_000)))
-      assert.deepEqual([...counts].sort((x, y) => x - y), Array.from({ length: N }, (_, i) => i + 1))
+      assert.deepEqual(
+        [...counts].sort((x, y) => x - y),
+        Array.from({ length: N }, (_, i) => i + 1),
+      )
       assert.equal(await store.get('hits'), N)
     })
 
@@ -307,7 +311,10 @@ export function describeStoreCompliance(options: StoreComplianceOptions): void {
       assert.deepEqual(await store.update<number[]>('list', (current) => [...(current ?? []), 1]), [1])
       assert.deepEqual(await store.update<number[]>('list', (current) => [...(current ?? []), 2]), [1, 2])
       assert.deepEqual(await store.update<number[]>('list', () => undefined), [1, 2])
-      await assert.rejects(store.update<number[]>('list', () => Promise.reject(new Error('refused'))), /refused/)
+      await assert.rejects(
+        store.update<number[]>('list', () => Promise.reject(new Error('refused'))),
+        /refused/,
+      )
       assert.deepEqual(await store.get('list'), [1, 2])
       await store.update('brief', () => 'soon gone', 30)
       await sleep(80)
@@ -318,25 +325,31 @@ export function describeStoreCompliance(options: StoreComplianceOptions): void {
 
     test(`${N / 2} parallel update() of one key: no update is lost`, async () => {
       const store = ns('race-update')
-      await Promise.all(Array.from({ length: N / 2 }, (_, i) => store.update<number[]>('list', async (current) => [...(current ?? []), i])))
+      await Promise.all(Array.from({ length: N / 2 }, (_, i) => store.update<number[]>('list', (current) => Promise.resolve([...(current ?? []), i]))))
       const list = (await store.get<number[]>('list'))!
-      assert.deepEqual([...list].sort((x, y) => x - y), Array.from({ length: N / 2 }, (_, i) => i))
+      assert.deepEqual(
+        [...list].sort((x, y) => x - y),
+        Array.from({ length: N / 2 }, (_, i) => i),
+      )
     })
 
     if (options.shared) {
       test(`two connections, ${N / 2} parallel update() in all: no update is lost`, async () => {
         const label = 'shared-update'
         const one = ns(label)
-        const two = ns(label, second!)
+        const two = ns(label, second)
         await Promise.all(Array.from({ length: N / 2 }, (_, i) => (i % 2 ? one : two).update<number[]>('list', (current) => [...(current ?? []), i])))
         const list = (await one.get<number[]>('list'))!
-        assert.deepEqual([...list].sort((x, y) => x - y), Array.from({ length: N / 2 }, (_, i) => i))
+        assert.deepEqual(
+          [...list].sort((x, y) => x - y),
+          Array.from({ length: N / 2 }, (_, i) => i),
+        )
       })
 
       test('two connections: what one writes the other reads, in the same namespace', async () => {
         const label = 'shared-rw'
         const one = ns(label)
-        const two = ns(label, second!)
+        const two = ns(label, second)
         await one.set('k', { from: 'one' })
         assert.deepEqual(await two.get('k'), { from: 'one' })
         assert.equal(await two.add('k', 'two'), false)
@@ -347,22 +360,28 @@ export function describeStoreCompliance(options: StoreComplianceOptions): void {
       test(`two connections, ${N} parallel take() each: exactly one winner overall`, async () => {
         const label = 'shared-take'
         const one = ns(label)
-        const two = ns(label, second!)
+        const two = ns(label, second)
         for (let round = 0; round < 3; round++) {
           await one.set('single-use', { round })
           const results = await Promise.all(Array.from({ length: 2 * N }, (_, i) => (i % 2 ? one : two).take('single-use')))
-          assert.deepEqual(results.filter((r) => r !== undefined), [{ round }])
+          assert.deepEqual(
+            results.filter((r) => r !== undefined),
+            [{ round }],
+          )
         }
       })
 
       test(`two connections, ${N} parallel add() and increment() each: one add wins, counts are exact`, async () => {
         const label = 'shared-add'
         const one = ns(label)
-        const two = ns(label, second!)
+        const two = ns(label, second)
         const added = await Promise.all(Array.from({ length: 2 * N }, (_, i) => (i % 2 ? one : two).add('once', i)))
         assert.equal(added.filter(Boolean).length, 1)
         const counts = await Promise.all(Array.from({ length: 2 * N }, (_, i) => (i % 2 ? one : two).increment('hits', 10_000)))
-        assert.deepEqual([...counts].sort((x, y) => x - y), Array.from({ length: 2 * N }, (_, i) => i + 1))
+        assert.deepEqual(
+          [...counts].sort((x, y) => x - y),
+          Array.from({ length: 2 * N }, (_, i) => i + 1),
+        )
       })
     }
   })

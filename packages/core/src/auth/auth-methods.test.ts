@@ -45,7 +45,12 @@ test('formSecret: constant-time comparison against one or several secrets', asyn
 test('authenticate: first method with a credential decides; none → ERR_AUTH_REQUIRED with every challenge', async () => {
   const methods = [
     bearer({ realm: 'one', verify: async () => ({ who: 'bearer' }) }),
-    basic({ realm: 'two', verify: async () => { throw new AuthInvalid('nope') } }),
+    basic({
+      realm: 'two',
+      verify: async () => {
+        throw new AuthInvalid('nope')
+      },
+    }),
   ]
   assert.deepEqual(await authenticate(methods, ctx(req({ authorization: 'Bearer t' }))), { who: 'bearer' })
   await assert.rejects(authenticate(methods, ctx(req())), (error: any) => {

@@ -23,13 +23,14 @@ export function formSecret(options: FormSecretOptions): AuthMethod<FormSecretPri
   const matches = secretMatcher(secrets)
   return defineAuthMethod<FormSecretPrincipal, string>({
     kind: 'formSecret',
-    doc: { type: 'apiKey', in: 'body', name: field } as Record<string, unknown>,
+    doc: { type: 'apiKey', in: 'body', name: field },
     challenge: () => undefined,
     extract(request) {
       const body = request.body as Record<string, unknown> | undefined
       const value = body && typeof body === 'object' ? body[field] : undefined
       return typeof value === 'string' ? value : undefined
     },
+    // eslint-disable-next-line @typescript-eslint/require-await -- async so that a wrong secret is a rejection, as verify's contract says
     async verify(credential) {
       if (!matches(credential)) throw new AuthInvalid('secret is invalid', { location: 'body', field })
       return { kind: 'form-secret' }

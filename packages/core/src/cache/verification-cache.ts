@@ -121,6 +121,7 @@ export function createVerificationCache(options: VerificationCacheOptions = {}):
     runningCount++
     // Assigned below; the finally reads it only once the verification has settled.
     let promise: Promise<unknown> | undefined
+    // eslint-disable-next-line prefer-const -- a verifier that throws synchronously runs the finally before the assignment: a const would throw there (TDZ)
     promise = (async () => {
       try {
         // The credential reaches the verifier here only; the cache keeps its HMAC.
@@ -145,7 +146,7 @@ export function createVerificationCache(options: VerificationCacheOptions = {}):
       const shared = running.get(key)
       // A verification that started before a revocation may have read the store before it: do not join it.
       if (shared && shared.epoch === epoch) return (await shared.promise) as T
-      return (await start(key, credential, verifier as Verifier<unknown>)) as T
+      return (await start(key, credential, verifier)) as T
     },
     revoke(jti) {
       epoch++

@@ -64,7 +64,7 @@ test('a public key without a kid gets its RFC 7638 thumbprint, or what the kid o
   const store = memoryStore().namespace('d')
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' })
   const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }) as string
-  const thumbprint = await calculateJwkThumbprint(publicKey.export({ format: 'jwk' }) as never)
+  const thumbprint = await calculateJwkThumbprint(publicKey.export({ format: 'jwk' }))
   assert.equal((await loadKeyRing({ name: 'k', algorithm: 'ES256', keys: [{ pem }] }, { store, masterKey })).active.kid, thumbprint)
   const seen: unknown[] = []
   const kid = (key: KeyObject, jwk: JWK) => {
@@ -72,7 +72,11 @@ test('a public key without a kid gets its RFC 7638 thumbprint, or what the kid o
     return 'derived-' + jwk.crv
   }
   const ring = await loadKeyRing({ name: 'k', algorithm: 'ES256', keys: [{ pem }, { pem, use: 'verify', kid: 'given' }], kid }, { store, masterKey })
-  assert.deepEqual(ring.keys.map((key) => key.kid), ['derived-P-256', 'given'], 'a configured kid wins over the function')
+  assert.deepEqual(
+    ring.keys.map((key) => key.kid),
+    ['derived-P-256', 'given'],
+    'a configured kid wins over the function',
+  )
   assert.deepEqual(seen, [true, true], 'the function sees the public key and its JWK, once')
   assert.equal(ring.publicJwks()[0]?.kid, 'derived-P-256')
   const generated = await loadKeyRing({ name: 'g', algorithm: 'EdDSA', kid: async () => 'async-kid' }, { store, masterKey })

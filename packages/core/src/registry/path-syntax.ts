@@ -31,7 +31,10 @@ export function checkPathSyntax(path: string): string | undefined {
 
 /** The same route shape whatever the parameter names: `/a/:x` and `/a/:y` collide. */
 export function routeShape(method: string, path: string): string {
-  const normalised = path.replace(/:[A-Za-z_$][A-Za-z0-9_$]*/g, ':').replace(/\*[A-Za-z_$][A-Za-z0-9_$]*/g, '*').replace(/\/+$/, '')
+  const normalised = path
+    .replace(/:[A-Za-z_$][A-Za-z0-9_$]*/g, ':')
+    .replace(/\*[A-Za-z_$][A-Za-z0-9_$]*/g, '*')
+    .replace(/\/+$/, '')
   return `${method.toUpperCase()} ${normalised || '/'}`
 }
 

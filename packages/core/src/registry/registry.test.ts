@@ -16,11 +16,14 @@ const at = ({ name, errorSchema, ...instance }: Parts, prefix: string): SetUpMou
 })
 
 function refuses(mounts: Parameters<typeof registerDialects>[0], code: string, message: RegExp) {
-  assert.throws(() => registerDialects(mounts), (error: Error & { code?: string }) => {
-    assert.equal(error.code, code)
-    assert.match(error.message, message)
-    return true
-  })
+  assert.throws(
+    () => registerDialects(mounts),
+    (error: Error & { code?: string }) => {
+      assert.equal(error.code, code)
+      assert.match(error.message, message)
+      return true
+    },
+  )
 }
 
 test('a valid dialect registers, with its prefix joined to each path', () => {
@@ -33,7 +36,11 @@ test('every rule is checked at registration, with a coded error naming dialect a
   refuses([at(dialect(), ''), at(dialect(), '/x')], 'ERR_DIALECT_INVALID', /registered twice/)
   refuses([at(dialect({ routes: [route({ method: 'TRACE' as 'GET' })] }), '')], 'ERR_DIALECT_INVALID', /route TRACE \/ok: method/)
   refuses([at(dialect({ routes: [route({ path: '/a/:b?' })] }), '')], 'ERR_DIALECT_INVALID', /Express 5/)
-  refuses([at(dialect({ routes: [route({ method: 'POST', accepts: ['json'], schema: { body: { type: 'object', properties: { a: { type: 'strin' } } } } })] }), '')], 'ERR_DIALECT_INVALID', /schema.body does not compile/)
+  refuses(
+    [at(dialect({ routes: [route({ method: 'POST', accepts: ['json'], schema: { body: { type: 'object', properties: { a: { type: 'strin' } } } } })] }), '')],
+    'ERR_DIALECT_INVALID',
+    /schema.body does not compile/,
+  )
   refuses([at(dialect({ routes: [route({ schema: { query: { type: 'object', unknownKeyword: 1 } } })] }), '')], 'ERR_DIALECT_INVALID', /strict mode/)
   refuses([at(dialect({ routes: [route({ auth: [{ kind: 'homemade' } as never] })] }), '')], 'ERR_DIALECT_INVALID', /not an auth method/)
   refuses([at(dialect({ routes: [route({ auth: [anonymous(), bearer({ realm: 'r', verify: async () => 1 })] as never })] }), '')], 'ERR_DIALECT_INVALID', /anonymous must be the last/)
@@ -43,7 +50,11 @@ test('every rule is checked at registration, with a coded error naming dialect a
 })
 
 test('two dialects on one method and path are refused; under different prefixes they are fine', () => {
-  refuses([at(dialect({ name: 'one', routes: [route({ path: '/t/:a' })] }), ''), at(dialect({ name: 'two', routes: [route({ path: '/t/:b' })] }), '')], 'ERR_ROUTE_CONFLICT', /GET \/t\/: is claimed by dialect "one" and dialect "two"/)
+  refuses(
+    [at(dialect({ name: 'one', routes: [route({ path: '/t/:a' })] }), ''), at(dialect({ name: 'two', routes: [route({ path: '/t/:b' })] }), '')],
+    'ERR_ROUTE_CONFLICT',
+    /GET \/t\/: is claimed by dialect "one" and dialect "two"/,
+  )
   assert.equal(registerDialects([at(dialect({ name: 'one' }), ''), at(dialect({ name: 'two' }), '/two')]).length, 2)
 })
 

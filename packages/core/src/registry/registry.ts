@@ -69,7 +69,7 @@ export function registerInstances(mounts: readonly SetUpMount[]): RegisteredRout
     if (typeof instance !== 'object' || instance === null) throw new DialectInvalid(`${label}: setup() must return { routes, renderError }`)
     if (typeof instance.renderError !== 'function') throw new DialectInvalid(`${label}: renderError must be a function`)
     if (!Array.isArray(instance.routes) || instance.routes.length === 0) throw new DialectInvalid(`${label}: needs at least one route`)
-    for (const route of instance.routes) {
+    for (const route of instance.routes as readonly RouteDefinition<unknown>[]) {
       registered.push(registerRoute(mount, route, shapes))
     }
   }

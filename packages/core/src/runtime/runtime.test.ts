@@ -16,7 +16,7 @@ const counter = (calls: DialectServices[] = []) =>
     setup(services) {
       calls.push(services)
       const next = async () => {
-        const value = ((await services.store.get('n')) as number | undefined) ?? 0
+        const value = (await services.store.get<number>('n')) ?? 0
         await services.store.set('n', value + 1)
         return value + 1
       }
@@ -30,7 +30,7 @@ const counter = (calls: DialectServices[] = []) =>
 
 const request = (path: string) => ({ method: 'POST', path, headers: {}, query: {}, params: {}, body: undefined, ip: '127.0.0.1' }) as never
 
-test('setup runs once per router with that router\'s services; the routes use what it built', async () => {
+test("setup runs once per router with that router's services; the routes use what it built", async () => {
   const calls: DialectServices[] = []
   const runtime = await createRuntime({ ...base, dialects: [counter(calls)] })
   try {
@@ -64,16 +64,26 @@ test('one definition on two routers: two independent instances', async () => {
 
 test('a broken definition fails before any setup runs; a broken instance fails naming the dialect', async () => {
   let setUp = false
-  const spy = (name: string): DialectDefinition => ({ name, errorSchema: { type: 'object' }, setup: () => ((setUp = true), { routes: [defineRoute({ method: 'GET', path: '/x', handle: () => ({ status: 200 }) })], renderError }) })
+  const spy = (name: string): DialectDefinition => ({
+    name,
+    errorSchema: { type: 'object' },
+    setup: () => ((setUp = true), { routes: [defineRoute({ method: 'GET', path: '/x', handle: () => ({ status: 200 }) })], renderError }),
+  })
   await assert.rejects(createRuntime({ ...base, dialects: [spy('good'), spy('Not_Kebab')] }), { code: 'ERR_DIALECT_INVALID', message: /dialect "Not_Kebab": name must be kebab-case/ })
-  await assert.rejects(createRuntime({ ...base, dialects: [spy('good'), { ...spy('bad-schema'), errorSchema: { type: 'nope' } }] }), { code: 'ERR_DIALECT_INVALID', message: /dialect "bad-schema": errorSchema/ })
+  await assert.rejects(createRuntime({ ...base, dialects: [spy('good'), { ...spy('bad-schema'), errorSchema: { type: 'nope' } }] }), {
+    code: 'ERR_DIALECT_INVALID',
+    message: /dialect "bad-schema": errorSchema/,
+  })
   await assert.rejects(createRuntime({ ...base, dialects: [{ dialect: spy('good'), prefix: '/a/:b?' }] }), { code: 'ERR_DIALECT_INVALID', message: /prefix/ })
   assert.equal(setUp, false, 'no setup ran (no key was loaded or generated)')
 
   const returning = (instance: unknown): DialectDefinition => ({ name: 'broken', errorSchema: { type: 'object' }, setup: () => instance as never })
   await assert.rejects(createRuntime({ ...base, dialects: [returning({ routes: [], renderError })] }), { code: 'ERR_DIALECT_INVALID', message: /dialect "broken": needs at least one route/ })
   await assert.rejects(createRuntime({ ...base, dialects: [returning({ renderError })] }), { code: 'ERR_DIALECT_INVALID', message: /dialect "broken": needs at least one route/ })
-  await assert.rejects(createRuntime({ ...base, dialects: [returning({ routes: [defineRoute({ method: 'GET', path: '/x', handle: () => ({ status: 200 }) })], renderError: 'no' })] }), { code: 'ERR_DIALECT_INVALID', message: /dialect "broken": renderError must be a function/ })
+  await assert.rejects(createRuntime({ ...base, dialects: [returning({ routes: [defineRoute({ method: 'GET', path: '/x', handle: () => ({ status: 200 }) })], renderError: 'no' })] }), {
+    code: 'ERR_DIALECT_INVALID',
+    message: /dialect "broken": renderError must be a function/,
+  })
   await assert.rejects(createRuntime({ ...base, dialects: [returning(undefined)] }), { code: 'ERR_DIALECT_INVALID', message: /dialect "broken": setup\(\) must return/ })
 })
 
@@ -82,7 +92,15 @@ test('errors of a route leave through the renderError its instance returned', as
     name: 'failing',
     errorSchema: { type: 'object' },
     setup: () => ({
-      routes: [defineRoute({ method: 'GET', path: '/x', handle: () => { throw new Error('boom') } })],
+      routes: [
+        defineRoute({
+          method: 'GET',
+          path: '/x',
+          handle: () => {
+            throw new Error('boom')
+          },
+        }),
+      ],
       renderError: (error) => ({ status: error.status, body: { rendered: 'by the instance', code: error.code } }),
     }),
   })

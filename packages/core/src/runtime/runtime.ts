@@ -75,7 +75,7 @@ export async function createRuntime(options: PolytokenOptions): Promise<Runtime>
   if (!options || !Array.isArray(options.dialects)) throw new ConfigInvalid('dialects: an array of dialects is required')
   const logger = options.logger ?? createConsoleLogger()
   const clock = options.clock ?? systemClock
-  const mounts: Mount[] = options.dialects.map((entry) =>
+  const mounts: Mount[] = options.dialects.map((entry: DialectDefinition | MountOptions) =>
     'dialect' in entry ? { dialect: entry.dialect, prefix: entry.prefix ?? '' } : { dialect: entry, prefix: '' },
   )
   // The master key seals every generated private key; checked even when nothing is generated yet.

@@ -51,7 +51,10 @@ describe('createStore: a store package for each URL', () => {
       throw Object.assign(new Error(`Cannot find package '@keyv/sqlite' imported from /app/node_modules/@polytoken/store-sqlite/dist/index.js`), { code: 'ERR_MODULE_NOT_FOUND' })
     }
     await assert.rejects(importStorePackage('@polytoken/store-sqlite', broken), (error: unknown) => !(error instanceof ConfigInvalid) && /@keyv\/sqlite/.test(String(error)))
-    await assert.rejects(importStorePackage('@polytoken/store-sqlite', async () => ({})), /does not export createStoreBackend/)
+    await assert.rejects(
+      importStorePackage('@polytoken/store-sqlite', async () => ({})),
+      /does not export createStoreBackend/,
+    )
   })
 
   it('hands the options to the package it loaded; memory:// loads nothing', async () => {

@@ -60,7 +60,10 @@ export function storePackageFor(options: StoreOptions): string | undefined {
   if (url === 'memory://' || url === 'memory:') return undefined
   const scheme = url.slice(0, Math.max(0, url.indexOf(':'))).toLowerCase()
   const name = Object.hasOwn(PACKAGE_OF_SCHEME, scheme) ? PACKAGE_OF_SCHEME[scheme] : undefined
-  if (!name) throw new ConfigInvalid(`store: ${/^[a-z][a-z0-9+.-]*:\/\//i.test(url) ? `unsupported URL scheme "${scheme}:"` : 'not a store URL'} (no part of it is shown: it may hold credentials; use memory://, sqlite://path, redis://host:port or postgres://user@host/db)`)
+  if (!name)
+    throw new ConfigInvalid(
+      `store: ${/^[a-z][a-z0-9+.-]*:\/\//i.test(url) ? `unsupported URL scheme "${scheme}:"` : 'not a store URL'} (no part of it is shown: it may hold credentials; use memory://, sqlite://path, redis://host:port or postgres://user@host/db)`,
+    )
   return name
 }
 

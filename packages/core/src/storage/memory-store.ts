@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/require-await -- the Store contract is async: an await-less method stays async so a throw (closed store, unserialisable value) reaches the caller as a rejection, as from any other backend */
 import { ConfigInvalid, StoreUnavailable } from '../errors.js'
 import type { Store, StoreBackend } from './store.js'
 import { MAX_TTL_MS, STORE_NAME, normalizeStep, normalizeTtl } from './ttl.js'

@@ -49,9 +49,7 @@ export function createJwtSigner(ring: KeyRing, extraHeader: Record<string, unkno
 function pooledSignatureFunction(key: RingKey): ((input: string) => Promise<string>) | undefined {
   const privateKey = key.signingKey!
   const run = (digest: string | null, options: Parameters<typeof cryptoSign>[2]) => (input: string) =>
-    new Promise<string>((resolve, reject) =>
-      cryptoSign(digest, Buffer.from(input), options, (error, signature) => (error ? reject(error) : resolve(signature.toString('base64url')))),
-    )
+    new Promise<string>((resolve, reject) => cryptoSign(digest, Buffer.from(input), options, (error, signature) => (error ? reject(error) : resolve(signature.toString('base64url')))))
   switch (key.algorithm) {
     case 'HS256':
       return undefined
@@ -130,7 +128,7 @@ export function createJwtVerifier(keyring: KeyRing | { readonly keys: readonly V
     for (const key of candidates) {
       try {
         const { payload } = await jwtVerify(token, key.verifyKey, { ...verifyOptions, algorithms: [key.algorithm] })
-        return payload as JwtClaims
+        return payload
       } catch (error) {
         lastError = error
         if (!(error instanceof joseErrors.JWSSignatureVerificationFailed)) break

@@ -22,7 +22,7 @@ test('past the queue: ServerBusy with Retry-After at once, and admit() says so b
   const hasher = createPasswordHasher({ concurrency: 1, maxQueue: 2 })
   const encoded = await hashPassword('pw', COST)
   const settled = await Promise.allSettled(Array.from({ length: 6 }, () => hasher.verify('pw', encoded)))
-  const refused = settled.filter((r) => r.status === 'rejected') as PromiseRejectedResult[]
+  const refused = settled.filter((r): r is PromiseRejectedResult => r.status === 'rejected')
   assert.equal(refused.length, 3)
   assert.equal(refused[0]!.reason.code, 'ERR_SERVER_BUSY')
   assert.equal(refused[0]!.reason.status, 503)

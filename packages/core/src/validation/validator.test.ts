@@ -6,12 +6,15 @@ const schema = { type: 'object', required: ['jti'], additionalProperties: false,
 
 test('reasons name each field; client-chosen names like constructor and __proto__ stay plain keys', () => {
   const validate = compileValidator(schema, 'json', 'body')
-  assert.throws(() => validate(JSON.parse('{"__proto__":{"a":1},"constructor":{"prototype":{}}}')), (error: any) => {
-    assert.equal(error.code, 'ERR_REQUEST_INVALID')
-    assert.deepEqual(Object.keys(error.reasons).sort(), ['__proto__', 'constructor', 'jti'])
-    assert.deepEqual(error.reasons.jti, ['is required'])
-    return true
-  })
+  assert.throws(
+    () => validate(JSON.parse('{"__proto__":{"a":1},"constructor":{"prototype":{}}}')),
+    (error: any) => {
+      assert.equal(error.code, 'ERR_REQUEST_INVALID')
+      assert.deepEqual(Object.keys(error.reasons).sort(), ['__proto__', 'constructor', 'jti'])
+      assert.deepEqual(error.reasons.jti, ['is required'])
+      return true
+    },
+  )
 })
 
 test('form input is coerced: a single value becomes a one-item array, numeric strings become integers', () => {

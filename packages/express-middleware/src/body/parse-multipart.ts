@@ -18,13 +18,12 @@ export function parseMultipart(headers: IncomingHttpHeaders, body: Buffer, limit
   if (boundary !== undefined) {
     const simple = parseSimpleMultipart(body, boundary, { parts: Math.min(limits.parts, limits.fields), fieldBytes: limits.fieldBytes, fieldNameBytes: FIELD_NAME_BYTES })
     if (simple !== undefined) {
-      try {
+      // A field the collector refuses throws inside the executor: that is the rejection.
+      return new Promise((resolve) => {
         const collector = new FieldCollector(limits)
         for (const [name, value] of simple) collector.add(name, value)
-        return Promise.resolve(collector.fields)
-      } catch (error) {
-        return Promise.reject(error)
-      }
+        resolve(collector.fields)
+      })
     }
   }
   return parseWithBusboy(headers, body, limits)

@@ -13,7 +13,11 @@ function busboyReads(contentType: string, body: Buffer, limits = LIMITS): Promis
   return new Promise((resolve) => {
     let parser: busboy.Busboy
     try {
-      parser = busboy({ headers: { 'content-type': contentType }, defParamCharset: 'utf8', limits: { fieldSize: limits.fieldBytes, parts: limits.parts, fields: limits.parts, files: limits.parts, fieldNameSize: limits.fieldNameBytes } })
+      parser = busboy({
+        headers: { 'content-type': contentType },
+        defParamCharset: 'utf8',
+        limits: { fieldSize: limits.fieldBytes, parts: limits.parts, fields: limits.parts, files: limits.parts, fieldNameSize: limits.fieldNameBytes },
+      })
     } catch (error) {
       return resolve({ refused: String(error) })
     }
@@ -80,7 +84,11 @@ function mutate(rng: ReturnType<typeof random>, body: Buffer, boundary: string):
         bytes = Buffer.concat([bytes.subarray(0, at), bytes.subarray(at + 1 + rng.int(8))])
         break
       case 2: // insert a piece of multipart syntax
-        bytes = Buffer.concat([bytes.subarray(0, at), Buffer.from(rng.pick(['\r\n', '--', `--${boundary}`, `\r\n--${boundary}`, '"', '; filename="f.txt"', 'Content-Type: text/plain\r\n', '\r\n\r\n', ' ', '\t', rng.pick(NAME_PIECES)])), bytes.subarray(at)])
+        bytes = Buffer.concat([
+          bytes.subarray(0, at),
+          Buffer.from(rng.pick(['\r\n', '--', `--${boundary}`, `\r\n--${boundary}`, '"', '; filename="f.txt"', 'Content-Type: text/plain\r\n', '\r\n\r\n', ' ', '\t', rng.pick(NAME_PIECES)])),
+          bytes.subarray(at),
+        ])
         break
       case 3: // truncate
         bytes = bytes.subarray(0, at)
@@ -89,7 +97,15 @@ function mutate(rng: ReturnType<typeof random>, body: Buffer, boundary: string):
         bytes = Buffer.from(bytes.toString('latin1').replace(/name="[^"]*"/, `name="${rng.pick(NAME_PIECES)}"`), 'latin1')
         break
       case 5: // header spelling
-        bytes = Buffer.from(bytes.toString('latin1').replace('Content-Disposition: form-data', rng.pick(['content-disposition: form-data', 'Content-Disposition:form-data', 'Content-Disposition: form-data ', 'Content-Disposition: attachment'])), 'latin1')
+        bytes = Buffer.from(
+          bytes
+            .toString('latin1')
+            .replace(
+              'Content-Disposition: form-data',
+              rng.pick(['content-disposition: form-data', 'Content-Disposition:form-data', 'Content-Disposition: form-data ', 'Content-Disposition: attachment']),
+            ),
+          'latin1',
+        )
         break
       case 6: // invalid UTF-8 in a value
         bytes = Buffer.concat([bytes.subarray(0, at), Buffer.from([rng.pick([0xc3, 0xff, 0x80, 0xed])]), bytes.subarray(at)])
@@ -137,14 +153,21 @@ test('the bodies real clients send take the simple path: curl -F, the form-data 
       '--------------------------d74496d66958873e\r\nContent-Disposition: form-data; name="name"\r\n\r\napi-documentation\r\n' +
       '--------------------------d74496d66958873e--\r\n',
   )
-  assert.deepEqual(parseSimpleMultipart(curl, simpleMultipartBoundary('multipart/form-data; boundary=------------------------d74496d66958873e')!, LIMITS), [['secret', 'changeit'], ['name', 'api-documentation']])
+  assert.deepEqual(parseSimpleMultipart(curl, simpleMultipartBoundary('multipart/form-data; boundary=------------------------d74496d66958873e')!, LIMITS), [
+    ['secret', 'changeit'],
+    ['name', 'api-documentation'],
+  ])
 
   const formData = new FormDataPackage()
   formData.append('secret', 'changeit')
   formData.append('permission', 'scope_api')
   formData.append('permission', 'service_api')
   const packaged = formData.getBuffer()
-  assert.deepEqual(parseSimpleMultipart(packaged, simpleMultipartBoundary(formData.getHeaders()['content-type'])!, LIMITS), [['secret', 'changeit'], ['permission', 'scope_api'], ['permission', 'service_api']])
+  assert.deepEqual(parseSimpleMultipart(packaged, simpleMultipartBoundary(formData.getHeaders()['content-type'])!, LIMITS), [
+    ['secret', 'changeit'],
+    ['permission', 'scope_api'],
+    ['permission', 'service_api'],
+  ])
 
   const web = new FormData()
   web.append('description', 'Token für die Dokumentation')

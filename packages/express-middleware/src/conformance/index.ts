@@ -1,11 +1,24 @@
-import { after, before, describe, test } from 'node:test'
+import { after, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import express from 'express'
 import request from 'supertest'
 import {
-  AuthInvalid, AuthRequired, MethodNotAllowed, RequestInvalid, RequestMalformed, RequestTooLarge, StoreUnavailable, TokenExpired,
-  TokenInvalid, UnsupportedMediaType, compileValidator, createRuntime, silentLogger,
-  type DialectDefinition, type PolytokenError, type PolytokenOptions,
+  AuthInvalid,
+  AuthRequired,
+  MethodNotAllowed,
+  RequestInvalid,
+  RequestMalformed,
+  RequestTooLarge,
+  StoreUnavailable,
+  TokenExpired,
+  TokenInvalid,
+  UnsupportedMediaType,
+  compileValidator,
+  createRuntime,
+  silentLogger,
+  type DialectDefinition,
+  type PolytokenError,
+  type PolytokenOptions,
 } from '@polytoken/core'
 import { polytoken, type PolytokenRouter } from '../polytoken.js'
 import { malformedCases, samplePath, type Credentials } from './malformed-requests.js'
@@ -58,13 +71,28 @@ export function describeConformance(options: ConformanceOptions): void {
       })
       test('a second dialect of the same name is refused at start-up', async () => {
         await assert.rejects(
-          createRuntime({ ...base, dialects: [{ dialect: options.dialect(), prefix }, { dialect: options.dialect(), prefix: '/elsewhere' }] }),
+          createRuntime({
+            ...base,
+            dialects: [
+              { dialect: options.dialect(), prefix },
+              { dialect: options.dialect(), prefix: '/elsewhere' },
+            ],
+          }),
           { code: 'ERR_DIALECT_INVALID' },
         )
       })
       test('the same routes twice on one path are refused at start-up', async () => {
         const twin = { ...options.dialect(), name: `${options.dialect().name}-twin` }
-        await assert.rejects(createRuntime({ ...base, dialects: [{ dialect: options.dialect(), prefix }, { dialect: twin, prefix }] }), { code: 'ERR_ROUTE_CONFLICT' })
+        await assert.rejects(
+          createRuntime({
+            ...base,
+            dialects: [
+              { dialect: options.dialect(), prefix },
+              { dialect: twin, prefix },
+            ],
+          }),
+          { code: 'ERR_ROUTE_CONFLICT' },
+        )
       })
       test('renderError puts every catalogue error in the envelope, with a sane status', async () => {
         const dialect = options.dialect()
@@ -74,9 +102,16 @@ export function describeConformance(options: ConformanceOptions): void {
         await runtime.close()
         const checkEnvelope = compileValidator(dialect.errorSchema, 'json', 'body')
         const samples: PolytokenError[] = [
-          new RequestMalformed('m'), new RequestInvalid('i', { reasons: { field: ['is required'] }, location: 'body', field: 'field' }),
-          new RequestTooLarge('t'), new UnsupportedMediaType('u'), new MethodNotAllowed('n', { headers: { Allow: 'GET' } }),
-          new AuthRequired('a'), new AuthInvalid('b'), new TokenInvalid('c'), new TokenExpired('d'), new StoreUnavailable('s'),
+          new RequestMalformed('m'),
+          new RequestInvalid('i', { reasons: { field: ['is required'] }, location: 'body', field: 'field' }),
+          new RequestTooLarge('t'),
+          new UnsupportedMediaType('u'),
+          new MethodNotAllowed('n', { headers: { Allow: 'GET' } }),
+          new AuthRequired('a'),
+          new AuthInvalid('b'),
+          new TokenInvalid('c'),
+          new TokenExpired('d'),
+          new StoreUnavailable('s'),
         ]
         for (const error of samples) {
           const response = instance.renderError(error, undefined)

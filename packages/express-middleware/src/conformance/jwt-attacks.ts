@@ -5,10 +5,7 @@ import type { AddressInfo } from 'node:net'
 import { createPublicKey, verify as cryptoVerify, type JsonWebKey, type KeyObject } from 'node:crypto'
 import express from 'express'
 import request from 'supertest'
-import {
-  AuthInvalid, AuthRequired, TokenExpired, TokenInvalid, TokenNotYetValid, compileValidator, silentLogger,
-  type DialectDefinition, type PolytokenOptions,
-} from '@polytoken/core'
+import { AuthInvalid, AuthRequired, TokenExpired, TokenInvalid, TokenNotYetValid, compileValidator, silentLogger, type DialectDefinition, type PolytokenOptions } from '@polytoken/core'
 import { polytoken, type PolytokenRouter } from '../polytoken.js'
 import { jwtForgeries, toKeyObjects, type CanaryContent, type ForeignKey, type JwtForgery, type JwtRouteAlgorithm } from './jwt-forgeries.js'
 import { signJwt } from './jwt-signing.js'
@@ -82,7 +79,11 @@ async function listen(server: Server): Promise<string> {
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`
 }
 
-const close = (server: Server) => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()) })
+const close = (server: Server) =>
+  new Promise<void>((resolve) => {
+    server.closeAllConnections()
+    server.close(() => resolve())
+  })
 
 /**
  * The JWT attack table: for every route that verifies a JWT, every forgery
@@ -140,7 +141,7 @@ export function describeJwtAttacks(options: JwtAttackOptions): void {
     for (const route of options.routes) {
       const method = route.method ?? 'GET'
       const label = route.name ?? `${method} ${route.path}`
-      const present: NonNullable<JwtAttackRoute['present']> = route.present ?? ((token) => ({ headers: { authorization: `Bearer ${token}` } }))
+      const present: NonNullable<JwtAttackRoute['present']> = (token) => (route.present ? route.present(token) : { headers: { authorization: `Bearer ${token}` } })
       const send = (token: string) => {
         const { headers, body } = present(token)
         const req = request(baseUrl)[method.toLowerCase() as 'get'](route.path)
@@ -164,7 +165,9 @@ export function describeJwtAttacks(options: JwtAttackOptions): void {
             assert.ok(resigned.status >= 200 && resigned.status < 300, `signingKey must be the route's key: a copy signed with it got ${resigned.status} ${resigned.text.slice(0, 300)}`)
           }
           let publicKey = signingKey && route.algorithm !== 'HS256' ? createPublicKey(signingKey) : undefined
-          if (route.publicKey !== undefined) publicKey = typeof route.publicKey === 'string' || !('kty' in route.publicKey) ? createPublicKey(route.publicKey as string | KeyObject) : createPublicKey({ key: route.publicKey, format: 'jwk' })
+          if (route.publicKey !== undefined)
+            publicKey =
+              typeof route.publicKey === 'string' || !('kty' in route.publicKey) ? createPublicKey(route.publicKey as string | KeyObject) : createPublicKey({ key: route.publicKey, format: 'jwk' })
           let publishedJwk: Record<string, unknown> | undefined
           if (route.jwksPath) {
             const jwks = (await request(baseUrl).get(route.jwksPath)).body as { keys?: Record<string, unknown>[] }
@@ -176,11 +179,13 @@ export function describeJwtAttacks(options: JwtAttackOptions): void {
             assert.ok(publicKey, 'an ES256/RS256/EdDSA route needs signingKey, publicKey or jwksPath, so the HS confusion is keyed with its real public key')
             const input = Buffer.from(`${head}.${body}`)
             const raw = Buffer.from(signature, 'base64url')
-            const verified = route.algorithm === 'ES256' ? cryptoVerify('sha256', input, { key: publicKey, dsaEncoding: 'ieee-p1363' }, raw)
-              : cryptoVerify(route.algorithm === 'RS256' ? 'sha256' : null, input, publicKey, raw)
+            const verified =
+              route.algorithm === 'ES256'
+                ? cryptoVerify('sha256', input, { key: publicKey, dsaEncoding: 'ieee-p1363' }, raw)
+                : cryptoVerify(route.algorithm === 'RS256' ? 'sha256' : null, input, publicKey, raw)
             assert.ok(verified, 'the public key the table uses must verify the valid token')
           }
-          const payloadTime = [claims.iat, claims.nbf].find((value) => typeof value === 'number') as number | undefined
+          const payloadTime = [claims.iat, claims.nbf].find((value): value is number => typeof value === 'number')
           const foreignKeys: ForeignKey[] = (route.foreignKeys ?? []).map((foreign) => ({
             name: foreign.name,
             algorithm: foreign.algorithm,

@@ -12,8 +12,17 @@ const es = generateKeyPairSync('ec', { namedCurve: 'P-256' })
 const pem = es.publicKey.export({ format: 'pem', type: 'spki' }).toString()
 const valid = signJwt({ alg: 'ES256', kid: 'route', typ: 'JWT' }, { sub: 'alice', iss: 'me', aud: 'you', iat: now, exp: now + 600 }, es.privateKey)
 const { forgeries } = jwtForgeries({
-  token: valid, algorithm: 'ES256', signingKey: es.privateKey, publicKey: es.publicKey, publishedJwk: undefined,
-  issuer: 'me', audience: 'you', leewaySec: 0, now, canaryUrl: 'http://127.0.0.1:9', foreignKeys: [],
+  token: valid,
+  algorithm: 'ES256',
+  signingKey: es.privateKey,
+  publicKey: es.publicKey,
+  publishedJwk: undefined,
+  issuer: 'me',
+  audience: 'you',
+  leewaySec: 0,
+  now,
+  canaryUrl: 'http://127.0.0.1:9',
+  foreignKeys: [],
 })
 
 function parts(token: string) {
@@ -26,7 +35,11 @@ function naiveVerify(token: string): boolean {
   const { header, input, signature } = parts(token)
   const alg = String(header.alg)
   if (alg.toLowerCase() === 'none') return true
-  if (alg.startsWith('HS')) return createHmac(`sha${alg.slice(2)}`, pem).update(input).digest().equals(signature)
+  if (alg.startsWith('HS'))
+    return createHmac(`sha${alg.slice(2)}`, pem)
+      .update(input)
+      .digest()
+      .equals(signature)
   let key: KeyObject = es.publicKey
   if (header.jwk) key = createPublicKey({ key: header.jwk as JsonWebKey, format: 'jwk' })
   if (header.x5c) key = new X509Certificate(Buffer.from(header.x5c[0], 'base64')).publicKey
@@ -36,7 +49,18 @@ function naiveVerify(token: string): boolean {
 }
 
 const accepted = (group: string, match = ''): JwtForgery[] =>
-  forgeries.filter((forgery) => forgery.group === group && forgery.name.includes(match) && (() => { try { return naiveVerify(forgery.token) } catch { return false } })())
+  forgeries.filter(
+    (forgery) =>
+      forgery.group === group &&
+      forgery.name.includes(match) &&
+      (() => {
+        try {
+          return naiveVerify(forgery.token)
+        } catch {
+          return false
+        }
+      })(),
+  )
 
 test('every forgery group is a working attack on a verifier with that bug', () => {
   assert.ok(accepted('alg none').length >= 4, 'alg none in every casing')

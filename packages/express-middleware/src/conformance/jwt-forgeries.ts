@@ -60,17 +60,7 @@ interface AttackerKey {
 const SIGNATURE_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'
 const ASYMMETRIC: readonly JwtRouteAlgorithm[] = ['ES256', 'RS256', 'EdDSA']
 const NONE_CASINGS = ['none', 'None', 'NONE', 'nOnE']
-const INJECTED_KIDS = [
-  '../../../../../../../dev/null',
-  '/dev/null',
-  "' OR '1'='1",
-  "x' UNION SELECT 'attacker' -- ",
-  '| cat /etc/passwd',
-  '__proto__',
-  'constructor',
-  'toString',
-  'k'.repeat(8000),
-]
+const INJECTED_KIDS = ['../../../../../../../dev/null', '/dev/null', "' OR '1'='1", "x' UNION SELECT 'attacker' -- ", '| cat /etc/passwd', '__proto__', 'constructor', 'toString', 'k'.repeat(8000)]
 
 /** Fresh attacker keys, one per asymmetric algorithm (RSA generation is the slow one: made once per table). */
 function attackerKeys(): AttackerKey[] {
@@ -112,14 +102,25 @@ export function jwtForgeries(input: ForgeryInput): { forgeries: JwtForgery[]; ca
 
   // alg "none" in every casing, with an empty, a garbage and the original signature.
   for (const alg of NONE_CASINGS) {
-    for (const [what, sig] of [['empty', ''], ['garbage', 'Z2FyYmFnZQ'], ['original', signature]] as const) {
+    for (const [what, sig] of [
+      ['empty', ''],
+      ['garbage', 'Z2FyYmFnZQ'],
+      ['original', signature],
+    ] as const) {
       add('alg none', `alg "${alg}", ${what} signature`, `${encodeJson({ ...header, alg })}.${body}.${sig}`)
     }
     add('alg none', `alg "${alg}" without kid or typ, empty signature`, `${encodeJson({ alg })}.${body}.`)
   }
 
   // A missing or odd alg, signed with the real key where the test has it.
-  for (const [what, alg] of [['missing', undefined], ['null', null], ['a number', 256], ['an array', [input.algorithm]], ['an object', { name: input.algorithm }], ['empty', '']] as const) {
+  for (const [what, alg] of [
+    ['missing', undefined],
+    ['null', null],
+    ['a number', 256],
+    ['an array', [input.algorithm]],
+    ['an object', { name: input.algorithm }],
+    ['empty', ''],
+  ] as const) {
     const odd: Record<string, unknown> = { ...header, alg }
     if (alg === undefined) delete odd.alg
     add('odd alg', `alg ${what}`, signRealRaw(encodeJson(odd), body))
@@ -163,7 +164,11 @@ export function jwtForgeries(input: ForgeryInput): { forgeries: JwtForgery[]; ca
   add('foreign key', `signed with an attacker ${input.algorithm} key, the route's kid`, signJwt(withKid({ ...header }), claims, ownAttacker, input.algorithm))
   add('foreign key', `signed with an attacker ${input.algorithm} key, no kid`, signJwt({ alg: input.algorithm, typ: 'JWT' }, claims, ownAttacker, input.algorithm))
   for (const foreign of input.foreignKeys) {
-    for (const [what, k] of [[`its own kid`, foreign.kid], ["the route's kid", kid], ['no kid', undefined]] as const) {
+    for (const [what, k] of [
+      [`its own kid`, foreign.kid],
+      ["the route's kid", kid],
+      ['no kid', undefined],
+    ] as const) {
       const h: Record<string, unknown> = { alg: foreign.algorithm, typ: 'JWT' }
       if (k !== undefined) h.kid = k
       add('foreign key', `signed with ${foreign.name}, ${what}`, signJwt(h, claims, foreign.key, foreign.algorithm))
@@ -177,7 +182,11 @@ export function jwtForgeries(input: ForgeryInput): { forgeries: JwtForgery[]; ca
   ]
   for (const attacker of selfKeyed) {
     const { kid: attackerKid, ...bareJwk } = attacker.jwk
-    for (const [what, k] of [["the route's kid", kid], ["the attacker's kid", attackerKid as string], ['no kid', undefined]] as const) {
+    for (const [what, k] of [
+      ["the route's kid", kid],
+      ["the attacker's kid", attackerKid as string],
+      ['no kid', undefined],
+    ] as const) {
       const base: Record<string, unknown> = { alg: attacker.algorithm, typ: 'JWT' }
       if (k !== undefined) base.kid = k
       add('embedded jwk', `${attacker.algorithm} jwk header, ${what}`, signJwt({ ...base, jwk: k === attackerKid ? attacker.jwk : bareJwk }, claims, attacker.key, attacker.algorithm))
@@ -189,7 +198,10 @@ export function jwtForgeries(input: ForgeryInput): { forgeries: JwtForgery[]; ca
     const der = new X509Certificate(certificate.certificate).raw.toString('base64')
     const path = `/x5u-${certificate.algorithm}.pem`
     canary.certificates[path] = certificate.certificate
-    for (const [what, k] of [["the route's kid", kid], ['no kid', undefined]] as const) {
+    for (const [what, k] of [
+      ["the route's kid", kid],
+      ['no kid', undefined],
+    ] as const) {
       const base: Record<string, unknown> = { alg: certificate.algorithm, typ: 'JWT' }
       if (k !== undefined) base.kid = k
       add('x5u', `${certificate.algorithm} certificate served at x5u, ${what}`, signJwt({ ...base, x5u: `${input.canaryUrl}${path}` }, claims, key, certificate.algorithm))
@@ -197,8 +209,8 @@ export function jwtForgeries(input: ForgeryInput): { forgeries: JwtForgery[]; ca
     }
   }
   // jku/x5u next to the route's real kid and algorithm, with a garbage signature: a lookup by URL must not even start.
-  add('jku', 'jku with the route\'s own alg and kid', `${encodeJson(withKid({ ...header, jku: `${input.canaryUrl}/jwks.json` }))}.${body}.${signature}`)
-  add('x5u', 'x5u with the route\'s own alg and kid', `${encodeJson(withKid({ ...header, x5u: `${input.canaryUrl}/x5u-${input.algorithm}.pem` }))}.${body}.${signature}`)
+  add('jku', "jku with the route's own alg and kid", `${encodeJson(withKid({ ...header, jku: `${input.canaryUrl}/jwks.json` }))}.${body}.${signature}`)
+  add('x5u', "x5u with the route's own alg and kid", `${encodeJson(withKid({ ...header, x5u: `${input.canaryUrl}/x5u-${input.algorithm}.pem` }))}.${body}.${signature}`)
 
   // kid injection: paths, SQL, prototype names, a very long kid; signed with what each injection hopes the key becomes.
   const emptyKey = Buffer.alloc(0)
@@ -208,7 +220,12 @@ export function jwtForgeries(input: ForgeryInput): { forgeries: JwtForgery[]; ca
     add('kid injection', `${label}, HS256 keyed "attacker"`, signJwt({ alg: 'HS256', typ: 'JWT', kid: injected }, claims, Buffer.from('attacker'), 'HS256'))
     add('kid injection', `${label}, the route's alg with an attacker key`, signJwt({ ...header, kid: injected }, claims, ownAttacker, input.algorithm))
   }
-  for (const [what, value] of [['a number', 1], ['an object', { $ne: null }], ['an array', [kid ?? 'x']], ['null', null]] as const) {
+  for (const [what, value] of [
+    ['a number', 1],
+    ['an object', { $ne: null }],
+    ['an array', [kid ?? 'x']],
+    ['null', null],
+  ] as const) {
     add('kid injection', `kid ${what}, the route's alg with an attacker key`, signJwt({ ...header, kid: value }, claims, ownAttacker, input.algorithm))
   }
 
@@ -256,7 +273,7 @@ export function jwtForgeries(input: ForgeryInput): { forgeries: JwtForgery[]; ca
 
   // The payload changed under the original signature.
   const tamper = (value: unknown): unknown =>
-    typeof value === 'number' ? value + 1 : typeof value === 'string' ? `${value}x` : Array.isArray(value) ? [...value, 1] : typeof value === 'boolean' ? !value : { tampered: true }
+    typeof value === 'number' ? value + 1 : typeof value === 'string' ? `${value}x` : Array.isArray(value) ? [...(value as unknown[]), 1] : typeof value === 'boolean' ? !value : { tampered: true }
   for (const name of Object.keys(claims)) {
     add('tampered payload', `${name} changed`, `${head}.${encodeJson({ ...claims, [name]: tamper(claims[name]) })}.${signature}`)
     const { [name]: _removed, ...without } = claims
@@ -294,15 +311,22 @@ export function jwtForgeries(input: ForgeryInput): { forgeries: JwtForgery[]; ca
 
   // Structure: not JSON, not an object, duplicate keys, and 100 KB.
   const routeHeaderText = JSON.stringify(header)
-  for (const [what, text] of [['not JSON', 'not json'], ['a JSON array', '[]'], ['JSON null', 'null'], ['a JSON string', '"HS256"'], ['a JSON number', '256'], ['invalid UTF-8', '\udc80']] as const) {
+  for (const [what, text] of [
+    ['not JSON', 'not json'],
+    ['a JSON array', '[]'],
+    ['JSON null', 'null'],
+    ['a JSON string', '"HS256"'],
+    ['a JSON number', '256'],
+    ['invalid UTF-8', '\udc80'],
+  ] as const) {
     add('malformed', `header ${what}`, signRealRaw(what === 'invalid UTF-8' ? Buffer.from([0xff, 0xfe, 0x7b]).toString('base64url') : encodeText(text), body))
     add('malformed', `payload ${what}`, signRealRaw(head, what === 'invalid UTF-8' ? Buffer.from([0xff, 0xfe, 0x7b]).toString('base64url') : encodeText(text)))
   }
   add('malformed', 'duplicate alg, "none" last', `${encodeText(routeHeaderText.replace(/}$/, ',"alg":"none"}'))}.${body}.`)
   add('malformed', 'duplicate alg, "none" first', `${encodeText(`{"alg":"none",${routeHeaderText.slice(1)}`)}.${body}.`)
   add('malformed', 'duplicate alg, "HS256" last, keyed with the attacker secret', signJwtText(routeHeaderText.replace(/}$/, ',"alg":"HS256"}'), JSON.stringify(claims), oct, 'HS256'))
-  add('malformed', 'duplicate kid, the attacker\'s last', signJwtText(routeHeaderText.replace(/}$/, ',"kid":"attacker-HS256"}'), JSON.stringify(claims), oct, 'HS256'))
-  add('malformed', 'duplicate kid, the route\'s last, original signature', `${encodeText(`{"kid":"attacker",${routeHeaderText.slice(1)}`)}.${body}.${signature}`)
+  add('malformed', "duplicate kid, the attacker's last", signJwtText(routeHeaderText.replace(/}$/, ',"kid":"attacker-HS256"}'), JSON.stringify(claims), oct, 'HS256'))
+  add('malformed', "duplicate kid, the route's last, original signature", `${encodeText(`{"kid":"attacker",${routeHeaderText.slice(1)}`)}.${body}.${signature}`)
   const padding = 'p'.repeat(100 * 1024)
   add('malformed', '100 KB payload, signed with the real key', signRealRaw(head, encodeJson({ ...claims, padding })))
   add('malformed', '100 KB header', signRealRaw(encodeJson({ ...header, padding }), body))
@@ -317,10 +341,7 @@ function signJwtText(headerText: string, claimsText: string, key: Buffer, alg: s
 }
 
 /** The route's key material, as KeyObjects, from what a test gives. */
-export function toKeyObjects(
-  algorithm: JwtRouteAlgorithm,
-  signingKey: string | Uint8Array | JsonWebKey | KeyObject | undefined,
-): { signingKey: KeyObject | undefined } {
+export function toKeyObjects(algorithm: JwtRouteAlgorithm, signingKey: string | Uint8Array | JsonWebKey | KeyObject | undefined): { signingKey: KeyObject | undefined } {
   if (signingKey === undefined) return { signingKey: undefined }
   if (signingKey instanceof KeyObject) return { signingKey }
   if (algorithm === 'HS256') {

@@ -16,16 +16,18 @@ export function signatureOf(signingInput: string, alg: string, key: KeyObject | 
   const hash = /(\d{3})$/.exec(alg)?.[1]
   switch (alg.slice(0, 2).toUpperCase()) {
     case 'HS':
-      return createHmac(`sha${hash ?? '256'}`, key).update(input).digest('base64url')
+      return createHmac(`sha${hash ?? '256'}`, key)
+        .update(input)
+        .digest('base64url')
     case 'RS':
-      return cryptoSign(`sha${hash ?? '256'}`, input, key as KeyObject).toString('base64url')
+      return cryptoSign(`sha${hash ?? '256'}`, input, key).toString('base64url')
     case 'PS':
       return cryptoSign(`sha${hash ?? '256'}`, input, { key: key as KeyObject, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 }).toString('base64url')
     case 'ES':
       return cryptoSign('sha256', input, { key: key as KeyObject, dsaEncoding: 'ieee-p1363' }).toString('base64url')
     default:
       // EdDSA and its fully specified name Ed25519.
-      return cryptoSign(null, input, key as KeyObject).toString('base64url')
+      return cryptoSign(null, input, key).toString('base64url')
   }
 }
 

@@ -38,7 +38,9 @@ export function malformedCases(route: CompiledRoute, credentials: Credentials = 
   const authenticated = credentials.headers !== undefined || credentials.fields !== undefined || credentials.params !== undefined
   const needsAuth = route.requiresCredential && !authenticated
   const fields = credentials.fields ?? {}
-  const formFields = Object.entries(fields).map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}&`).join('')
+  const formFields = Object.entries(fields)
+    .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}&`)
+    .join('')
   const jsonWith = (value: Record<string, unknown>) => JSON.stringify({ ...value, ...fields })
   const multipartFields = Object.entries(fields).map(([k, v]) => `Content-Disposition: form-data; name="${k}"\r\n\r\n${v}`)
   const cases: MalformedCase[] = []
@@ -73,10 +75,20 @@ export function malformedCases(route: CompiledRoute, credentials: Credentials = 
     add('JSON array', { 'content-type': 'application/json' }, '[1,2,3]', needsAuth ? '4xx' : 'no-5xx')
     add('JSON string', { 'content-type': 'application/json' }, '"x"', needsAuth ? '4xx' : 'no-5xx')
     add('JSON null', { 'content-type': 'application/json' }, 'null', needsAuth ? '4xx' : 'no-5xx')
-    add('JSON prototype pollution', { 'content-type': 'application/json' }, jsonWith({}).replace(/^\{/, '{"__proto__":{"admin":true},"constructor":{"prototype":{"x":1}}' + (Object.keys(fields).length ? ',' : '')), 'no-5xx')
+    add(
+      'JSON prototype pollution',
+      { 'content-type': 'application/json' },
+      jsonWith({}).replace(/^\{/, '{"__proto__":{"admin":true},"constructor":{"prototype":{"x":1}}' + (Object.keys(fields).length ? ',' : '')),
+      'no-5xx',
+    )
     add('deeply nested JSON', { 'content-type': 'application/json' }, '['.repeat(5000) + ']'.repeat(5000), 'no-5xx')
     add('JSON with too many fields', { 'content-type': 'application/json' }, JSON.stringify(Object.fromEntries(Array.from({ length: route.limits.fields + 1 }, (_, i) => [`f${i}`, 'v']))), '4xx')
-    add('JSON with wrong types', { 'content-type': 'application/json' }, JSON.stringify({ ...fields, scope: 1, service: [], name: {}, grant_type: true, permission: 7, account: false, username: 1, password: [] }), needsAuth ? '4xx' : 'no-5xx')
+    add(
+      'JSON with wrong types',
+      { 'content-type': 'application/json' },
+      JSON.stringify({ ...fields, scope: 1, service: [], name: {}, grant_type: true, permission: 7, account: false, username: 1, password: [] }),
+      needsAuth ? '4xx' : 'no-5xx',
+    )
   }
   if (accepts('urlencoded')) {
     const form = { 'content-type': 'application/x-www-form-urlencoded' }
@@ -92,10 +104,25 @@ export function malformedCases(route: CompiledRoute, credentials: Credentials = 
     add('multipart without a boundary', { 'content-type': 'multipart/form-data' }, 'x', '4xx')
     add('truncated multipart', { 'content-type': type }, `--${BOUNDARY}\r\nContent-Disposition: form-data; name="a"\r\n\r\nvalue`, '4xx')
     add('multipart garbage', { 'content-type': type }, 'this is not multipart at all', '4xx')
-    add('multipart with a file', { 'content-type': type }, multipart([...multipartFields, 'Content-Disposition: form-data; name="file"; filename="a.txt"\r\nContent-Type: text/plain\r\n\r\nhello']), '4xx')
+    add(
+      'multipart with a file',
+      { 'content-type': type },
+      multipart([...multipartFields, 'Content-Disposition: form-data; name="file"; filename="a.txt"\r\nContent-Type: text/plain\r\n\r\nhello']),
+      '4xx',
+    )
     add('multipart with too many parts', { 'content-type': type }, multipart(Array.from({ length: route.limits.parts + 1 }, (_, i) => `Content-Disposition: form-data; name="f${i}"\r\n\r\nv`)), '4xx')
-    add('multipart with repeated scalar fields', { 'content-type': type }, multipart([...multipartFields, 'Content-Disposition: form-data; name="name"\r\n\r\na', 'Content-Disposition: form-data; name="name"\r\n\r\nb']), needsAuth ? '4xx' : 'no-5xx')
-    add('multipart with an oversized field', { 'content-type': type }, multipart([...multipartFields, `Content-Disposition: form-data; name="a"\r\n\r\n${'x'.repeat(route.limits.fieldBytes + 1)}`]), '4xx')
+    add(
+      'multipart with repeated scalar fields',
+      { 'content-type': type },
+      multipart([...multipartFields, 'Content-Disposition: form-data; name="name"\r\n\r\na', 'Content-Disposition: form-data; name="name"\r\n\r\nb']),
+      needsAuth ? '4xx' : 'no-5xx',
+    )
+    add(
+      'multipart with an oversized field',
+      { 'content-type': type },
+      multipart([...multipartFields, `Content-Disposition: form-data; name="a"\r\n\r\n${'x'.repeat(route.limits.fieldBytes + 1)}`]),
+      '4xx',
+    )
   }
   return cases
 }

@@ -13,7 +13,7 @@ export function crewAuth(options: ResolvedCrewOptions, parts: CrewParts): AuthMe
       return { kind: 'user', account: await parts.directory.authenticate(credential.pair.username, credential.pair.password, services, request.ip) }
     },
   })
-  return [password, anonymous() as AuthMethod<CrewPrincipal>]
+  return [password, anonymous()]
 }
 
 export function accountOf(principal: CrewPrincipal): string | undefined {

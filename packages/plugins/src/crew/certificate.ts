@@ -19,8 +19,8 @@ interface StoredCertificate {
   notAfter: number
 }
 
-// @peculiar/x509 is typed against the DOM's Crypto; node's webcrypto is that object.
-const webCrypto = webcrypto as unknown as NonNullable<Parameters<typeof X509.X509CertificateGenerator.createSelfSigned>[1]>
+// @peculiar/x509 is typed against the DOM's Crypto (not in this build's lib, so unchecked); node's webcrypto is that object.
+const webCrypto = webcrypto
 
 /**
  * Loaded on first use: @peculiar/x509 (through tsyringe) needs the Reflect
@@ -88,7 +88,10 @@ async function createSelfSigned(key: RingKey, subject: string, lifetimeDays: num
  * mangle values holding quotes ('a "b" c' became 'b').
  */
 function escapeDn(value: string): string {
-  return value.replace(/[\\,+"<>;=]/g, '\\$&').replace(/^[ #]/, '\\$&').replace(/ $/, '\\ ')
+  return value
+    .replace(/[\\,+"<>;=]/g, '\\$&')
+    .replace(/^[ #]/, '\\$&')
+    .replace(/ $/, '\\ ')
 }
 
 function fromDer(der: string, key: RingKey): CrewCertificate {

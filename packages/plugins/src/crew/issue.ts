@@ -57,7 +57,14 @@ export function readScopes(options: ResolvedCrewOptions, values: string | string
 }
 
 /** Policy → claims → signed token → the body Docker clients read (token and access_token are the same). */
-export async function issueToken(options: ResolvedCrewOptions, parts: CrewParts, services: DialectServices, account: string | undefined, service: string, scopes: readonly Scope[]): Promise<{ body: TokenBody; claims: CrewClaims }> {
+export async function issueToken(
+  options: ResolvedCrewOptions,
+  parts: CrewParts,
+  services: DialectServices,
+  account: string | undefined,
+  service: string,
+  scopes: readonly Scope[],
+): Promise<{ body: TokenBody; claims: CrewClaims }> {
   const now = services.clock()
   const iat = epochSeconds(now)
   const claims: CrewClaims = {

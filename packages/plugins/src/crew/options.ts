@@ -77,9 +77,10 @@ export { ACCOUNT_PATTERN, SERVICE_PATTERN, crewOptionsSchema } from './options-s
 const ACCOUNT = new RegExp(ACCOUNT_PATTERN)
 
 /** The options with the schema's defaults filled in. */
-type FilledCrewOptions = CrewOptions & Required<Pick<CrewOptions, 'issuer' | 'algorithm' | 'x5c' | 'certificateLifetimeDays' | 'tokenLifetimeSec' | 'refreshTokenLifetimeSec' | 'realm' | 'users' | 'maxScopes' | 'passwordHashing'>> & {
-  loginAttempts: ResolvedCrewOptions['loginAttempts']
-}
+type FilledCrewOptions = CrewOptions &
+  Required<Pick<CrewOptions, 'issuer' | 'algorithm' | 'x5c' | 'certificateLifetimeDays' | 'tokenLifetimeSec' | 'refreshTokenLifetimeSec' | 'realm' | 'users' | 'maxScopes' | 'passwordHashing'>> & {
+    loginAttempts: ResolvedCrewOptions['loginAttempts']
+  }
 
 export function resolveOptions(options: CrewOptions): ResolvedCrewOptions {
   if (typeof options !== 'object' || options === null) throw new ConfigInvalid('crew: options are required (at least crew.service)')

@@ -81,7 +81,10 @@ test('service matchers pick the audience', () => {
 
 test('keeps one access entry per scope, in order', () => {
   const access = grant('alice', ['repository:alice/a:pull', 'repository:library/b:pull', 'registry:catalog:*'])
-  assert.deepEqual(access.map((entry) => entry.name), ['alice/a', 'library/b', 'catalog'])
+  assert.deepEqual(
+    access.map((entry) => entry.name),
+    ['alice/a', 'library/b', 'catalog'],
+  )
 })
 
 test('bad rules fail at start-up naming the key', () => {
@@ -96,7 +99,11 @@ test('bad rules fail at start-up naming the key', () => {
     [[null], /crew\.policy\[0\]: must be an object/],
   ]
   for (const [value, message] of bad) {
-    assert.throws(() => createPolicy(value as PolicyRule[]), (error: unknown) => error instanceof ConfigInvalid && message.test(error.message), String(message))
+    assert.throws(
+      () => createPolicy(value as PolicyRule[]),
+      (error: unknown) => error instanceof ConfigInvalid && message.test(error.message),
+      String(message),
+    )
   }
 })
 

@@ -61,7 +61,7 @@ const RULE_KEYS = new Set(['account', 'type', 'name', 'service', 'actions', 'des
 /** Check and compile the rules; a bad rule throws ConfigInvalid naming its key. */
 export function createPolicy(rules: readonly PolicyRule[] | undefined, where = 'crew.policy'): Policy {
   if (rules !== undefined && !Array.isArray(rules)) throw new ConfigInvalid(`${where}: must be an array of rules`)
-  const compiled = (rules ?? []).map((rule, index) => compileRule(rule, `${where}[${index}]`))
+  const compiled = (rules ?? []).map((rule: PolicyRule, index) => compileRule(rule, `${where}[${index}]`))
 
   return {
     rules: compiled.length,

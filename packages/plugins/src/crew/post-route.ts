@@ -75,7 +75,11 @@ async function oauth(options: ResolvedCrewOptions, parts: CrewParts, services: D
   if (body.grant_type === 'password') {
     const missing = (['username', 'password'] as const).filter((field) => body[field] === undefined)
     if (missing.length > 0) {
-      throw new RequestInvalid(`${missing.join(' and ')} required for grant_type=password`, { location: 'body', field: missing[0], reasons: Object.fromEntries(missing.map((f) => [f, ['is required']])) })
+      throw new RequestInvalid(`${missing.join(' and ')} required for grant_type=password`, {
+        location: 'body',
+        field: missing[0],
+        reasons: Object.fromEntries(missing.map((f) => [f, ['is required']])),
+      })
     }
     account = await parts.directory.authenticate(body.username!, body.password!, services, ip)
   } else {

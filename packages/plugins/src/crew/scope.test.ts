@@ -79,13 +79,21 @@ test('refuses what does not parse, saying why', () => {
     [`repository:foo:${Array.from({ length: 17 }, (_, i) => `a${i}`).join(',')}`, /more than 16 actions/],
   ]
   for (const [text, reason] of bad) {
-    assert.throws(() => parseScope(text), (error: unknown) => error instanceof ScopeSyntaxError && reason.test(error.message), text)
+    assert.throws(
+      () => parseScope(text),
+      (error: unknown) => error instanceof ScopeSyntaxError && reason.test(error.message),
+      text,
+    )
   }
 })
 
 test("repository names follow Docker's reference grammar: no dot, dot-dot or empty components", () => {
   for (const name of ['library/../genedna/private', '../x', 'a/./b', 'a//b', 'a/', '/a', 'Library/../x', 'a..b/c', 'a___b', 'a-/b', '-a', 'app.', 'a/B']) {
-    assert.throws(() => parseScope(`repository:${name}:pull`), (error: unknown) => error instanceof ScopeSyntaxError && /reference grammar/.test(error.message), name)
+    assert.throws(
+      () => parseScope(`repository:${name}:pull`),
+      (error: unknown) => error instanceof ScopeSyntaxError && /reference grammar/.test(error.message),
+      name,
+    )
   }
   // What Docker accepts still parses, domain and wildcards included.
   for (const name of ['a', 'a.b-c_d__e/f--g', 'localhost:5000/a/b', 'Registry.Example.com/team/app', 'genedna/*', 'library/u*', 'team/**']) {
@@ -120,7 +128,10 @@ test('formats back to the canonical text', () => {
 test('the action limit holds after entries for one resource are merged', () => {
   const first = Array.from({ length: 16 }, (_, i) => `a${i}`)
   assert.deepEqual(parseScopes([`repository:x/y:${first.slice(0, 10).join(',')}`, `repository:x/y:${first.slice(5).join(',')}`])[0]!.actions, first)
-  assert.throws(() => parseScopes([`repository:x/y:${first.join(',')}`, 'repository:x/y:pull']), (error: unknown) => error instanceof ScopeSyntaxError && /more than 16 actions on one resource/.test(error.message))
+  assert.throws(
+    () => parseScopes([`repository:x/y:${first.join(',')}`, 'repository:x/y:pull']),
+    (error: unknown) => error instanceof ScopeSyntaxError && /more than 16 actions on one resource/.test(error.message),
+  )
   // Other resources keep their own budget.
   assert.equal(parseScopes([`repository:x/y:${first.join(',')}`, `repository:x/z:${first.join(',')}`]).length, 2)
 })

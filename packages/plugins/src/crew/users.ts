@@ -1,13 +1,4 @@
-import {
-  AuthInvalid,
-  ConfigInvalid,
-  decoyPasswordHash,
-  hashPassword,
-  randomString,
-  type DialectServices,
-  type PasswordHashOptions,
-  type Store,
-} from '@polytoken/core'
+import { AuthInvalid, ConfigInvalid, decoyPasswordHash, hashPassword, randomString, type DialectServices, type PasswordHashOptions, type Store } from '@polytoken/core'
 import { createLoginThrottle, type Attempt, type ThrottleSecret } from '@polytoken/login-throttle'
 import { ACCOUNT_PATTERN, type CrewUserConfig, type ResolvedCrewOptions } from './options.js'
 
@@ -119,7 +110,7 @@ export async function createDirectory(
     async loginEpoch(name) {
       if (hashes.has(name)) return ''
       const user = await store.get<StoredUser>(USER + name)
-      return user === undefined ? undefined : user.epoch ?? ''
+      return user === undefined ? undefined : (user.epoch ?? '')
     },
   }
 }

@@ -8,6 +8,7 @@ function secretAsBasicPassword(options: ResolvedProdManagerOptions, parts: ProdM
   const matches = secretMatcher(options.secrets)
   const method = basic({
     realm: options.realm,
+    // eslint-disable-next-line @typescript-eslint/require-await -- async so that a wrong secret is a rejection, as verify's contract says
     async verify(credential) {
       if (!matches(credential.pair?.password ?? '')) throw new AuthInvalid('secret is invalid', { location: 'header', field: 'authorization' })
       return { kind: 'form-secret' as const }
@@ -24,9 +25,14 @@ export function guardedFormSecret(options: ResolvedProdManagerOptions, parts: Pr
 const recordSchema = {
   type: 'object',
   properties: {
-    jti: { type: 'string' }, name: { type: 'string' }, description: { type: 'string' },
+    jti: { type: 'string' },
+    name: { type: 'string' },
+    description: { type: 'string' },
     permissions: { type: 'array', items: { type: 'string' } },
-    nbf: { type: 'integer' }, exp: { type: 'integer' }, iat: { type: 'integer' }, revoked: { type: 'boolean' },
+    nbf: { type: 'integer' },
+    exp: { type: 'integer' },
+    iat: { type: 'integer' },
+    revoked: { type: 'boolean' },
   },
 }
 

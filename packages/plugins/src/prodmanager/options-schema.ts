@@ -38,7 +38,12 @@ export const prodmanagerOptionsSchema: JsonSchema = {
     nameLength: bounds('Length bounds `[min, max]` of a token `name`.', [8, 64]),
     descriptionLength: bounds('Length bounds `[min, max]` of a token `description`.', [12, 256]),
     realm: { type: 'string', default: 'prodmanager', description: 'Realm in `WWW-Authenticate`.' },
-    maxSecretFailuresPerAddress: { type: 'integer', minimum: 1, default: 20, description: 'Wrong application secrets from one address per window (create, list, revoke together); then 429 until the window ends.' },
+    maxSecretFailuresPerAddress: {
+      type: 'integer',
+      minimum: 1,
+      default: 20,
+      description: 'Wrong application secrets from one address per window (create, list, revoke together); then 429 until the window ends.',
+    },
     secretFailureWindowMs: { type: 'integer', minimum: 1, default: 15 * 60 * 1000, description: 'The window of maxSecretFailuresPerAddress, ms (default 15 minutes).' },
   },
   additionalProperties: false,

@@ -1,4 +1,4 @@
-import { TokenInvalid, TokenRevoked, bearer, defineRoute, type JwtClaims, type AuthContext } from '@polytoken/core'
+import { TokenInvalid, TokenRevoked, bearer, defineRoute, type AuthContext } from '@polytoken/core'
 import type { ResolvedProdManagerOptions } from './options.js'
 import type { ProdManagerParts } from './parts.js'
 
@@ -48,8 +48,15 @@ export function whoamiRoute(options: ResolvedProdManagerOptions, parts: Pick<Pro
         schema: {
           type: 'object',
           properties: {
-            aud: { type: 'string' }, sub: { type: 'string' }, exp: { type: 'integer' }, iat: { type: 'integer' }, iss: { type: 'string' },
-            jti: { type: 'string' }, nbf: { type: 'integer' }, version: { type: 'integer' }, permissions: { type: 'array', items: { type: 'integer' } },
+            aud: { type: 'string' },
+            sub: { type: 'string' },
+            exp: { type: 'integer' },
+            iat: { type: 'integer' },
+            iss: { type: 'string' },
+            jti: { type: 'string' },
+            nbf: { type: 'integer' },
+            version: { type: 'integer' },
+            permissions: { type: 'array', items: { type: 'integer' } },
           },
         },
       },

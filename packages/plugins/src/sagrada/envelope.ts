@@ -52,9 +52,7 @@ export function renderError(error: PolytokenError, _request: PolyRequest | undef
 
   switch (error.status) {
     case 400:
-      errors = error.reasons
-        ? Object.entries(error.reasons).map(([name, reasons]) => ({ location: error.location ?? 'body', name, description: reasons.join('; ') }))
-        : one(error.message)
+      errors = error.reasons ? Object.entries(error.reasons).map(([name, reasons]) => ({ location: error.location ?? 'body', name, description: reasons.join('; ') })) : one(error.message)
       break
     case 401:
       status = statusString(error)

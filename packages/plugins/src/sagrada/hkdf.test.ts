@@ -5,7 +5,9 @@ import { hkdfSha256 } from './tokenlib.js'
 
 /** RFC 5869 written out on HMAC, an independent reference for the hkdfSync-based hkdfSha256. */
 function referenceHkdf(ikm: Buffer, salt: Buffer, info: Buffer | string, length: number): Buffer {
-  const prk = createHmac('sha256', salt.length === 0 ? Buffer.alloc(32) : salt).update(ikm).digest()
+  const prk = createHmac('sha256', salt.length === 0 ? Buffer.alloc(32) : salt)
+    .update(ikm)
+    .digest()
   const blocks: Buffer[] = []
   let previous = Buffer.alloc(0)
   for (let counter = 1; blocks.length * 32 < length; counter++) {

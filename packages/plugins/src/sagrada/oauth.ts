@@ -43,11 +43,14 @@ export function oauthBearer(options: SagradaOAuthOptions, clock: Clock): AuthMet
     return { kid: typeof jwk.kid === 'string' ? jwk.kid : undefined, algorithm, verifyKey: key }
   })
   // The shared verifier: signature by kid and alg, exp, nbf, iss, aud, and RFC 8725's refusals (crit, b64, alg none).
-  const verify = createJwtVerifier({ keys }, {
-    ...(options.issuer === undefined ? {} : { issuer: options.issuer }),
-    ...(options.audience === undefined ? {} : { audience: options.audience }),
-    now: clock,
-  })
+  const verify = createJwtVerifier(
+    { keys },
+    {
+      ...(options.issuer === undefined ? {} : { issuer: options.issuer }),
+      ...(options.audience === undefined ? {} : { audience: options.audience }),
+      now: clock,
+    },
+  )
   const scope = options.scope ?? DEFAULT_SCOPE
   const emailDomain = options.emailDomain ?? 'api.accounts.firefox.com'
 

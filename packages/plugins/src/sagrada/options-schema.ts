@@ -17,7 +17,7 @@ const serviceSchema: JsonSchema = {
 
 const nodeSchema: JsonSchema = {
   type: 'object',
-  description: "One storage node, keyed by its absolute URL.",
+  description: 'One storage node, keyed by its absolute URL.',
   required: ['capacity'],
   properties: {
     capacity: { type: 'integer', minimum: 1, description: 'Most users this node takes (per service).' },
@@ -49,7 +49,7 @@ const browseridSchema: JsonSchema = {
     allowPrimaryIssuers: { type: 'boolean', description: "Also trust an issuer that is the email's own domain (fetched support document). Default false." },
     supportDocuments: {
       type: 'object',
-      description: 'Fetching issuers\' support documents.',
+      description: "Fetching issuers' support documents.",
       properties: {
         timeoutMs: { type: 'number', exclusiveMinimum: 0, description: 'Per fetch, ms. Default 5000.' },
         cacheMs: { type: 'number', minimum: 0, description: 'How long a fetched key is trusted before it is fetched again, ms. Default 1 hour.' },
@@ -104,7 +104,7 @@ export const sagradaOptionsSchema: JsonSchema = {
     applications: {
       type: 'object',
       minProperties: 1,
-      description: "application → version → service, names [A-Za-z0-9._-]. E.g. `{ \"sync\": { \"1.5\": { \"endpoint\": \"{node}/1.5/{uid}\", \"nodes\": [\"https://sync-1.example.com\"] } } }`.",
+      description: 'application → version → service, names [A-Za-z0-9._-]. E.g. `{ "sync": { "1.5": { "endpoint": "{node}/1.5/{uid}", "nodes": ["https://sync-1.example.com"] } } }`.',
       additionalProperties: { type: 'object', title: 'application', minProperties: 1, description: 'version → service.', additionalProperties: { ...serviceSchema, title: 'version' } },
     },
     nodes: { type: 'object', minProperties: 1, description: 'node URL → capacity, secrets, type (at least one node).', additionalProperties: { ...nodeSchema, title: 'node URL' } },

@@ -101,9 +101,10 @@ export { sagradaOptionsSchema } from './options-schema.js'
 
 const NAME = /^[A-Za-z0-9._-]{1,64}$/
 
-type FilledSagradaOptions = SagradaOptions & Required<Pick<SagradaOptions, 'durationSeconds' | 'allowNewUsers' | 'discovery' | 'retryAfterSeconds'>> & {
-  nodes: Record<string, SagradaNodeOptions & { type: string }>
-}
+type FilledSagradaOptions = SagradaOptions &
+  Required<Pick<SagradaOptions, 'durationSeconds' | 'allowNewUsers' | 'discovery' | 'retryAfterSeconds'>> & {
+    nodes: Record<string, SagradaNodeOptions & { type: string }>
+  }
 
 export function resolveOptions(options: SagradaOptions): ResolvedSagradaOptions {
   if (!options || typeof options !== 'object') throw new ConfigInvalid('sagrada: options are required')

@@ -40,8 +40,14 @@ export function tokenRoute(options: ResolvedSagradaOptions, parts: TokenRoutePar
         schema: {
           type: 'object',
           properties: {
-            id: { type: 'string' }, key: { type: 'string' }, uid: { type: 'integer' }, api_endpoint: { type: 'string' },
-            duration: { type: 'integer' }, hashalg: { type: 'string' }, hashed_fxa_uid: { type: 'string' }, node_type: { type: 'string' },
+            id: { type: 'string' },
+            key: { type: 'string' },
+            uid: { type: 'integer' },
+            api_endpoint: { type: 'string' },
+            duration: { type: 'integer' },
+            hashalg: { type: 'string' },
+            hashed_fxa_uid: { type: 'string' },
+            node_type: { type: 'string' },
           },
         },
       },

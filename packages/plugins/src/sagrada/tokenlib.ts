@@ -63,7 +63,7 @@ export function createTokenlib(options: TokenlibOptions): Tokenlib {
   const timeout = options.timeoutSeconds ?? 300
   if (!Number.isFinite(timeout) || timeout <= 0) throw new ConfigInvalid('tokenlib.timeoutSeconds: must be a positive number')
   const clock = options.clock ?? systemClock
-  const secrets: Secret[] = list.map((secret) => {
+  const secrets: Secret[] = list.map((secret: string) => {
     const raw = Buffer.from(secret, 'utf8')
     return { raw, signingKey: tokenlibSigningKey(raw) }
   })
@@ -100,7 +100,9 @@ export function createTokenlib(options: TokenlibOptions): Tokenlib {
     data.expires ??= Math.floor(clock() / 1000) + timeout
     const bytes = Buffer.from(pythonJsonDumps(data), 'utf8')
     const signature = createHmac('sha256', active.signingKey).update(bytes).digest()
-    const token = Buffer.concat([bytes, signature]).toString('base64url').padEnd(Math.ceil((bytes.length + DIGEST_SIZE) / 3) * 4, '=')
+    const token = Buffer.concat([bytes, signature])
+      .toString('base64url')
+      .padEnd(Math.ceil((bytes.length + DIGEST_SIZE) / 3) * 4, '=')
     return { token, data: data as TokenlibPayload }
   }
 

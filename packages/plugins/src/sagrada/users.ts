@@ -43,7 +43,7 @@ const CREATION_POLL_MS = 20
 export function createUsers(store: Store, nodes: Map<string, ResolvedNode>, clock: Clock) {
   const userKey = (service: ResolvedService, email: string) => `user:${service.name}:${createHash('sha256').update(email, 'utf8').digest('base64url')}`
 
-  async function claimUid(service: ResolvedService, email: string): Promise<number> {
+  async function claimUid(service: ResolvedService): Promise<number> {
     const hint = (await store.get<number>('uid:next')) ?? 1
     for (let candidate = Math.max(1, hint), probes = 0; probes < MAX_UID_PROBES; candidate++, probes++) {
       if (await store.add(`uid:${candidate}`, { service: service.name, at: clock() })) {
@@ -77,7 +77,7 @@ export function createUsers(store: Store, nodes: Map<string, ResolvedNode>, cloc
     // The seat first: a full service must not burn uids.
     const assigned = await assignNode(service)
     return {
-      uid: await claimUid(service, login.email),
+      uid: await claimUid(service),
       node: assigned,
       generation: login.generation,
       keysChangedAt: login.keysChangedAt,
@@ -154,7 +154,7 @@ export function createUsers(store: Store, nodes: Map<string, ResolvedNode>, cloc
           // the old one retired. Should this write lose its race, the mark is still right:
           // a state stays current while marked, and is refused once left.
           if (current.clientState) await store.set(retiredKey(key, current.clientState), true)
-          next.uid = await claimUid(service, login.email)
+          next.uid = await claimUid(service)
           next.createdAt = clock()
         }
         return next

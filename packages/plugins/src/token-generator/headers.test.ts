@@ -5,7 +5,15 @@ import { requestId, responseHeaders, runtimeSeconds } from './headers.js'
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/
 const requestWith = (headers: Record<string, string>, receivedAt = 1_000_000): PolyRequest => ({
-  method: 'POST', path: '/api/v1/token', params: {}, query: {}, headers, body: {}, bodyType: 'urlencoded', ip: '127.0.0.1', receivedAt,
+  method: 'POST',
+  path: '/api/v1/token',
+  params: {},
+  query: {},
+  headers,
+  body: {},
+  bodyType: 'urlencoded',
+  ip: '127.0.0.1',
+  receivedAt,
 })
 
 test('a sane caller request id is kept', () => {

@@ -9,11 +9,14 @@ const valid: TokenGeneratorOptions = {
 }
 
 function refused(options: unknown, key: RegExp) {
-  assert.throws(() => resolveOptions(options as TokenGeneratorOptions), (error: Error & { code?: string }) => {
-    assert.equal(error.code, 'ERR_CONFIG_INVALID')
-    assert.match(error.message, key)
-    return true
-  })
+  assert.throws(
+    () => resolveOptions(options as TokenGeneratorOptions),
+    (error: Error & { code?: string }) => {
+      assert.equal(error.code, 'ERR_CONFIG_INVALID')
+      assert.match(error.message, key)
+      return true
+    },
+  )
 }
 
 test('defaults', () => {

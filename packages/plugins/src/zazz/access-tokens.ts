@@ -72,7 +72,17 @@ export function createAccessTokens(options: ResolvedZazzOptions, signer: JwtSign
       throw new TokenInvalid('token is not a zazz access token')
     }
     if (await refresh.isAccessRevoked(jti, fam)) throw new TokenRevoked('token has been revoked')
-    return { userId: usr, clientNumber: client, scope: scope.split(' ').filter(Boolean), jti, family: fam, epoch: typeof uep === 'string' ? uep : '', iat: claims.iat ?? 0, nbf: claims.nbf ?? 0, exp: claims.exp! }
+    return {
+      userId: usr,
+      clientNumber: client,
+      scope: scope.split(' ').filter(Boolean),
+      jti,
+      family: fam,
+      epoch: typeof uep === 'string' ? uep : '',
+      iat: claims.iat ?? 0,
+      nbf: claims.nbf ?? 0,
+      exp: claims.exp!,
+    }
   }
 
   /**

@@ -4,10 +4,7 @@ import { createClientDirectory, formDecode } from './clients.js'
 import { resolveOptions } from './options.js'
 
 const { clients } = resolveOptions({
-  clients: [
-    { id: 'legacy-public-id' },
-    { id: 'web app', secret: 'p@ss:w+rd' },
-  ],
+  clients: [{ id: 'legacy-public-id' }, { id: 'web app', secret: 'p@ss:w+rd' }],
 })
 const directory = createClientDirectory(clients)
 const basic = (id: string, secret: string) => {

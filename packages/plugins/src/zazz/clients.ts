@@ -73,7 +73,7 @@ export function clientAuth(directory: ClientDirectory, realm: string, parts: Zaz
   })
   const form = defineAuthMethod<ClientPrincipal, { id: string; secret: string }>({
     kind: 'clientSecretPost',
-    doc: { type: 'apiKey', in: 'body', name: 'client_id' } as Record<string, unknown>,
+    doc: { type: 'apiKey', in: 'body', name: 'client_id' },
     challenge: () => undefined,
     extract(request) {
       const body = request.body as Record<string, unknown> | undefined

@@ -92,5 +92,8 @@ function classify(error: PolytokenError): { status: number; code: OAuthErrorCode
 
 /** RFC 6749 §5.2 allows only %x20-21 / %x23-5B / %x5D-7E in error_description. */
 function descriptionText(message: string): string {
-  return message.replace(/"/g, "'").replace(/[^\x20-\x21\x23-\x5B\x5D-\x7E]/g, '?').slice(0, 300)
+  return message
+    .replace(/"/g, "'")
+    .replace(/[^\x20-\x21\x23-\x5B\x5D-\x7E]/g, '?')
+    .slice(0, 300)
 }

@@ -10,13 +10,13 @@ export const SCOPE_TOKEN_PATTERN = '^[\\x21\\x23-\\x5B\\x5D-\\x7E]+$'
 
 const clientSchema: JsonSchema = {
   type: 'object',
-  description: 'One OAuth client. Without `secret`/`secretSha256` it is public (the document\'s legacy Basic form).',
+  description: "One OAuth client. Without `secret`/`secretSha256` it is public (the document's legacy Basic form).",
   required: ['id'],
   properties: {
     id: { type: 'string', minLength: 1, pattern: '^[\\x20-\\x7E]+$', description: 'client_id (printable ASCII); for a public client also the whole legacy Basic parameter.' },
     secret: { type: 'string', minLength: 1, description: 'Confidential clients: the secret (at least 8 characters). Prefer `secretSha256` so configuration holds no usable secret.' },
     secretSha256: { type: 'string', description: 'SHA-256 of the secret, base64url (e.g. `printf %s "$S" | openssl dgst -sha256 -binary | basenc --base64url`). At most one of secret, secretSha256.' },
-    number: { type: 'integer', description: 'Integer put in the tokens\' `client` claim, unique. Default: position in the list + 1.' },
+    number: { type: 'integer', description: "Integer put in the tokens' `client` claim, unique. Default: position in the list + 1." },
     grantTypes: { type: 'array', items: { enum: ['password', 'refresh_token'] }, default: ['password', 'refresh_token'], description: 'Grants this client may use.' },
     scopes: { type: 'array', items: { type: 'string', pattern: SCOPE_TOKEN_PATTERN }, default: ['full'], description: 'Scopes this client may ask for (RFC 6749 scope tokens).' },
     defaultScopes: { type: 'array', items: { type: 'string' }, description: 'Scopes granted when the request names none; each one of `scopes`. Default: all of `scopes`.' },
@@ -61,8 +61,8 @@ export const zazzOptionsSchema: JsonSchema = {
   properties: {
     clients: { type: 'array', minItems: 1, items: clientSchema, description: 'The OAuth clients (at least one); ids and numbers unique.' },
     users: { type: 'array', items: userSchema, default: [], description: 'Users seeded from configuration at start-up.' },
-    issuer: { type: 'string', default: 'https://www.zazzlife.com', description: '`iss` claim (the document\'s).' },
-    audience: { type: 'string', default: 'Zazz clients', description: '`aud` claim (the document\'s).' },
+    issuer: { type: 'string', default: 'https://www.zazzlife.com', description: "`iss` claim (the document's)." },
+    audience: { type: 'string', default: 'Zazz clients', description: "`aud` claim (the document's)." },
     realm: { type: 'string', default: 'zazz', description: 'Realm in `WWW-Authenticate`.' },
     algorithm: { enum: [...JWT_ALGORITHMS], default: 'HS256', description: 'Access token algorithm.' },
     keys: keysSchema('Signing keys; default: one generated on first start, sealed in the store.'),
@@ -74,10 +74,16 @@ export const zazzOptionsSchema: JsonSchema = {
       minimum: 0,
       maximum: 300,
       default: 0,
-      description: 'Refresh-token reuse grace period, seconds: the same client presenting its just-rotated refresh token again within this gets a fresh pair instead of losing its login. 0: off, every reuse revokes the family. At most 300.',
+      description:
+        'Refresh-token reuse grace period, seconds: the same client presenting its just-rotated refresh token again within this gets a fresh pair instead of losing its login. 0: off, every reuse revokes the family. At most 300.',
     },
-    publicClientIntrospection: { type: 'boolean', default: false, description: 'May public clients (no secret) call the introspection endpoint? RFC 7662 §2.1 wants the caller authorized, and a public client\'s id proves nothing. Off: a public client is answered 401 invalid_client.' },
-    photoBaseUrl: { type: 'string', default: 'http://localhost:17433', description: 'Base of photo links (the document\'s host).' },
+    publicClientIntrospection: {
+      type: 'boolean',
+      default: false,
+      description:
+        "May public clients (no secret) call the introspection endpoint? RFC 7662 §2.1 wants the caller authorized, and a public client's id proves nothing. Off: a public client is answered 401 invalid_client.",
+    },
+    photoBaseUrl: { type: 'string', default: 'http://localhost:17433', description: "Base of photo links (the document's host)." },
     placeholderImage: { type: 'string', default: '/Images/placeholder.gif', description: 'Placeholder image path under photoBaseUrl.' },
     passwordHash: passwordHashSchema('scrypt cost of new password hashes. Default N=2^14, r=8, p=5 (README: why).'),
     bruteForce: {

@@ -146,7 +146,8 @@ export const SCOPE_TOKEN = new RegExp(SCOPE_TOKEN_PATTERN)
 
 export { zazzOptionsSchema } from './options-schema.js'
 
-type FilledZazzOptions = Required<Omit<ZazzOptions, 'keys' | 'passwordHash' | 'clients' | 'bruteForce'>> & Pick<ZazzOptions, 'keys' | 'passwordHash'> & { clients: FilledClient[]; bruteForce: Required<BruteForceOptions> }
+type FilledZazzOptions = Required<Omit<ZazzOptions, 'keys' | 'passwordHash' | 'clients' | 'bruteForce'>> &
+  Pick<ZazzOptions, 'keys' | 'passwordHash'> & { clients: FilledClient[]; bruteForce: Required<BruteForceOptions> }
 
 export function resolveOptions(options: ZazzOptions): ResolvedZazzOptions {
   if (!options || typeof options !== 'object') throw new ConfigInvalid('zazz.clients: at least one client is required')

@@ -80,10 +80,7 @@ export function createRefreshTokens(store: Store, clock: Clock, options: Refresh
     const token = grant.token ?? randomString(32)
     const key = fingerprint(token)
     const mark: IssuedMark = { family: record.family, client: record.client, familyExpiresAt, expiresAt: record.expiresAt }
-    await Promise.all([
-      store.set(ISSUED + key, mark, Math.max(1, familyExpiresAt - now)),
-      store.set(LIVE + key, record, Math.max(1, record.expiresAt - now)),
-    ])
+    await Promise.all([store.set(ISSUED + key, mark, Math.max(1, familyExpiresAt - now)), store.set(LIVE + key, record, Math.max(1, record.expiresAt - now))])
     return { token, record }
   }
 
@@ -118,14 +115,19 @@ export function createRefreshTokens(store: Store, clock: Clock, options: Refresh
 
   const grace =
     (options.reuseGraceMs ?? 0) > 0
-      ? createRefreshGrace(store, clock, { graceMs: options.reuseGraceMs!, idleMs: options.idleMs, accessTtlMs: options.accessTtlMs }, {
-          revokeFamily,
-          familyRevokedAt,
-          issuedFamily: (key) => store.get<IssuedMark>(ISSUED + key),
-          revokeAccess,
-          markUsed,
-          retired,
-        })
+      ? createRefreshGrace(
+          store,
+          clock,
+          { graceMs: options.reuseGraceMs!, idleMs: options.idleMs, accessTtlMs: options.accessTtlMs },
+          {
+            revokeFamily,
+            familyRevokedAt,
+            issuedFamily: (key) => store.get<IssuedMark>(ISSUED + key),
+            revokeAccess,
+            markUsed,
+            retired,
+          },
+        )
       : undefined
 
   /**
@@ -133,7 +135,12 @@ export function createRefreshTokens(store: Store, clock: Clock, options: Refresh
    * `load` made of it (run alongside the family check, to save a round trip),
    * or throws invalid_grant; `onFamilyRevoked` runs when this call revoked a family.
    */
-  async function consume<T>(token: string, client: string, onFamilyRevoked: (family: string) => void, load: (record: RefreshRecord) => Promise<T>): Promise<{ record: RefreshRecord; loaded: T; successor?: string }> {
+  async function consume<T>(
+    token: string,
+    client: string,
+    onFamilyRevoked: (family: string) => void,
+    load: (record: RefreshRecord) => Promise<T>,
+  ): Promise<{ record: RefreshRecord; loaded: T; successor?: string }> {
     if (grace) return grace.consume(token, client, onFamilyRevoked, load)
     const key = fingerprint(token)
     // Read before the take: a loser of this take can only revoke after it, so after this instant.

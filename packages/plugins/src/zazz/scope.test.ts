@@ -9,7 +9,10 @@ test('parseScope splits on spaces, drops empties and duplicates', () => {
 })
 
 test('parseScope refuses characters outside the scope-token grammar', () => {
-  assert.throws(() => parseScope('full "x"'), (error: Error & { code?: string }) => error.code === 'ERR_REQUEST_INVALID')
+  assert.throws(
+    () => parseScope('full "x"'),
+    (error: Error & { code?: string }) => error.code === 'ERR_REQUEST_INVALID',
+  )
   assert.throws(() => parseScope('caf\u00e9'))
 })
 

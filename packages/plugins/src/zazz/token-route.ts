@@ -108,7 +108,11 @@ export function tokenRoute(options: ResolvedZazzOptions, directory: ClientDirect
       throw oauth('invalid_request', new RequestInvalid('refresh_token is required', { location: 'body', field: 'refresh_token' }))
     }
     const requested = parseScope(body.scope)
-    const { record, loaded: user, successor } = await parts.refresh.consume(
+    const {
+      record,
+      loaded: user,
+      successor,
+    } = await parts.refresh.consume(
       body.refresh_token,
       client.id,
       (family) => services.cache.revoke(family),
@@ -139,9 +143,7 @@ export function tokenRoute(options: ResolvedZazzOptions, directory: ClientDirect
       familyExpiresAt: record.familyExpiresAt,
       token: successor,
     })
-    return respond(user, client, scope, record.family, next.token, services, (access) =>
-      parts.refresh.pairIssued(next.token, access, record.family, (family) => services.cache.revoke(family)),
-    )
+    return respond(user, client, scope, record.family, next.token, services, (access) => parts.refresh.pairIssued(next.token, access, record.family, (family) => services.cache.revoke(family)))
   }
 
   async function respond(

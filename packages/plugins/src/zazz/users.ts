@@ -32,6 +32,7 @@ const LOGIN = 'login:'
 const SEQUENCE = 'seq:user'
 // A counter "window" long enough to never end: ids are allocated for good.
 const FOREVER_MS = 100 * 365 * 86_400_000
+// eslint-disable-next-line no-control-regex -- control characters are exactly what a user name may not contain
 const USERNAME = /^[^\u0000-\u001f\u007f]{1,128}$/
 
 /** Logins are case-insensitive and compatibility-normalised, so `Soroush` and `soroush` are one account. */
