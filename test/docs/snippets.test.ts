@@ -30,13 +30,22 @@ function typeCheck(snippets: Snippet[]): string[] {
 test('every complete TypeScript example of the README, docs/ and the package READMEs type-checks against the public API', () => {
   const snippets = docSnippets()
   assert.ok(snippets.length >= 10, `only ${snippets.length} examples found`)
-  assert.ok(snippets.some((snippet) => snippet.where.startsWith('README.md:')), 'the README mount example is checked')
+  assert.ok(
+    snippets.some((snippet) => snippet.where.startsWith('README.md:')),
+    'the README mount example is checked',
+  )
   assert.deepEqual(typeCheck(snippets), [])
 })
 
 test('an example that uses a name the packages do not export fails the check', () => {
   const broken = { where: 'fixture.md:1', code: "import { polytoken } from '@polytoken/express'\nimport { registerDialects } from '@polytoken/core'\nawait polytoken({ dialects: [], title: 1 })" }
   const errors = typeCheck([broken])
-  assert.ok(errors.some((line) => line.includes('registerDialects')), errors.join('\n'))
-  assert.ok(errors.some((line) => line.includes("'title'") || line.includes('number')), errors.join('\n'))
+  assert.ok(
+    errors.some((line) => line.includes('registerDialects')),
+    errors.join('\n'),
+  )
+  assert.ok(
+    errors.some((line) => line.includes("'title'") || line.includes('number')),
+    errors.join('\n'),
+  )
 })

@@ -213,32 +213,12 @@ export class InternalError extends PolytokenError {
   static override readonly action = 'Report it.'
 }
 
-/** Every error class, in the README table's order. A class left out here fails errors.test.ts. */
-export const errorClasses = [
-  RequestMalformed,
-  RequestInvalid,
-  RequestTooLarge,
-  UnsupportedMediaType,
-  NotAcceptable,
-  RouteNotFound,
-  MethodNotAllowed,
-  AuthRequired,
-  AuthInvalid,
-  AuthForbidden,
-  TokenInvalid,
-  TokenExpired,
-  TokenNotYetValid,
-  TokenRevoked,
-  RateLimited,
-  StoreUnavailable,
-  ServerBusy,
-  UpstreamUnavailable,
-  DialectInvalid,
-  RouteConflict,
-  ConfigInvalid,
-  KeyInvalid,
-  InternalError,
-] as const
+const requestErrors = [RequestMalformed, RequestInvalid, RequestTooLarge, UnsupportedMediaType, NotAcceptable, RouteNotFound, MethodNotAllowed] as const
+const credentialErrors = [AuthRequired, AuthInvalid, AuthForbidden, TokenInvalid, TokenExpired, TokenNotYetValid, TokenRevoked, RateLimited] as const
+const serviceErrors = [StoreUnavailable, ServerBusy, UpstreamUnavailable] as const
+const startUpErrors = [DialectInvalid, RouteConflict, ConfigInvalid, KeyInvalid] as const
+/** Every error class, in the catalogue's order. A class left out here fails errors.test.ts. */
+export const errorClasses = [...requestErrors, ...credentialErrors, ...serviceErrors, ...startUpErrors, InternalError] as const
 
 /** Every code of the catalogue: the union of the classes' static codes. */
 export type ErrorCode = (typeof errorClasses)[number]['code']

@@ -24,6 +24,7 @@ describe('createStore: a store package for each URL', () => {
       [{ keyv: { store: { opts: { dialect: 'redis' } } } }, '@polytoken/store-redis'],
       [{ keyv: { store: { opts: { dialect: 'postgres' } } } }, '@polytoken/store-postgres'],
       [{ keyv: { store: { opts: { dialect: 'mysql' } } } }, '@polytoken/store-keyv'],
+      [{ keyv: { store: { opts: { dialect: 'constructor' } } } }, '@polytoken/store-keyv'],
     ]
     for (const [options, name] of cases) assert.equal(storePackageFor(options), name, JSON.stringify(options))
     for (const url of ['memory://x', 'toString://x', 'constructor://x', 'nothing']) assert.throws(() => storePackageFor({ url }), ConfigInvalid, url)

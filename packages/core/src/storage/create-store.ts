@@ -39,32 +39,30 @@ export interface StorePackage {
   createStoreBackend(options: StoreOptions): StoreBackend
 }
 
-const PACKAGE_OF_SCHEME: Record<string, string> = {
+/** The package of each URL scheme; keyv adapters name the same kinds in `opts.dialect` (sqlite, redis, postgres). */
+const PACKAGE_OF: Record<string, string> = {
   sqlite: '@polytoken/store-sqlite',
   redis: '@polytoken/store-redis',
   rediss: '@polytoken/store-redis',
   postgres: '@polytoken/store-postgres',
   postgresql: '@polytoken/store-postgres',
 }
-
-/** keyv adapters name their kind in `opts.dialect`; a server's own adapter gets that server's atomic operations. */
-const PACKAGE_OF_KEYV_DIALECT: Record<string, string> = { sqlite: '@polytoken/store-sqlite', redis: '@polytoken/store-redis', postgres: '@polytoken/store-postgres' }
+const packageOf = (kind: unknown): string | undefined => (typeof kind === 'string' && Object.hasOwn(PACKAGE_OF, kind) ? PACKAGE_OF[kind] : undefined)
 
 /** The package that serves these options; undefined for memory:// (built in). */
 export function storePackageFor(options: StoreOptions): string | undefined {
-  if (options.keyv) {
-    const dialect = (options.keyv as { store?: { opts?: { dialect?: unknown } } }).store?.opts?.dialect
-    return (typeof dialect === 'string' && PACKAGE_OF_KEYV_DIALECT[dialect]) || '@polytoken/store-keyv'
-  }
+  // A server's own keyv adapter gets that server's atomic operations; any other adapter, store-keyv's.
+  if (options.keyv) return packageOf((options.keyv as { store?: { opts?: { dialect?: unknown } } }).store?.opts?.dialect) ?? '@polytoken/store-keyv'
   const url = options.url ?? 'memory://'
   if (url === 'memory://' || url === 'memory:') return undefined
   const scheme = url.slice(0, Math.max(0, url.indexOf(':'))).toLowerCase()
-  const name = Object.hasOwn(PACKAGE_OF_SCHEME, scheme) ? PACKAGE_OF_SCHEME[scheme] : undefined
-  if (!name)
-    throw new ConfigInvalid(
-      `store: ${/^[a-z][a-z0-9+.-]*:\/\//i.test(url) ? `unsupported URL scheme "${scheme}:"` : 'not a store URL'} (no part of it is shown: it may hold credentials; use memory://, sqlite://path, redis://host:port or postgres://user@host/db)`,
-    )
-  return name
+  // Nothing of an unknown URL is echoed but a well-formed scheme: the rest may hold credentials.
+  const shown = /^[a-z][a-z0-9+.-]*:\/\//i.test(url) ? `unsupported URL scheme "${scheme}:"` : 'not a store URL'
+  return packageOf(scheme) ?? fail(`store: ${shown} (use memory://, sqlite://path, redis://host:port or postgres://user@host/db)`)
+}
+
+function fail(message: string): never {
+  throw new ConfigInvalid(message)
 }
 
 export type StoreImporter = (name: string) => Promise<unknown>
