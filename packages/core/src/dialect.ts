@@ -23,9 +23,9 @@ export interface DialectServices {
   /** Password checks with bounded concurrency, shared by every dialect of the runtime (options.passwordHashing). */
   passwords: PasswordHasher
   /**
-   * A 32-byte key for one job (`label`), derived from the deployment's secret:
-   * the master key, or without one a random secret the first instance keeps in
-   * the store. The same on every instance; for HMAC'd throttle keys and the like.
+   * A 32-byte key for one job (`label`), derived from the deployment's secret: the master key, or without one a
+   * random secret the first instance keeps in the store. The same on every instance; for HMAC'd throttle keys and the
+   * like.
    */
   deploymentKey(label: string): Promise<Buffer>
 }
@@ -78,9 +78,8 @@ export interface RouteDefinition<P = unknown> {
   limits?: Partial<BodyLimits>
   schema?: RouteSchema
   /**
-   * Checks that need no credential and come first: the named resource exists,
-   * the client accepts what the route answers. Throw a PolytokenError (404,
-   * 406, ...); a request that cannot succeed then costs no credential check.
+   * Checks that need no credential and come first: the named resource exists, the client accepts what the route
+   * answers. Throw a PolytokenError (404, 406, ...); a request that cannot succeed then costs no credential check.
    */
   precheck?(request: PolyRequest): void
   /** Tried in order; the first that finds a credential decides. None: no authentication. */
@@ -91,9 +90,8 @@ export interface RouteDefinition<P = unknown> {
 }
 
 /**
- * What a dialect serves on one router: built by its setup() from that
- * router's services, so routes receive what they need as arguments and no
- * dialect keeps state of its own between routers.
+ * What a dialect serves on one router: built by its setup() from that router's services, so routes receive what they
+ * need as arguments and no dialect keeps state of its own between routers.
  */
 export interface DialectInstance {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- one dialect's routes take different bodies; RouteDefinition<unknown> would refuse their typed handlers
@@ -109,9 +107,8 @@ export interface DialectDefinition {
   /** JSON Schema of the error envelope: documented in /openapi.json, enforced by the conformance kit. */
   errorSchema: JsonSchema
   /**
-   * Runs once per router at start-up with the dialect's services (load keys,
-   * open directories, warm caches) and returns what the dialect serves there.
-   * One definition passed to two routers gives two independent instances.
+   * Runs once per router at start-up with the dialect's services (load keys, open directories, warm caches) and
+   * returns what the dialect serves there. One definition passed to two routers gives two independent instances.
    */
   setup(services: DialectServices): Promise<DialectInstance> | DialectInstance
 }

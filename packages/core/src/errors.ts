@@ -1,11 +1,9 @@
 /**
- * The one error catalogue. Every failure a client can see is one of these
- * classes. Each class declares, once and statically (as jose's errors do),
- * its stable code (ERR_<AREA>_<CONDITION>), its HTTP status and its
- * catalogue text; instances read code and status from their class, and
- * errorCatalogue (the README's table) is built from the classes, so neither
- * can drift. Dialects render them in their own envelope (renderError) and
- * may pick a different status where their API demands one.
+ * The one error catalogue. Every failure a client can see is one of these classes. Each class declares, once and
+ * statically (as jose's errors do), its stable code (ERR_<AREA>_<CONDITION>), its HTTP status and its catalogue text;
+ * instances read code and status from their class, and errorCatalogue (the README's table) is built from the classes,
+ * so neither can drift. Dialects render them in their own envelope (renderError) and may pick a different status
+ * where their API demands one.
  */
 
 /** Per-field reasons for a 400: `{ field: ['why', ...] }`. */
@@ -48,11 +46,10 @@ export abstract class PolytokenError extends Error {
   readonly location: PolytokenErrorOptions['location']
   readonly field: string | undefined
   /**
-   * The one way a dialect gives an error a code of its own protocol (zazz's
-   * RFC 6749 `error`, sagrada's status string): set it when the error is
-   * made (the `dialectCode` option) or later, on an error a service threw
-   * (zazz's oauth()), and read it in renderError. `code` stays the core's,
-   * for logs and metrics; the wire shows what renderError makes of both.
+   * The one way a dialect gives an error a code of its own protocol (zazz's RFC 6749 `error`, sagrada's status
+   * string): set it when the error is made (the `dialectCode` option) or later, on an error a service threw (zazz's
+   * oauth()), and read it in renderError. `code` stays the core's, for logs and metrics; the wire shows what
+   * renderError makes of both.
    */
   dialectCode: string | undefined
 

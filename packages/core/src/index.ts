@@ -22,6 +22,7 @@ export { formSecret, type FormSecretOptions, type FormSecretPrincipal } from './
 export { anonymous, type AnonymousPrincipal } from './auth/anonymous.js'
 
 // Keys and JWTs.
+export { hkdfSha256 } from './keys/hkdf.js'
 export { createJwtSigner, createJwtVerifier, type JwtClaims, type JwtSigner, type JwtVerifyOptions, type VerificationKey } from './tokens/jwt.js'
 export { loadKeyRing, secretKeyMaterial, JWT_ALGORITHMS, type JwtAlgorithm, type KeyRing, type KeyRingOptions, type KeySource, type KidFunction, type RingKey } from './keys/keyring.js'
 export { assertStrongHs256Key, assertStrongSecret, MIN_HS256_KEY_BYTES, MIN_MASTER_KEY_BYTES, MIN_SHARED_SECRET_LENGTH } from './keys/secret-strength.js'

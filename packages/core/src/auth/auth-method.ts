@@ -11,17 +11,15 @@ export interface AuthContext {
 export type SecuritySchemeDoc = Record<string, unknown>
 
 /**
- * One way to authenticate: find a credential in the request, verify it, and
- * say how to ask for it. `extract` returns undefined when the request carries
- * no credential of this kind; `verify` resolves to the principal or throws a
+ * One way to authenticate: find a credential in the request, verify it, and say how to ask for it. `extract` returns
+ * undefined when the request carries no credential of this kind; `verify` resolves to the principal or throws a
  * PolytokenError (AuthInvalid, TokenExpired, ...).
  */
 export interface AuthMethod<P = unknown, C = unknown> {
   readonly kind: string
   /**
-   * The Authorization schemes this method reads, lower-case (`basic`, `bearer`).
-   * Routes of different dialects may share a method and path when their
-   * schemes are disjoint: the scheme a request uses picks the route.
+   * The Authorization schemes this method reads, lower-case (`basic`, `bearer`). Routes of different dialects may
+   * share a method and path when their schemes are disjoint: the scheme a request uses picks the route.
    */
   readonly schemes?: readonly string[]
   /** WWW-Authenticate challenge, or undefined for methods that have none (form secret, anonymous). */

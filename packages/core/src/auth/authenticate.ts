@@ -2,9 +2,8 @@ import { AuthRequired, isPolytokenError, toPolytokenError, type PolytokenError }
 import type { AuthContext, AuthMethod } from './auth-method.js'
 
 /**
- * Try each method in order. The first that finds a credential decides: its
- * principal, or its error. No credential at all → AuthRequired. Every error
- * leaves carrying the challenges of all the route's methods.
+ * Try each method in order. The first that finds a credential decides: its principal, or its error. No credential at
+ * all → AuthRequired. Every error leaves carrying the challenges of all the route's methods.
  */
 export async function authenticate<P>(methods: readonly AuthMethod<P>[], context: AuthContext, extracted?: readonly unknown[]): Promise<P> {
   for (let i = 0; i < methods.length; i++) {

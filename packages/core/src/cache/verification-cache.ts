@@ -5,9 +5,8 @@ export interface VerificationCacheOptions {
   /** Most entries held at once. Default 10 000. */
   max?: number
   /**
-   * Longest an entry lives, whatever the token's exp (ms). This bounds how
-   * long a revocation made on another instance can go unnoticed here.
-   * Default 5 000.
+   * Longest an entry lives, whatever the token's exp (ms). This bounds how long a revocation made on another instance
+   * can go unnoticed here. Default 5 000.
    */
   maxTtlMs?: number
 }
@@ -27,17 +26,15 @@ export type Verifier<T> = (credential: string) => Promise<Verified<T>>
 
 export interface VerificationCache {
   /**
-   * Verify through the cache. `scope` separates verifiers (one per dialect and
-   * credential kind) so one verifier's result never answers for another's.
-   * Concurrent calls for one credential share one verification, unless a
+   * Verify through the cache. `scope` separates verifiers (one per dialect and credential kind) so one verifier's
+   * result never answers for another's. Concurrent calls for one credential share one verification, unless a
    * revocation came between them.
    */
   verify<T>(scope: string, credential: string, verifier: Verifier<T>): Promise<T>
   /**
-   * Drop every cached verification of the token with this jti (or with this
-   * among its revokeKeys), and make sure no verification still running keeps
-   * or hands out a result for it: once this returns, the next check of that
-   * token runs the verifier again.
+   * Drop every cached verification of the token with this jti (or with this among its revokeKeys), and make sure no
+   * verification still running keeps or hands out a result for it: once this returns, the next check of that token
+   * runs the verifier again.
    */
   revoke(jti: string): void
   readonly size: number

@@ -1,14 +1,13 @@
-import { hkdfSync, randomBytes } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
 import type { Store } from '../storage/store.js'
+import { hkdfSha256 } from './hkdf.js'
 
 const ROOT_RECORD = 'deployment-secret'
 
 /**
- * Keys for one job each (`label`), derived by HKDF from the deployment's own
- * secret: the master key when one is configured (it never reaches the
- * store), otherwise a random secret that the first instance writes to the
- * store (store.add: every instance then reads the same one). Derived keys are
- * memoised per label.
+ * Keys for one job each (`label`), derived by HKDF from the deployment's own secret: the master key when one is
+ * configured (it never reaches the store), otherwise a random secret that the first instance writes to the store
+ * (store.add: every instance then reads the same one). Derived keys are memoised per label.
  */
 export function createDeploymentKeys(masterKey: string | undefined, store: Store): (label: string) => Promise<Buffer> {
   let root: Promise<Buffer> | undefined
@@ -30,7 +29,7 @@ export function createDeploymentKeys(masterKey: string | undefined, store: Store
         root = undefined // a store that was down at start may answer later
         throw error
       })
-      key = root.then((secret) => Buffer.from(hkdfSync('sha256', secret, Buffer.alloc(0), `polytoken/${label}`, 32)))
+      key = root.then((secret) => hkdfSha256(secret, Buffer.alloc(0), `polytoken/${label}`, 32))
       key.catch(() => derived.delete(label))
       derived.set(label, key)
     }

@@ -10,8 +10,8 @@ export type JwtAlgorithm = 'HS256' | 'ES256' | 'RS256' | 'EdDSA'
 export const JWT_ALGORITHMS: readonly JwtAlgorithm[] = ['HS256', 'ES256', 'RS256', 'EdDSA']
 
 /**
- * Derives the `kid` of an asymmetric key that has none configured, e.g. the
- * libtrust key ID a Docker registry looks up. Default: the RFC 7638 thumbprint.
+ * Derives the `kid` of an asymmetric key that has none configured, e.g. the libtrust key ID a Docker registry looks
+ * up. Default: the RFC 7638 thumbprint.
  */
 export type KidFunction = (publicKey: KeyObject, publicJwk: JWK) => string | Promise<string>
 
@@ -159,9 +159,8 @@ async function loadSource(source: KeySource, options: KeyRingOptions, where: str
 }
 
 /**
- * The bytes of a symmetric key source (`secret`, or a JWK of kty "oct", inline
- * or in a file), or undefined for asymmetric keys: what to compare when two
- * configured keys must not be the same key in different spellings.
+ * The bytes of a symmetric key source (`secret`, or a JWK of kty "oct", inline or in a file), or undefined for
+ * asymmetric keys: what to compare when two configured keys must not be the same key in different spellings.
  */
 export function secretKeyMaterial(source: KeySource): Buffer | undefined {
   if (typeof source?.secret === 'string') return Buffer.from(source.secret, 'utf8')

@@ -1,12 +1,13 @@
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto'
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto'
 import { KeyInvalid } from '../errors.js'
+import { hkdfSha256 } from './hkdf.js'
 
 /**
  * Private keys that polytoken generates are stored sealed (AES-256-GCM under
  * a key derived from the configured master key), never in clear.
  */
 function deriveKey(masterKey: string): Buffer {
-  return Buffer.from(hkdfSync('sha256', Buffer.from(masterKey, 'utf8'), Buffer.alloc(0), 'polytoken/sealed-keys/v1', 32))
+  return hkdfSha256(Buffer.from(masterKey, 'utf8'), Buffer.alloc(0), 'polytoken/sealed-keys/v1', 32)
 }
 
 export function seal(masterKey: string, plaintext: string): string {

@@ -1,9 +1,8 @@
 import { ConfigInvalid } from '../errors.js'
 
 /**
- * One rule for every configured secret, so no dialect starts with a secret
- * that a single captured token (or a short online campaign) gives away.
- * The checks are deterministic and say which option failed, never its value.
+ * One rule for every configured secret, so no dialect starts with a secret that a single captured token (or a short
+ * online campaign) gives away. The checks are deterministic and say which option failed, never its value.
  */
 
 /** HS256 keys: at least the hash size, RFC 7518 §3.2. One access token is enough to brute-force a shorter one offline. */
@@ -11,18 +10,16 @@ export const MIN_HS256_KEY_BYTES = 32
 /** The master key seals every generated private key: as strong as an HS256 key. */
 export const MIN_MASTER_KEY_BYTES = 32
 /**
- * Application and client secrets are only ever checked online (hashed, in
- * constant time, behind the dialect's throttles), never derivable from a
- * token: NIST SP 800-63B's floor for memorised secrets, 8 characters, is the
+ * Application and client secrets are only ever checked online (hashed, in constant time, behind the dialect's
+ * throttles), never derivable from a token: NIST SP 800-63B's floor for memorised secrets, 8 characters, is the
  * minimum; the documents' own examples (`changeit`) meet it.
  */
 export const MIN_SHARED_SECRET_LENGTH = 8
 
 /**
- * Throws ConfigInvalid naming `path` when `value` is shorter than `minBytes`
- * (UTF-8 bytes for text) or obviously low in entropy: one character repeated,
- * a shorter pattern repeated (`abcabcabc...`), or fewer than
- * min(8, minBytes / 2) different bytes.
+ * Throws ConfigInvalid naming `path` when `value` is shorter than `minBytes` (UTF-8 bytes for text) or obviously low
+ * in entropy: one character repeated, a shorter pattern repeated (`abcabcabc...`), or fewer than min(8, minBytes / 2)
+ * different bytes.
  */
 export function assertStrongSecret(path: string, value: string | Uint8Array, minBytes: number): void {
   if (typeof value !== 'string' && !(value instanceof Uint8Array)) throw new ConfigInvalid(`${path}: a secret string is required`)

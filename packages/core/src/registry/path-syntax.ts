@@ -1,8 +1,7 @@
 /**
- * Express 5 (path-to-regexp 8) path syntax, checked without Express:
- * literal segments, `:name` parameters, `*name` wildcards and `{...}`
- * optional groups. Express 4 patterns that v5 rejects (`?`, `+`, `(`, `)`,
- * a bare `*`) are refused here, at registration.
+ * Express 5 (path-to-regexp 8) path syntax, checked without Express: literal segments, `:name` parameters, `*name`
+ * wildcards and `{...}` optional groups. Express 4 patterns that v5 rejects (`?`, `+`, `(`, `)`, a bare `*`) are
+ * refused here, at registration.
  */
 const NAME = /^[A-Za-z_$][A-Za-z0-9_$]*/
 

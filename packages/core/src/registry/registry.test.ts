@@ -1,9 +1,15 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { registerDialects, type SetUpMount } from './registry.js'
+import { checkDialects, registerInstances, type RegisteredRoute, type SetUpMount } from './registry.js'
 import { defineDialect, type DialectDefinition, type DialectInstance, type RouteDefinition } from '../dialect.js'
 import { bearer } from '../auth/bearer.js'
 import { anonymous } from '../auth/anonymous.js'
+
+/** Both start-up checks at once, for dialects already set up (the runtime runs setup() in between). */
+function registerDialects(mounts: readonly SetUpMount[]): RegisteredRoute[] {
+  checkDialects(mounts)
+  return registerInstances(mounts)
+}
 
 const route = (overrides: Partial<RouteDefinition> = {}): RouteDefinition => ({ method: 'GET', path: '/ok', handle: () => ({ status: 200 }), ...overrides })
 type Parts = Partial<Pick<DialectDefinition, 'name' | 'errorSchema'> & DialectInstance>

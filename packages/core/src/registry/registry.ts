@@ -33,9 +33,8 @@ export interface RegisteredRoute {
 }
 
 /**
- * Checks every dialect definition before anything is set up (name, error
- * schema, prefix), so a broken dialect fails at start-up with a coded error
- * that names it, before any key is loaded or generated.
+ * Checks every dialect definition before anything is set up (name, error schema, prefix), so a broken dialect fails
+ * at start-up with a coded error that names it, before any key is loaded or generated.
  */
 export function checkDialects(mounts: readonly Mount[]): void {
   const names = new Set<string>()
@@ -56,9 +55,8 @@ export function checkDialects(mounts: readonly Mount[]): void {
 }
 
 /**
- * Checks what each dialect's setup() returned and every route it serves, in
- * mount order, with a coded error naming the dialect (and the route): a broken
- * route fails at start-up, never at the first request.
+ * Checks what each dialect's setup() returned and every route it serves, in mount order, with a coded error naming
+ * the dialect (and the route): a broken route fails at start-up, never at the first request.
  */
 export function registerInstances(mounts: readonly SetUpMount[]): RegisteredRoute[] {
   const shapes = new Map<string, RegisteredRoute[]>()
@@ -74,12 +72,6 @@ export function registerInstances(mounts: readonly SetUpMount[]): RegisteredRout
     }
   }
   return registered
-}
-
-/** Both steps at once, for dialects already set up. */
-export function registerDialects(mounts: readonly SetUpMount[]): RegisteredRoute[] {
-  checkDialects(mounts)
-  return registerInstances(mounts)
 }
 
 const labelOf = (dialect: DialectDefinition | undefined) => `dialect "${String(dialect?.name)}"`

@@ -6,9 +6,8 @@ import type { RegisteredRoute, SetUpMount } from '../registry/registry.js'
 import type { Logger } from '../util/logger.js'
 
 /**
- * One request through one route: precheck → find credentials → validate input (ajv,
- * compiled at registration) → verify credentials → the route's handler.
- * Every failure leaves through the dialect's renderError.
+ * One request through one route: precheck → find credentials → validate input (ajv, compiled at registration) →
+ * verify credentials → the route's handler. Every failure leaves through the dialect's renderError.
  */
 export function createRouteExecutor(registered: RegisteredRoute, services: DialectServices) {
   const { route, validators } = registered

@@ -82,11 +82,11 @@ export async function createRuntime(options: PolytokenOptions): Promise<Runtime>
   if (options.masterKey !== undefined) assertStrongSecret('masterKey', options.masterKey, MIN_MASTER_KEY_BYTES)
   // Definitions first: a broken dialect fails before any store is opened or key generated.
   checkDialects(mounts)
-  const store = isStoreBackend(options.store) ? options.store : await createStore(withLogger(options.store, logger))
-  const cache = isVerificationCache(options.cache) ? options.cache : createVerificationCache(options.cache)
+  const store = hasMethod<StoreBackend>(options.store, 'namespace') ? options.store : await createStore(withLogger(options.store, logger))
+  const cache = hasMethod<VerificationCache>(options.cache, 'verify') ? options.cache : createVerificationCache(options.cache)
   const rings: KeyRing[] = []
   const limits = { ...DEFAULT_LIMITS, ...options.limits }
-  const passwords = isPasswordHasher(options.passwordHashing) ? options.passwordHashing : createPasswordHasher(options.passwordHashing)
+  const passwords = hasMethod<PasswordHasher>(options.passwordHashing, 'admit') ? options.passwordHashing : createPasswordHasher(options.passwordHashing)
   const deploymentKey = createDeploymentKeys(options.masterKey, store.namespace('polytoken'))
 
   const setUp: SetUpMount[] = []
@@ -116,7 +116,7 @@ export async function createRuntime(options: PolytokenOptions): Promise<Runtime>
     registered = registerInstances(setUp)
   } catch (error) {
     // A store this runtime opened is not left open by a start-up that failed.
-    if (!isStoreBackend(options.store)) await store.close().catch(() => {})
+    if (!hasMethod<StoreBackend>(options.store, 'namespace')) await store.close().catch(() => {})
     throw error
   }
 
@@ -170,14 +170,7 @@ function withLogger(store: string | StoreOptions | undefined, logger: Logger): S
   return { logger, ...store }
 }
 
-function isStoreBackend(value: unknown): value is StoreBackend {
-  return typeof value === 'object' && value !== null && typeof (value as StoreBackend).namespace === 'function'
-}
-
-function isVerificationCache(value: unknown): value is VerificationCache {
-  return typeof value === 'object' && value !== null && typeof (value as VerificationCache).verify === 'function'
-}
-
-function isPasswordHasher(value: unknown): value is PasswordHasher {
-  return typeof value === 'object' && value !== null && typeof (value as PasswordHasher).admit === 'function'
+/** A ready service rather than options for one: an object with the method that service has. */
+function hasMethod<T>(value: unknown, method: keyof T): value is T {
+  return typeof value === 'object' && value !== null && typeof (value as T)[method] === 'function'
 }

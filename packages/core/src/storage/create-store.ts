@@ -17,16 +17,15 @@ export interface StoreOptions {
   url?: string
   /**
    * Bring your own Keyv (needs `@polytoken/store-keyv`): every namespace shares its adapter. A KeyvRedis,
-   * KeyvPostgres or KeyvSqlite gets the atomic operations of its server (and needs that store's package);
-   * any other adapter is atomic within this process only.
+   * KeyvPostgres or KeyvSqlite gets the atomic operations of its server (and needs that store's package); any other
+   * adapter is atomic within this process only.
    */
   keyv?: object
   /** A store operation slower than this fails with 503. Default 1000 ms. */
   timeoutMs?: number
   /**
-   * SQLite and PostgreSQL keep expired rows until they are read (keyv checks
-   * `expires` on read); a sweep deletes them this often. Default 60 000 ms; 0 turns it off.
-   * Redis expires keys itself.
+   * SQLite and PostgreSQL keep expired rows until they are read (keyv checks `expires` on read); a sweep deletes them
+   * this often. Default 60 000 ms; 0 turns it off. Redis expires keys itself.
    */
   sweepIntervalMs?: number
   /** Put before every namespace, to keep several deployments on one Redis or database apart. Letters, digits, `_.-`. */
@@ -85,8 +84,8 @@ export async function importStorePackage(name: string, importer: StoreImporter =
 }
 
 /**
- * The store named by a URL (or a Keyv of your own). memory:// is built in; every other store
- * is a package of its own, imported on first use, so a deployment loads only the driver it uses.
+ * The store named by a URL (or a Keyv of your own). memory:// is built in; every other store is a package of its own,
+ * imported on first use, so a deployment loads only the driver it uses.
  */
 export async function createStore(options: StoreOptions | string = {}, importer?: StoreImporter): Promise<StoreBackend> {
   const opts: StoreOptions = typeof options === 'string' ? { url: options } : options

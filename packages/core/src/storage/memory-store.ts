@@ -10,11 +10,10 @@ type Entry = { readonly json: string; readonly expires: number | undefined }
 const UPDATE_ATTEMPTS = 100
 
 /**
- * memory://: a Map per namespace, in this process only. JavaScript runs each
- * operation to its end without a break, so a read and the write that depends
- * on it cannot interleave with another caller: add, take and increment are
- * atomic without a lock. Values are kept as JSON, as every other backend
- * keeps them, so what a caller changes after set() is not what get() returns.
+ * memory://: a Map per namespace, in this process only. JavaScript runs each operation to its end without a break, so
+ * a read and the write that depends on it cannot interleave with another caller: add, take and increment are atomic
+ * without a lock. Values are kept as JSON, as every other backend keeps them, so what a caller changes after set() is
+ * not what get() returns.
  */
 export function memoryStore(options: { prefix?: string } = {}): StoreBackend {
   if (!STORE_NAME.test(options.prefix ?? '')) throw new ConfigInvalid('store: prefix may hold only letters, digits, "_", "." and "-"')

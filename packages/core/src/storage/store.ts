@@ -1,9 +1,7 @@
 /**
- * What dialects may ask of storage. Keys are plain strings inside the
- * dialect's namespace; values are JSON-serialisable; times in milliseconds.
- * Every method fails with StoreUnavailable (503) when the backend errors or
- * does not answer within the backend's timeout — never hangs, never throws
- * anything else.
+ * What dialects may ask of storage. Keys are plain strings inside the dialect's namespace; values are
+ * JSON-serialisable; times in milliseconds. Every method fails with StoreUnavailable (503) when the backend errors or
+ * does not answer within the backend's timeout — never hangs, never throws anything else.
  */
 export interface Store {
   readonly namespace: string
@@ -16,19 +14,16 @@ export interface Store {
   /** Read and delete in one step: of concurrent callers, exactly one gets the value. */
   take<T>(key: string): Promise<T | undefined>
   /**
-   * Add `by` (default 1; negative takes away) to a counter that expires ttlMs
-   * after it was created; returns the new count. The count never goes below
-   * 0; a missing or expired counter starts at max(0, by) in a new window.
+   * Add `by` (default 1; negative takes away) to a counter that expires ttlMs after it was created; returns the new
+   * count. The count never goes below 0; a missing or expired counter starts at max(0, by) in a new window.
    */
   increment(key: string, ttlMs: number, by?: number): Promise<number>
   /**
-   * Read, change and write one key as one step, across processes: `change`
-   * gets the live value (undefined when there is none) and returns the value
-   * to write, or undefined to write nothing. When another writer changed the
-   * key in between, nothing is written and `change` runs again on the new
-   * value (a compare-and-set on the stored record), so no update is lost.
-   * `change` may throw to refuse (nothing is written) and may use the store,
-   * but must not write this key itself. Returns the value the key now holds.
+   * Read, change and write one key as one step, across processes: `change` gets the live value (undefined when there
+   * is none) and returns the value to write, or undefined to write nothing. When another writer changed the key in
+   * between, nothing is written and `change` runs again on the new value (a compare-and-set on the stored record), so
+   * no update is lost. `change` may throw to refuse (nothing is written) and may use the store, but must not write
+   * this key itself. Returns the value the key now holds.
    */
   update<T>(key: string, change: (current: T | undefined) => T | undefined | Promise<T | undefined>, ttlMs?: number): Promise<T | undefined>
   /** Every live entry of this namespace whose key starts with prefix. */

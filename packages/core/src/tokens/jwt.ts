@@ -10,18 +10,16 @@ export interface JwtSigner {
   readonly kid: string
   sign(claims: JwtClaims): string
   /**
-   * The same token, with an ES256/RS256/EdDSA signature computed on libuv's
-   * thread pool instead of the event loop (an RS256 signature is ~0.2 ms of
-   * CPU, an ES256 one ~20 µs). HS256 stays inline: the hop to the pool costs
-   * more than the HMAC. Prefer it on issuance routes.
+   * The same token, with an ES256/RS256/EdDSA signature computed on libuv's thread pool instead of the event loop (an
+   * RS256 signature is ~0.2 ms of CPU, an ES256 one ~20 µs). HS256 stays inline: the hop to the pool costs more than
+   * the HMAC. Prefer it on issuance routes.
    */
   signAsync(claims: JwtClaims): Promise<string>
 }
 
 /**
- * Signs with node:crypto directly. jose signs through WebCrypto, which costs
- * an order of magnitude more per token (about 5 000 vs 110 000 HS256/s on one
- * core); the header is encoded once per key, not once per token.
+ * Signs with node:crypto directly. jose signs through WebCrypto, which costs an order of magnitude more per token
+ * (about 5 000 vs 110 000 HS256/s on one core); the header is encoded once per key, not once per token.
  */
 export function createJwtSigner(ring: KeyRing, extraHeader: Record<string, unknown> = {}): JwtSigner {
   const key = ring.active
@@ -95,14 +93,11 @@ export interface VerificationKey {
 }
 
 /**
- * Verifies an untrusted JWT with jose against a ring's keys (signing and
- * verify-only), or any list of verification keys (an external issuer's JWKS):
- * the kid picks the key; a token without kid is tried against every key of
- * its algorithm. Each key verifies only its own algorithm, so the token's
- * `alg` can never choose how a key is used (alg none, HS/RS confusion).
- * jose refuses what RFC 8725 says to refuse (unknown crit, b64 false) and
- * never follows jku, x5u, x5c or an embedded jwk. Every failure is a coded
- * token error.
+ * Verifies an untrusted JWT with jose against a ring's keys (signing and verify-only), or any list of verification
+ * keys (an external issuer's JWKS): the kid picks the key; a token without kid is tried against every key of its
+ * algorithm. Each key verifies only its own algorithm, so the token's `alg` can never choose how a key is used (alg
+ * none, HS/RS confusion). jose refuses what RFC 8725 says to refuse (unknown crit, b64 false) and never follows jku,
+ * x5u, x5c or an embedded jwk. Every failure is a coded token error.
  */
 export function createJwtVerifier(keyring: KeyRing | { readonly keys: readonly VerificationKey[] }, options: JwtVerifyOptions = {}): (token: string) => Promise<JwtClaims> {
   const required = ['exp', ...(options.requiredClaims ?? [])]
@@ -139,10 +134,9 @@ export function createJwtVerifier(keyring: KeyRing | { readonly keys: readonly V
 }
 
 /**
- * jose decodes a signature with padding, the base64 alphabet or non-zero
- * unused low bits to the same bytes, so one signed token would have many
- * spellings, each a different string to caches and deny-lists keyed by the
- * token. Only the canonical base64url spelling (RFC 7515 §2) is accepted.
+ * jose decodes a signature with padding, the base64 alphabet or non-zero unused low bits to the same bytes, so one
+ * signed token would have many spellings, each a different string to caches and deny-lists keyed by the token. Only
+ * the canonical base64url spelling (RFC 7515 §2) is accepted.
  */
 function hasCanonicalSignature(token: string): boolean {
   const signature = token.slice(token.lastIndexOf('.') + 1)

@@ -4,10 +4,9 @@ import { verifyPassword } from './passwords.js'
 
 export interface PasswordHasherOptions {
   /**
-   * Password hashes running at once. Default: libuv's thread pool size
-   * (UV_THREADPOOL_SIZE, 4 unless set) minus 2, at least 1 and at most the
-   * number of CPUs. scrypt runs on that pool, and so do the SQLite driver,
-   * DNS look-ups and file I/O: two threads are always left to them.
+   * Password hashes running at once. Default: libuv's thread pool size (UV_THREADPOOL_SIZE, 4 unless set) minus 2, at
+   * least 1 and at most the number of CPUs. scrypt runs on that pool, and so do the SQLite driver, DNS look-ups and
+   * file I/O: two threads are always left to them.
    */
   concurrency?: number
   /** Checks waiting for a hashing slot; past it the next is refused (503, Retry-After) before it starts. Default 64. */
@@ -18,9 +17,8 @@ export interface PasswordHasherOptions {
 
 export interface PasswordHasher {
   /**
-   * Takes a place in the queue now, or throws ServerBusy when there is none:
-   * call it first, before spending anything else (a throttle reservation) on
-   * a login, so a burst is shed before it costs a hash or a store write.
+   * Takes a place in the queue now, or throws ServerBusy when there is none: call it first, before spending anything
+   * else (a throttle reservation) on a login, so a burst is shed before it costs a hash or a store write.
    */
   admit(): PasswordCheck
   /** admit() and verify at once. */
@@ -32,11 +30,9 @@ export interface PasswordHasher {
 /** A place in the queue: run with it once, or cancel it (a no-op once run has started). */
 export interface PasswordCheck {
   /**
-   * Waits for a hashing slot, then runs `work` in it; `verify` is
-   * verifyPassword (a decoy check for an unknown user too). What must happen
-   * just before the hash, a throttle reservation, goes in `work` too: so at
-   * most `concurrency` reservations per instance are ever in flight.
-   * ServerBusy when the wait for a slot is over maxWaitMs.
+   * Waits for a hashing slot, then runs `work` in it; `verify` is verifyPassword (a decoy check for an unknown user
+   * too). What must happen just before the hash, a throttle reservation, goes in `work` too: so at most `concurrency`
+   * reservations per instance are ever in flight. ServerBusy when the wait for a slot is over maxWaitMs.
    */
   run<T>(work: (verify: (password: string, encoded: string) => Promise<boolean>) => Promise<T>): Promise<T>
   cancel(): void
@@ -54,10 +50,9 @@ export function defaultHashConcurrency(): number {
 }
 
 /**
- * Bounded concurrency for password hashing, so a burst of logins can never
- * occupy every thread of libuv's pool and starve the store behind it. Over
- * the limit, checks queue (honest bursts are served); past the queue, they
- * are shed at once with ServerBusy, before any hash or store write is spent.
+ * Bounded concurrency for password hashing, so a burst of logins can never occupy every thread of libuv's pool and
+ * starve the store behind it. Over the limit, checks queue (honest bursts are served); past the queue, they are shed
+ * at once with ServerBusy, before any hash or store write is spent.
  */
 export function createPasswordHasher(options: PasswordHasherOptions = {}): PasswordHasher {
   const concurrency = options.concurrency ?? defaultHashConcurrency()

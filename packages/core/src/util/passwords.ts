@@ -1,9 +1,8 @@
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto'
 
 /**
- * Memory-hard password hashing with node:crypto's scrypt, per-user salt.
- * Encoded as `scrypt$N$r$p$salt$hash` (base64url) so the cost can change
- * later without breaking stored hashes.
+ * Memory-hard password hashing with node:crypto's scrypt, per-user salt. Encoded as `scrypt$N$r$p$salt$hash`
+ * (base64url) so the cost can change later without breaking stored hashes.
  */
 export interface PasswordHashOptions {
   /** CPU/memory cost (power of two). Default 2^14: 16 MiB, ~40 ms on one core here. */
@@ -27,8 +26,8 @@ export async function hashPassword(password: string, options: PasswordHashOption
 }
 
 /**
- * A hash to verify against when the user does not exist, so both answers take
- * the same time. One per cost: a decoy of another cost would betray itself.
+ * A hash to verify against when the user does not exist, so both answers take the same time. One per cost: a decoy of
+ * another cost would betray itself.
  */
 const decoys = new Map<string, Promise<string>>()
 export function decoyPasswordHash(options: PasswordHashOptions = {}): Promise<string> {

@@ -1,19 +1,17 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
 
 /**
- * Constant-time string comparison. Both sides are hashed first so that
- * neither the length nor the content leaks through timing. For a secret
- * compared on every request, build its secretMatcher once instead.
+ * Constant-time string comparison. Both sides are hashed first so that neither the length nor the content leaks
+ * through timing. For a secret compared on every request, build its secretMatcher once instead.
  */
 export function safeEqual(a: string, b: string): boolean {
   return secretMatcher([b])(a)
 }
 
 /**
- * Compare candidates against fixed secrets (one, or several during a
- * rotation) in constant time: the secrets are hashed once, here; each
- * candidate once per call, and compared with every secret so the timing does
- * not tell which one matched.
+ * Compare candidates against fixed secrets (one, or several during a rotation) in constant time: the secrets are
+ * hashed once, here; each candidate once per call, and compared with every secret so the timing does not tell which
+ * one matched.
  */
 export function secretMatcher(secrets: readonly string[]): (candidate: string) => boolean {
   const digests = secrets.map((secret) => createHash('sha256').update(secret, 'utf8').digest())

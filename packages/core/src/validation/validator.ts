@@ -7,9 +7,8 @@ import type { JsonSchema } from '../dialect.js'
 const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (ajv: Ajv) => Ajv
 
 /**
- * Two compilers, both strict: JSON bodies are taken as typed; form fields,
- * multipart fields and query strings arrive as strings and are coerced
- * (a single value where the schema wants an array becomes a one-item array).
+ * Two compilers, both strict: JSON bodies are taken as typed; form fields, multipart fields and query strings arrive
+ * as strings and are coerced (a single value where the schema wants an array becomes a one-item array).
  */
 const strictJson = addFormats(new Ajv({ strict: true, allErrors: true, coerceTypes: false, useDefaults: true }))
 const coercing = addFormats(new Ajv({ strict: true, allErrors: true, coerceTypes: 'array', useDefaults: true }))

@@ -1,5 +1,5 @@
-import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto'
-import { ConfigInvalid, TokenExpired, TokenInvalid, randomString, systemClock, type Clock } from '@polytoken/core'
+import { createHmac, timingSafeEqual } from 'node:crypto'
+import { ConfigInvalid, TokenExpired, TokenInvalid, hkdfSha256, randomString, systemClock, type Clock } from '@polytoken/core'
 
 /**
  * Mozilla's tokenlib, byte for byte: token = urlsafe-base64 (with padding) of
@@ -124,13 +124,6 @@ export function createTokenlib(options: TokenlibOptions): Tokenlib {
     },
   }
   return lib
-}
-
-/** HKDF-SHA256 (RFC 5869) as a Buffer: node:crypto's hkdfSync, the one HKDF of the project. */
-export function hkdfSha256(ikm: Buffer, salt: Buffer, info: Buffer | string, length: number): Buffer {
-  // hkdfSync answers an empty key for length 0; a zero-length key is always a bug here.
-  if (!Number.isInteger(length) || length < 1 || length > 255 * DIGEST_SIZE) throw new RangeError('hkdf: length must be 1 to 8160 bytes')
-  return Buffer.from(hkdfSync('sha256', ikm, salt, info, length))
 }
 
 /** HKDF-SHA256(secret, no salt, signing info, 32 bytes). */

@@ -1,9 +1,9 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { createHmac, randomBytes } from 'node:crypto'
-import { hkdfSha256 } from './tokenlib.js'
+import { createHmac, hkdfSync, randomBytes } from 'node:crypto'
+import { hkdfSha256 } from './hkdf.js'
 
-/** RFC 5869 written out on HMAC, an independent reference for the hkdfSync-based hkdfSha256. */
+/** RFC 5869 written out on HMAC, a second reference beside node:crypto's hkdfSync. */
 function referenceHkdf(ikm: Buffer, salt: Buffer, info: Buffer | string, length: number): Buffer {
   const prk = createHmac('sha256', salt.length === 0 ? Buffer.alloc(32) : salt)
     .update(ikm)
@@ -24,6 +24,7 @@ test('hkdfSha256 gives the bytes of RFC 5869 written out (empty and random salts
     const info = i % 2 === 0 ? `services.mozilla.com/tokenlib/v1/derive/${'x'.repeat(i)}` : randomBytes(i % 50)
     const length = 1 + (i % 100)
     assert.deepEqual(hkdfSha256(ikm, salt, info, length), referenceHkdf(ikm, salt, info, length), `case ${i}`)
+    assert.deepEqual(hkdfSha256(ikm, salt, info, length), Buffer.from(hkdfSync('sha256', ikm, salt, info, length)), `case ${i} against hkdfSync`)
   }
 })
 
