@@ -85,7 +85,7 @@ export const zazzOptionsSchema: JsonSchema = {
     },
     photoBaseUrl: { type: 'string', default: 'http://localhost:17433', description: "Base of photo links (the document's host)." },
     placeholderImage: { type: 'string', default: '/Images/placeholder.gif', description: 'Placeholder image path under photoBaseUrl.' },
-    passwordHash: passwordHashSchema('scrypt cost of new password hashes. Default N=2^14, r=8, p=5 (README: why).'),
+    passwordHash: passwordHashSchema('scrypt cost of new password hashes. Default N=2^14, r=8, p=5 (docs/dialects/zazz.md says why).'),
     bruteForce: {
       type: 'object',
       default: {},

@@ -90,7 +90,7 @@ export interface ZazzOptions {
   /**
    * Refresh-token reuse grace period, seconds: the same client presenting its
    * just-rotated refresh token again within this gets a fresh pair instead of
-   * losing its login (README). Default 0: off, every reuse revokes the family. At most 300.
+   * losing its login (docs/dialects/zazz.md). Default 0: off, every reuse revokes the family. At most 300.
    */
   refreshReuseGraceSec?: number
   /**
@@ -104,7 +104,7 @@ export interface ZazzOptions {
   photoBaseUrl?: string
   /** Placeholder image path under photoBaseUrl. Default `/Images/placeholder.gif`. */
   placeholderImage?: string
-  /** scrypt cost of new password hashes. Default N=2^14, r=8, p=5 (README: why). */
+  /** scrypt cost of new password hashes. Default N=2^14, r=8, p=5 (docs/dialects/zazz.md says why). */
   passwordHash?: PasswordHashOptions
   bruteForce?: BruteForceOptions
 }
@@ -154,7 +154,7 @@ export function resolveOptions(options: ZazzOptions): ResolvedZazzOptions {
   for (const retired of ['maxPerUsername', 'lockSec']) {
     // Settings of the old design (attempts per username, a hard lock): refuse them with a pointer rather than as unknown keys.
     if (typeof options.bruteForce === 'object' && options.bruteForce !== null && retired in options.bruteForce) {
-      throw new ConfigInvalid(`zazz.bruteForce.${retired}: no longer a setting (see maxPerUsernameAddress and slowUsernameAfter in the zazz README)`)
+      throw new ConfigInvalid(`zazz.bruteForce.${retired}: no longer a setting (see maxPerUsernameAddress and slowUsernameAfter on the zazz page, docs/dialects/zazz.md)`)
     }
   }
   const given = validateOptions(zazzOptionsSchema, options, 'zazz') as FilledZazzOptions
