@@ -5,7 +5,8 @@
  * enough to brute-force it offline. Now every one of them is refused with
  * ERR_CONFIG_INVALID naming the option, never echoing the value. And
  * token-generator's session/resource separation compares key material, so
- * `{secret: S}` beside `{jwk: {kty: "oct", k: base64url(S)}}` is one key.
+ * `{secret: S}` beside `{jwk: {kty: "oct", k: base64url(S)}}` is one key. sagrada's node secrets
+ * (tokenlib HMAC keys) followed later: they had an 8-character floor of their own.
  */
 import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
@@ -14,7 +15,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { polytoken } from '@polytoken/express'
 import { silentLogger, type DialectDefinition } from '@polytoken/core'
-import { crew, prodmanager, tokenGenerator, zazz } from '@polytoken/plugins'
+import { crew, prodmanager, sagrada, tokenGenerator, zazz } from '@polytoken/plugins'
+import { NODE_A, NODE_B, options as sagradaOptions } from '../sagrada/fixture.js'
 
 const STRONG_MASTER_KEY = 'weak-secrets-test-master-key-0123456789'
 const STRONG_HS256 = 'weak-secrets-test-hs256-key-0123456789abcdef'
@@ -96,6 +98,18 @@ describe('weak secrets are refused at start-up', () => {
       'token-generator.resourceKeys[0]',
       STRONG_HS256,
     )
+  })
+
+  test('sagrada: a node secret is a tokenlib HMAC key (a token and its Hawk secret are forged with it): 32 bytes, not 8 characters', async () => {
+    // The examples server shipped 'example-node-secret-change-me' (29 bytes) before this rule.
+    for (const secret of ['example-node-secret-change-me', 'Q'.repeat(40)]) {
+      await refused(() => sagrada(sagradaOptions({ nodes: { [NODE_A]: { capacity: 1, secrets: [secret] } } })), `sagrada.nodes["${NODE_A}"].secrets[0]`, secret)
+    }
+    // A rotated-out secret still verifies tokens: it counts as much as the signing one.
+    await refused(() => sagrada(sagradaOptions({ nodes: { [NODE_A]: { capacity: 1, secrets: [STRONG_HS256, 'Old-node-key'] } } })), `sagrada.nodes["${NODE_A}"].secrets[1]`, 'Old-node-key')
+    await refused(() => sagrada(sagradaOptions({ secrets: ['Fallback-short'], nodes: { [NODE_A]: { capacity: 1 } } })), 'sagrada.secrets[0]', 'Fallback-short')
+    await refused(() => sagrada(sagradaOptions({ metricsHashSecret: 'Metrics-key' })), 'sagrada.metricsHashSecret', 'Metrics-key')
+    assert.ok(sagrada(sagradaOptions({ secrets: [STRONG_HS256], nodes: { [NODE_A]: { capacity: 1 }, [NODE_B]: { capacity: 1 } }, metricsHashSecret: STRONG_HS256 })))
   })
 
   test("strong values start: 32-byte HS256 keys, 8-character application/client secrets, the examples' changeit", async () => {

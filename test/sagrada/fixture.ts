@@ -9,8 +9,8 @@ export const AUDIENCE = 'https://token.example.com'
 export const ISSUER = 'accounts.example.com'
 export const NODE_A = 'https://sync-a.example.com'
 export const NODE_B = 'https://sync-b.example.com'
-export const SECRET_A = 'node-a-secret-0123456789'
-export const SECRET_B = 'node-b-secret-0123456789'
+export const SECRET_A = 'node-a-secret-0123456789abcdefghijklmnop'
+export const SECRET_B = 'node-b-secret-0123456789abcdefghijklmnop'
 
 export const issuerKeys = generateKeyPairSync('rsa', { modulusLength: 2048 })
 export const userKeys = {

@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import type { AddressInfo } from 'node:net'
 import request from 'supertest'
 import { Keyv } from 'keyv'
-import { AUDIENCE, assertion, createApp } from './fixture.js'
+import { AUDIENCE, SECRET_A, assertion, createApp } from './fixture.js'
 
 const token = (app: Parameters<typeof request>[0], auth: string) => request(app).get('/1.0/sync/1.5').set('authorization', auth)
 
@@ -146,5 +146,5 @@ test('configuration errors name the key', async () => {
   })
   assert.throws(() => sagrada(options({ browserid: { audiences: [] } })), { code: 'ERR_CONFIG_INVALID', message: /audiences/ })
   assert.throws(() => sagrada(options({ browserid: { audiences: [AUDIENCE] } })), { code: 'ERR_CONFIG_INVALID', message: /trustedIssuers/ })
-  assert.throws(() => sagrada(options({ nodes: { 'https://sync-a.example.com': { capacity: 0, secrets: ['x'.repeat(16)] } } })), { code: 'ERR_CONFIG_INVALID', message: /capacity/ })
+  assert.throws(() => sagrada(options({ nodes: { 'https://sync-a.example.com': { capacity: 0, secrets: [SECRET_A] } } })), { code: 'ERR_CONFIG_INVALID', message: /capacity/ })
 })

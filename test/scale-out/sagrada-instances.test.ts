@@ -24,8 +24,8 @@ const config = {
     applications: { sync: { '1.5': { endpoint: '{node}/1.5/{uid}', nodes: [NODE_1, NODE_2] } } },
     // Two nodes with equal room: which one a new user lands on is a real choice, made once for both instances.
     nodes: {
-      [NODE_1]: { capacity: 100, secrets: ['scale-out-node-secret-1'] },
-      [NODE_2]: { capacity: 100, secrets: ['scale-out-node-secret-2'] },
+      [NODE_1]: { capacity: 100, secrets: ['scale-out-node-secret-1-0123456789abcdef'] },
+      [NODE_2]: { capacity: 100, secrets: ['scale-out-node-secret-2-0123456789abcdef'] },
     },
     browserid: { audiences: [AUDIENCE], trustedIssuers: [{ issuer: ISSUER, publicKeyFile: ISSUER_KEY_FILE }] },
     durationSeconds: 300,

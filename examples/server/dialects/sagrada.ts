@@ -5,7 +5,7 @@ import { exportBrowserIdPublicKey, type TrustedIssuer } from '@polytoken/browser
 import { sagrada, type SagradaOptions } from '@polytoken/plugins'
 import type { MountDialect, Section } from '../context.js'
 
-const EXAMPLE_SECRET = 'example-node-secret-change-me'
+const EXAMPLE_SECRET = 'example-node-secret-change-me-0123456789'
 const EXAMPLE_ISSUER_KEY = 'examples/sagrada/example-issuer-key.EXAMPLE-ONLY.pem'
 
 /**

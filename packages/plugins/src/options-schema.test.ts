@@ -19,7 +19,7 @@ const dialects = {
     resolve: (o: any) => resolveSagrada(o),
     minimal: () => ({
       applications: { sync: { '1.5': { endpoint: '{node}/1.5/{uid}', nodes: [NODE] } } },
-      nodes: { [NODE]: { capacity: 10, secrets: ['node-secret-0123'] } },
+      nodes: { [NODE]: { capacity: 10, secrets: ['node-secret-0123456789abcdefghijklmnop'] } },
       browserid: { audiences: ['https://tokens.example.com'], allowPrimaryIssuers: true },
     }),
   },

@@ -1,4 +1,4 @@
-import { ConfigInvalid, defineDialect, systemClock, type AuthMethod, type Clock } from '@polytoken/core'
+import { defineDialect, systemClock, type AuthMethod, type Clock } from '@polytoken/core'
 import { createLocalBrowserIdVerifier, createRemoteBrowserIdVerifier, type BrowserIdVerifier } from '@polytoken/browserid'
 import { createTokenlib } from './tokenlib.js'
 import { resolveOptions, type ResolvedSagradaOptions, type SagradaOptions } from './options.js'
@@ -28,7 +28,6 @@ export function sagrada(options: SagradaOptions) {
     errorSchema,
     setup(services) {
       const first = [...resolved.nodes.values()][0]!.secrets[0]!
-      if (resolved.metricsHashSecret !== undefined && resolved.metricsHashSecret.length < 8) throw new ConfigInvalid('sagrada.metricsHashSecret: at least 8 characters')
       const parts = {
         verifier: verifierOf(resolved, services.clock),
         users: createUsers(services.store, resolved.nodes, services.clock),

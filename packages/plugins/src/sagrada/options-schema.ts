@@ -1,7 +1,7 @@
 import type { JsonSchema } from '@polytoken/core'
 import { CODE_ONLY } from '../options-schema.js'
 
-const secretList = (description: string): JsonSchema => ({ type: 'array', minItems: 1, items: { type: 'string', minLength: 8 }, description })
+const secretList = (description: string): JsonSchema => ({ type: 'array', minItems: 1, items: { type: 'string', minLength: 1 }, description })
 const fetchOption: JsonSchema = { [CODE_ONLY]: 'function', description: 'Code only: the fetch to use. Default: the global fetch.' }
 
 const serviceSchema: JsonSchema = {
@@ -21,7 +21,7 @@ const nodeSchema: JsonSchema = {
   required: ['capacity'],
   properties: {
     capacity: { type: 'integer', minimum: 1, description: 'Most users this node takes (per service).' },
-    secrets: secretList('Secrets shared with the node (at least 8 characters); the first signs, all verify. Default: the top-level `secrets`.'),
+    secrets: secretList('Secrets shared with the node (tokenlib HMAC keys: at least 32 bytes, e.g. `openssl rand -hex 32`); the first signs, all verify. Default: the top-level `secrets`.'),
     type: { type: 'string', default: 'mysql', description: '`node_type` in the answer.' },
   },
   additionalProperties: false,
@@ -108,12 +108,12 @@ export const sagradaOptionsSchema: JsonSchema = {
       additionalProperties: { type: 'object', title: 'application', minProperties: 1, description: 'version → service.', additionalProperties: { ...serviceSchema, title: 'version' } },
     },
     nodes: { type: 'object', minProperties: 1, description: 'node URL → capacity, secrets, type (at least one node).', additionalProperties: { ...nodeSchema, title: 'node URL' } },
-    secrets: secretList('Fallback secrets for nodes without their own (at least 8 characters each).'),
+    secrets: secretList('Fallback secrets for nodes without their own (at least 32 bytes each).'),
     browserid: browseridSchema,
     oauth: oauthSchema,
     durationSeconds: { type: 'integer', minimum: 1, default: 300, description: 'Token lifetime, seconds. A client may ask for less with ?duration=.' },
     allowNewUsers: { type: 'boolean', default: true, description: 'When false, unknown users get 401 new-users-disabled.' },
-    metricsHashSecret: { type: 'string', description: "HMAC key of hashed_fxa_uid. Default: derived from the first node's first secret." },
+    metricsHashSecret: { type: 'string', description: "HMAC key of hashed_fxa_uid (at least 32 bytes). Default: derived from the first node's first secret." },
     discovery: { type: 'boolean', default: false, description: 'Serve GET / (the discovery document). Off: `/` often belongs to the host app.' },
     retryAfterSeconds: { type: 'integer', minimum: 0, default: 30, description: 'Retry-After on 503s, seconds.' },
   },

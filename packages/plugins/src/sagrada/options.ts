@@ -1,4 +1,4 @@
-import { ConfigInvalid } from '@polytoken/core'
+import { ConfigInvalid, MIN_HS256_KEY_BYTES, assertStrongSecret } from '@polytoken/core'
 import type { LocalVerifierOptions, RemoteVerifierOptions, SupportDocumentOptions, TrustedIssuer } from '@polytoken/browserid'
 import { joinPath, validateOptions } from '../options-schema.js'
 import { sagradaOptionsSchema } from './options-schema.js'
@@ -109,6 +109,7 @@ type FilledSagradaOptions = SagradaOptions &
 export function resolveOptions(options: SagradaOptions): ResolvedSagradaOptions {
   if (!options || typeof options !== 'object') throw new ConfigInvalid('sagrada: options are required')
   const given = validateOptions(sagradaOptionsSchema, options, 'sagrada') as FilledSagradaOptions
+  if (given.metricsHashSecret !== undefined) assertStrongSecret('sagrada.metricsHashSecret', given.metricsHashSecret, MIN_HS256_KEY_BYTES)
   // What the schema cannot say: node keys are URLs, services name known nodes, every node has secrets.
   const nodes = new Map<string, ResolvedNode>()
   for (const [url, node] of Object.entries(given.nodes)) {
@@ -120,6 +121,9 @@ export function resolveOptions(options: SagradaOptions): ResolvedSagradaOptions 
     }
     const secrets = node.secrets ?? given.secrets
     if (!secrets) throw new ConfigInvalid(`${key}.secrets: required when sagrada.secrets is absent`)
+    // Each secret is a tokenlib HMAC key: a token and its derived secret are forged with it, so an HS256 key's strength.
+    const where = node.secrets ? `${key}.secrets` : 'sagrada.secrets'
+    secrets.forEach((secret, index) => assertStrongSecret(`${where}[${index}]`, secret, MIN_HS256_KEY_BYTES))
     nodes.set(url, { url, capacity: node.capacity, secrets, type: node.type })
   }
 
