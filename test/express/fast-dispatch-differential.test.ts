@@ -23,26 +23,15 @@ import { testOptions as zazzOptions, LEGACY_BASIC, WEB_BASIC } from '../zazz/fix
 import { options as sagradaOptions, assertion } from '../sagrada/fixture.js'
 import { testOptions as tokenGeneratorOptions, sessionToken, tokenAuth } from '../token-generator/helpers.js'
 import { spyOnRouterHandle, type RouterHandleSpy } from '../helpers/router-handle-spy.js'
+import { seededRandom, type SeededRandom } from '../helpers/seeded-random.js'
 
 const SEED = Number(process.env.POLYTOKEN_DIFF_SEED ?? 1515)
 const CASES = Number(process.env.POLYTOKEN_DIFF_CASES ?? 300)
 const COMPARED_HEADERS = ['content-type', 'allow', 'www-authenticate', 'cache-control', 'pragma', 'retry-after', 'x-content-type-options']
 const NOW = Date.now()
 
-/** mulberry32: small, seedable, good enough to pick test inputs. */
-function random(seed: number) {
-  let state = seed >>> 0
-  const next = () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-  const int = (n: number) => Math.floor(next() * n)
-  return { next, int, pick: <T>(items: readonly T[]): T => items[int(items.length)]!, chance: (p: number) => next() < p }
-}
-type Random = ReturnType<typeof random>
+const random = seededRandom
+type Random = SeededRandom
 
 interface DialectSet {
   name: string

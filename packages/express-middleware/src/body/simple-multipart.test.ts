@@ -3,6 +3,7 @@ import assert from 'node:assert/strict'
 import busboy from 'busboy'
 import FormDataPackage from 'form-data'
 import { parseSimpleMultipart, simpleMultipartBoundary, type SimpleMultipartLimits } from './simple-multipart.js'
+import { seededRandom } from '../../../../test/helpers/seeded-random.js'
 
 const LIMITS: SimpleMultipartLimits = { parts: 20, fieldBytes: 4096, fieldNameBytes: 200 }
 
@@ -40,19 +41,7 @@ function busboyReads(contentType: string, body: Buffer, limits = LIMITS): Promis
 }
 
 /** Deterministic: a failure names its seed and reproduces. */
-function random(seed: number) {
-  let state = seed >>> 0
-  const next = () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-  const int = (n: number) => Math.floor(next() * n)
-  const pick = <T>(items: readonly T[]): T => items[int(items.length)]!
-  return { next, int, pick }
-}
+const random = seededRandom
 
 const NAME_PIECES = ['secret', 'name', 'permission', 'a', 'x y', 'é', '"', '\\', ';', '=', '%41', ' ', 'name*', '\r\n', '']
 const VALUE_PIECES = ['api-documentation', 'Token for documentation example', '\r\n', '--', '\r\n--', 'ü', '😀', '\u0000', '"', 'x'.repeat(50), '\r', '\n', '-']
