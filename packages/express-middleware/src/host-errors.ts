@@ -1,5 +1,6 @@
 import type { ErrorRequestHandler, NextFunction, Request, Response, Router } from 'express'
 import { hostParserRefusal, recordHostRefusal } from './body/host-failure.js'
+import { bodyTypeOf } from './body/media-type.js'
 import { mountPointOf } from './mount-point.js'
 
 /**
@@ -16,7 +17,7 @@ import { mountPointOf } from './mount-point.js'
  */
 export function hostErrorHandler(router: Router): ErrorRequestHandler {
   return (error: unknown, req: Request, res: Response, next: NextFunction) => {
-    const refusal = hostParserRefusal(error)
+    const refusal = hostParserRefusal(error, bodyTypeOf(req.headers['content-type']))
     const mount = refusal && !res.headersSent ? mountPointOf(req, router) : undefined
     if (!refusal || !mount) return next(error)
     const saved = { url: req.url, baseUrl: req.baseUrl }

@@ -1,5 +1,5 @@
 import type { Request } from 'express'
-import { RequestMalformed, RequestTooLarge, UnsupportedMediaType, type PolytokenError } from '@polytoken/core'
+import { RequestMalformed, RequestTooLarge, UnsupportedMediaType, type BodyType, type PolytokenError } from '@polytoken/core'
 
 /**
  * body-parser's error types (err.type; express.json(), .urlencoded(),
@@ -7,8 +7,8 @@ import { RequestMalformed, RequestTooLarge, UnsupportedMediaType, type Polytoken
  * body. Messages are polytoken's own: body-parser's may quote the body
  * (JSON.parse's message shows a slice of it, a password included).
  */
-const REFUSALS: Record<string, () => PolytokenError> = {
-  'entity.parse.failed': () => new RequestMalformed('body is not valid JSON or form data', { location: 'body' }),
+const REFUSALS: Record<string, (type: BodyType | undefined) => PolytokenError> = {
+  'entity.parse.failed': (type) => new RequestMalformed(type === 'json' ? 'body is not valid JSON' : 'body could not be parsed', { location: 'body' }),
   'querystring.parse.rangeError': () => new RequestMalformed('form body is nested too deeply', { location: 'body' }),
   'request.aborted': () => new RequestMalformed('body could not be read', { location: 'body' }),
   'request.size.invalid': () => new RequestMalformed('body is not as long as its Content-Length', { location: 'body' }),
@@ -19,12 +19,12 @@ const REFUSALS: Record<string, () => PolytokenError> = {
 }
 
 /** A body-parser refusal of the client's body (a 4xx with a known type) as polytoken's error; undefined for anything else. */
-export function hostParserRefusal(error: unknown): PolytokenError | undefined {
+export function hostParserRefusal(error: unknown, bodyType: BodyType | undefined): PolytokenError | undefined {
   if (error === null || typeof error !== 'object') return undefined
   const { type, status, statusCode } = error as { type?: unknown; status?: unknown; statusCode?: unknown }
   const code = typeof status === 'number' ? status : statusCode
   if (typeof type !== 'string' || typeof code !== 'number' || code < 400 || code > 499 || !Object.hasOwn(REFUSALS, type)) return undefined
-  return REFUSALS[type]!()
+  return REFUSALS[type]!(bodyType)
 }
 
 const refused = new WeakMap<Request, PolytokenError>()

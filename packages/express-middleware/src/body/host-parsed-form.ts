@@ -31,7 +31,8 @@ export function checkHostParsedForm(value: unknown, limits: BodyLimits, declared
     throw new RequestMalformed('form body is not a set of fields (the host app parsed it into something else)', { location: 'body' })
   }
   const collector = new FieldCollector(limits)
-  const wire = { fewest: 0, most: 0 }
+  // Bytes on the wire, fewest and most; one '&' fewer than fields.
+  const wire = { fewest: -1, most: -1 }
   const add = (name: string, text: string) => {
     if (type === 'urlencoded' && (name.includes('\uFFFD') || text.includes('\uFFFD'))) throw new RequestMalformed('form body is not valid UTF-8', { location: 'body' })
     collector.add(name, text)
@@ -51,7 +52,7 @@ export function checkHostParsedForm(value: unknown, limits: BodyLimits, declared
     else if (Array.isArray(field) && field.length >= 2 && field.every((item) => typeof item === 'string')) for (const item of field) add(name, item)
     else throw notText(name)
   }
-  if (declaredBytes === undefined && wire.fewest - 1 > limits.bytes) throw tooLarge(limits)
+  if (declaredBytes === undefined && wire.fewest > limits.bytes) throw tooLarge(limits)
   if (type === 'urlencoded' && declaredBytes !== undefined && declaredBytes > wire.most + SEPARATOR_SLACK) {
     throw new RequestMalformed('form body is longer than its fields: the host app\'s body parser dropped some (it drops a field named "__proto__")', { location: 'body' })
   }
