@@ -45,6 +45,7 @@ describe('bracket names never reach token-generator’s claims', () => {
       const response = await tgForm(body)
       assert.equal(response.status, 400, response.text.slice(0, 300))
       assert.ok(ENVELOPES.tokenGenerator(response.body as Record<string, unknown>), response.text)
+      assert.match((response.body as { error: string }).error, /form field "permission" is not text/)
       assert.equal((response.body as { token?: unknown }).token, undefined)
     })
   }

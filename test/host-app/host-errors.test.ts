@@ -195,6 +195,17 @@ describe('with app.use(router.errors): the owning dialect answers, in its envelo
     assert.ok(ENVELOPES.tokenGenerator(put.body as Record<string, unknown>), put.text)
   })
 
+  test('a charset only the host refuses (us-ascii, utf8 on a form): the stream is unread, the route reads it and answers as alone', async () => {
+    for (const charset of ['us-ascii', 'utf8']) {
+      const form = { dialect: 'zazz' as const, path: PATHS.zazz, contentType: `${FORM}; charset=${charset}`, body: 'grant_type=password&username=soroush&password=123' }
+      const without = await send(hostApp(atAuth, false), form)
+      assert.deepEqual(without.body, { host: 'error', type: 'charset.unsupported' })
+      const withErrors = await send(hostApp(atAuth, true), form)
+      assert.equal(withErrors.status, 200, withErrors.text)
+      assert.equal(typeof (withErrors.body as { access_token?: unknown }).access_token, 'string')
+    }
+  })
+
   test('a valid request still succeeds through the host parsers with the handler mounted', async () => {
     const response = await send(hostApp(atAuth, true), { dialect: 'tokenGenerator', path: PATHS.tokenGenerator, contentType: JSON_TYPE, body: JSON.stringify({ permission: { Id: 'album' } }) })
     assert.equal(response.status, 200, response.text)
