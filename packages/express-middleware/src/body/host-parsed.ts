@@ -30,11 +30,16 @@ export async function checkHostParsed(request: Request, type: BodyType, limits: 
     return parseMultipart(request.headers, raw, limits)
   }
   if (type === 'json') return checkHostParsedJson(body, limits, declared)
-  const files = (request as { files?: unknown; file?: unknown }).file ?? (request as { files?: unknown }).files
-  if (files !== undefined && !(Array.isArray(files) && files.length === 0) && !(typeof files === 'object' && files !== null && Object.keys(files).length === 0)) {
-    throw new UnsupportedMediaType('file upload is not accepted here', { location: 'body' })
-  }
+  if (hasFiles(request)) throw new UnsupportedMediaType('file upload is not accepted here', { location: 'body' })
   return checkHostParsedForm(body, limits, declared, type)
+}
+
+/** multer's req.file, or req.files as a list or as lists by field name, with anything in it. */
+function hasFiles(request: Request): boolean {
+  const { file, files } = request as { file?: unknown; files?: unknown }
+  if (file !== undefined && file !== null) return true
+  if (files === undefined || files === null) return false
+  return typeof files !== 'object' || Object.keys(files).length > 0
 }
 
 function declaredLength(request: Request): number | undefined {
