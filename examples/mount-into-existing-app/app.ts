@@ -1,7 +1,8 @@
 /**
  * polytoken inside an app that already has its own routes, its own body
  * parser (express.json() for everything) and its own error handler. The
- * router is mounted at /auth; nothing else in the app changes.
+ * router is mounted at /auth, and router.errors before the app's error
+ * handler; nothing else in the app changes.
  */
 import express, { type NextFunction, type Request, type Response } from 'express'
 import { polytoken } from '@polytoken/express'
@@ -27,6 +28,8 @@ export async function createHostApp(options: { masterKey: string; store?: string
   app.use((_req, res) => {
     res.status(404).json({ host: 'not found' })
   })
+  // express.json() runs before polytoken: its refusals (broken JSON, too large) on /auth are answered in the dialect's envelope.
+  app.use(auth.errors)
   app.use((error: Error, _req: Request, res: Response, _next: NextFunction) => {
     res.status(500).json({ host: 'error', message: error.message })
   })

@@ -43,6 +43,19 @@ test("polytoken's errors stay in its envelope and never reach the host's error h
   assert.equal(form.body.code, 'ERR_REQUEST_MALFORMED')
 })
 
+test("the host's JSON parser's refusals on /auth are prodmanager's (router.errors); on the host's paths, the host's", async () => {
+  const broken = await request(app).post('/auth/token/create').set('content-type', 'application/json').send('{"secret":')
+  assert.equal(broken.status, 400)
+  assert.equal(broken.body.code, 'ERR_REQUEST_MALFORMED')
+  const tooLarge = await request(app)
+    .post('/auth/token/create')
+    .send({ secret: 'changeit', note: 'x'.repeat(200_000) })
+  assert.equal(tooLarge.status, 413)
+  assert.equal(tooLarge.body.code, 'ERR_REQUEST_TOO_LARGE')
+  const echo = await request(app).post('/echo').set('content-type', 'application/json').send('{"a":')
+  assert.equal(echo.body.host, 'error')
+})
+
 test('openapi.json names the mount point as its server', async () => {
   const doc = (await request(app).get('/auth/openapi.json')).body
   assert.deepEqual(doc.servers, [{ url: '/auth' }])

@@ -1,16 +1,23 @@
-import express, { type NextFunction, type Request, type Response, type Router } from 'express'
+import express, { type ErrorRequestHandler, type NextFunction, type Request, type Response, type Router } from 'express'
 import { AuthRequired, MethodNotAllowed, RequestMalformed, createRuntime, toPolytokenError, type CompiledRoute, type PolytokenOptions, type Runtime } from '@polytoken/core'
 import { parseBody, type ParsedBody } from './body/parse-body.js'
 import { toPolyRequest } from './to-poly-request.js'
 import { send } from './send.js'
 import { buildOpenApi } from './openapi.js'
 import { installFastDispatch, type DirectRoute, type RouteHandler } from './fast-dispatch.js'
+import { hostErrorHandler } from './host-errors.js'
 
 export interface PolytokenRouter extends Router {
   /** The core runtime behind the router: routes, store, cache, JWKS. */
   readonly runtime: Runtime
   /** Close the store connections. */
   close(): Promise<void>
+  /**
+   * The error handler to mount once after your routes, `app.use(router.errors)`, when your body parsers run before
+   * the router: their refusals (broken JSON, too large, charset) on polytoken's paths are answered in the owning
+   * dialect's envelope; anything else goes on to your handlers (docs/mounting.md, "Body parsers in the host app").
+   */
+  readonly errors: ErrorRequestHandler
 }
 
 /** polytoken()'s options: the core's, and what only the Express router has. */
@@ -73,7 +80,7 @@ export async function polytoken(options: PolytokenRouterOptions): Promise<Polyto
   router.use(onError)
   if (fastDispatch) installFastDispatch(router, direct, onError)
 
-  return Object.assign(router, { runtime, close: () => runtime.close() }) as PolytokenRouter
+  return Object.assign(router, { runtime, close: () => runtime.close(), errors: hostErrorHandler(router) }) as PolytokenRouter
 }
 
 function routeHandler(route: CompiledRoute): RouteHandler {

@@ -1,8 +1,11 @@
 import type { Request } from 'express'
-import { RequestMalformed, RequestTooLarge, UnsupportedMediaType, type BodyLimits, type BodyType } from '@polytoken/core'
+import { RequestMalformed, UnsupportedMediaType, type BodyLimits, type BodyType } from '@polytoken/core'
 import { bodyTypeOf, charsetOf } from './media-type.js'
-import { FieldCollector } from './fields.js'
+import { checkHostParsed } from './host-parsed.js'
+import { hostRefusalOf } from './host-failure.js'
+import { parseJson } from './parse-json.js'
 import { parseMultipart } from './parse-multipart.js'
+import { parseUrlencoded } from './parse-urlencoded.js'
 import { readRaw } from './read-raw.js'
 
 export interface ParsedBody {
@@ -13,7 +16,8 @@ export interface ParsedBody {
 /**
  * Parse only what the route declares. No declared types: the body is ignored
  * (GET). A host app may have parsed the body already (express.json() before
- * the router); its result is used when its type is one the route declares.
+ * the router): its result is held to the route's own limits and checks
+ * (host-parsed.ts), never taken as it is.
  */
 export async function parseBody(request: Request, accepts: readonly BodyType[], limits: BodyLimits): Promise<ParsedBody> {
   if (accepts.length === 0) return { body: undefined, bodyType: undefined }
@@ -30,16 +34,12 @@ export async function parseBody(request: Request, accepts: readonly BodyType[], 
   if (!type || !accepts.includes(type)) {
     throw new UnsupportedMediaType(`Content-Type must be one of: ${accepts.map(mediaTypeName).join(', ')}`, { location: 'header', field: 'content-type' })
   }
-  if (hostParsed) return { body: request.body ?? {}, bodyType: type }
-  const encoding = request.headers['content-encoding']?.trim().toLowerCase()
-  if (encoding && encoding !== 'identity') {
-    throw new UnsupportedMediaType(`Content-Encoding "${encoding}" is not supported`, { location: 'header', field: 'content-encoding' })
-  }
-
-  const charset = charsetOf(contentType)
-  if (charset && charset !== 'utf-8' && charset !== 'utf8' && !(type === 'urlencoded' && charset === 'us-ascii')) {
-    throw new UnsupportedMediaType(`charset "${charset}" is not supported; send UTF-8`, { location: 'header', field: 'content-type' })
-  }
+  // Before a host-parsed body too: its parser inflated gzip or decoded latin1 that this route refuses.
+  checkEncoding(request, contentType, type)
+  if (hostParsed) return { body: await checkHostParsed(request, type, limits), bodyType: type }
+  // Read by someone else and nothing kept: a host parser that refused it (router.errors passed it on), or a middleware that kept nothing.
+  if (request.readableEnded)
+    throw hostRefusalOf(request) ?? new RequestMalformed('body was read before polytoken could read it; mount polytoken before the middleware that reads it', { location: 'body' })
   switch (type) {
     case 'json':
       return { body: parseJson(await readRaw(request, limits.bytes), limits), bodyType: type }
@@ -50,48 +50,21 @@ export async function parseBody(request: Request, accepts: readonly BodyType[], 
   }
 }
 
+function checkEncoding(request: Request, contentType: string | undefined, type: BodyType): void {
+  const encoding = request.headers['content-encoding']?.trim().toLowerCase()
+  if (encoding && encoding !== 'identity') {
+    throw new UnsupportedMediaType(`Content-Encoding "${encoding}" is not supported`, { location: 'header', field: 'content-encoding' })
+  }
+  const charset = charsetOf(contentType)
+  if (charset && charset !== 'utf-8' && charset !== 'utf8' && !(type === 'urlencoded' && charset === 'us-ascii')) {
+    throw new UnsupportedMediaType(`charset "${charset}" is not supported; send UTF-8`, { location: 'header', field: 'content-type' })
+  }
+}
+
 function hasBody(request: Request): boolean {
   const length = request.headers['content-length']
   if (length !== undefined) return Number(length) > 0
   return request.headers['transfer-encoding'] !== undefined
-}
-
-function parseJson(raw: Buffer, limits: BodyLimits): unknown {
-  let value: unknown
-  try {
-    value = JSON.parse(raw.toString('utf8'))
-  } catch (cause) {
-    throw new RequestMalformed('body is not valid JSON', { location: 'body', cause })
-  }
-  if (value && typeof value === 'object' && Object.keys(value).length > limits.fields) {
-    throw new RequestTooLarge(`more than ${limits.fields} fields`, { location: 'body' })
-  }
-  return value
-}
-
-function parseUrlencoded(raw: Buffer, limits: BodyLimits): Record<string, string | string[]> {
-  const text = raw.toString('utf8')
-  if (text.includes('\uFFFD')) throw new RequestMalformed('form body is not valid UTF-8', { location: 'body' })
-  const collector = new FieldCollector(limits)
-  for (const pair of text.split('&')) {
-    if (pair === '') continue
-    const eq = pair.indexOf('=')
-    const name = decodeFormComponent(eq < 0 ? pair : pair.slice(0, eq))
-    const value = eq < 0 ? '' : decodeFormComponent(pair.slice(eq + 1))
-    collector.add(name, value)
-  }
-  return collector.fields
-}
-
-function decodeFormComponent(value: string): string {
-  // Most names and many values need neither step.
-  const spaced = value.includes('+') ? value.replace(/\+/g, ' ') : value
-  if (!spaced.includes('%')) return spaced
-  try {
-    return decodeURIComponent(spaced)
-  } catch (cause) {
-    throw new RequestMalformed('form body has a broken %-escape', { location: 'body', cause })
-  }
 }
 
 function mediaTypeName(type: BodyType): string {
