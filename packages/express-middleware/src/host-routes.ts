@@ -34,7 +34,8 @@ type Step =
   | { kind: 'route'; layer: Layer; pattern: string }
   /** A plain middleware mounted on a path (not at the root): it runs, and may answer instead of calling next(). */
   | { kind: 'middleware'; layer: Layer; pattern: string }
-  | { kind: 'enter' | 'leave'; router: object }
+  /** Into a router (`path`: the request's path inside it), and out again. */
+  | { kind: 'enter' | 'leave'; router: object; path: string }
 
 /**
  * Walk `stack` as Express would dispatch `method path`, calling `visit` for each layer that matches, going into
@@ -61,10 +62,11 @@ function walk(stack: readonly Layer[], path: string, method: string, mount: stri
     if (inner) {
       const tracked = handle === self ? polytokenRouters.get(handle) : undefined
       const rest = path.slice(match.path.length)
+      const inside = rest.startsWith('/') ? rest : `/${rest}`
       const below = tracked ? inner.filter((own) => !tracked.own.has(own)) : inner
-      if (visit({ kind: 'enter', router: handle })) return true
-      if (walk(below, rest.startsWith('/') ? rest : `/${rest}`, method, pattern, self, visit)) return true
-      if (visit({ kind: 'leave', router: handle })) return true
+      if (visit({ kind: 'enter', router: handle, path: inside })) return true
+      if (walk(below, inside, method, pattern, self, visit)) return true
+      if (visit({ kind: 'leave', router: handle, path: inside })) return true
       continue
     }
     if (!layer.slash && match.path !== '' && visit({ kind: 'middleware', layer, pattern })) return true
@@ -98,6 +100,25 @@ export function laterRouteTakes(req: Request, router: Router): boolean {
   passed = true
   const added = stackOf(router)!.filter((layer) => !tracked.own.has(layer))
   return walk(added, req.path, req.method, '', router, visit)
+}
+
+/**
+ * The request's path inside `router`, found as Express would dispatch it from the top of the app: for host
+ * middleware that runs before the router (where `req.path` is still the app's). Undefined when the request would
+ * not reach the router, or the app's routing cannot be read (a sub-app, no Express app).
+ */
+export function pathInsideRouter(req: Request, router: Router): string | undefined {
+  const app = (req as { app?: { parent?: unknown } }).app
+  const root = app && !app.parent ? stackOfApp(app) : undefined
+  if (!root) return undefined
+  const url = req.originalUrl ?? req.url
+  const query = url.indexOf('?')
+  let inside: string | undefined
+  walk(root, query === -1 ? url : url.slice(0, query), req.method, '', router, (step) => {
+    if (step.kind === 'enter' && step.router === router) inside = step.path
+    return inside !== undefined
+  })
+  return inside
 }
 
 /** A host route or middleware and a polytoken route that one of them keeps from ever being reached. */

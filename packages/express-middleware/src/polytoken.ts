@@ -162,7 +162,7 @@ function schemeDispatcher(routes: CompiledRoute[]) {
 }
 
 /** The route whose static path prefix is the longest match: its dialect renders the error. */
-function ownerOf(routes: readonly CompiledRoute[], path: string): CompiledRoute | undefined {
+export function ownerOf(routes: readonly CompiledRoute[], path: string): CompiledRoute | undefined {
   let best: CompiledRoute | undefined
   let bestLength = -1
   for (const route of routes) {
