@@ -5,7 +5,7 @@
  * handler; nothing else in the app changes.
  */
 import express, { type NextFunction, type Request, type Response } from 'express'
-import { polytoken } from '@polytoken/express'
+import { findShadowedRoutes, polytoken } from '@polytoken/express'
 import { prodmanager } from '@polytoken/plugins'
 
 export async function createHostApp(options: { masterKey: string; store?: string }) {
@@ -34,4 +34,14 @@ export async function createHostApp(options: { masterKey: string; store?: string
     res.status(500).json({ host: 'error', message: error.message })
   })
   return { app, auth }
+}
+
+/**
+ * The start-up check: once every route is registered, report each host route or middleware that keeps one of
+ * polytoken's routes from being reached, or that polytoken keeps from being reached. Returns how many there were.
+ */
+export function reportRouteConflicts(app: express.Express, warn: (line: string) => void = console.warn): number {
+  const conflicts = findShadowedRoutes(app)
+  for (const conflict of conflicts) warn(`route conflict (${conflict.kind}): ${conflict.message}`)
+  return conflicts.length
 }

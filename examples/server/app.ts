@@ -30,6 +30,8 @@ export async function createExampleServer(config: ServerConfig, env: NodeJS.Proc
     masterKey: config.masterKey,
     cache: config.cache,
     logger,
+    // Behind a proxy, what the router serves about its own URL (sagrada's discovery) agrees with the notes printed.
+    ...(env.POLYTOKEN_BASE_URL ? { publicUrl: env.POLYTOKEN_BASE_URL } : {}),
   })
   const app = express()
   app.disable('x-powered-by')

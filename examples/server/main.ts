@@ -80,7 +80,7 @@ function runPrimary(count: number): void {
 }
 
 async function runServer(): Promise<void> {
-  const baseUrl = process.env.POLYTOKEN_BASE_URL ?? `http://localhost:${config.port}`
+  const baseUrl = (process.env.POLYTOKEN_BASE_URL ?? `http://localhost:${config.port}`).replace(/\/+$/, '')
   const { app, router, mounts, warnings } = await createExampleServer(config, process.env, baseUrl)
   // In a cluster, worker 1 prints the banner; the others say they are up.
   const banner = !cluster.isWorker || cluster.worker?.id === 1

@@ -2,7 +2,7 @@ import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
 import request from 'supertest'
 import type express from 'express'
-import { createHostApp } from '../../examples/mount-into-existing-app/app.js'
+import { createHostApp, reportRouteConflicts } from '../../examples/mount-into-existing-app/app.js'
 
 let app: express.Express
 let close: () => Promise<void>
@@ -60,4 +60,25 @@ test('openapi.json names the mount point as its server', async () => {
   const doc = (await request(app).get('/auth/openapi.json')).body
   assert.deepEqual(doc.servers, [{ url: '/auth' }])
   assert.ok(doc.paths['/token/create'])
+})
+
+test("the example's start-up check finds no conflict in the example, and reports one a host route would make", async () => {
+  const quiet: string[] = []
+  assert.equal(
+    reportRouteConflicts(app, (line) => quiet.push(line)),
+    0,
+  )
+  assert.deepEqual(quiet, [])
+  const warnings: string[] = []
+  const { app: clashing, auth } = await createHostApp({ masterKey: 'test-master-key-0123456789abcdef' })
+  try {
+    clashing.post('/auth/token/revoke', (_req, res) => void res.json({ host: 'revoke' }))
+    assert.equal(
+      reportRouteConflicts(clashing, (line) => warnings.push(line)),
+      1,
+    )
+    assert.match(warnings[0]!, /^route conflict \(polytoken-first\): the host route \/auth\/token\/revoke .* POST \/auth\/token\/revoke \(prodmanager\)/)
+  } finally {
+    await auth.close()
+  }
 })

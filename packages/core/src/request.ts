@@ -21,6 +21,13 @@ export interface PolyRequest {
   ip: string
   /** Epoch milliseconds when the request arrived. */
   receivedAt: number
+  /**
+   * The router's own absolute URL as its client reaches it, mount path included, no trailing slash
+   * (`https://id.example.com/auth`): what a route uses to name its own URL. The host's configured public URL, or the
+   * request's scheme, Host and mount point (forwarded headers only from a proxy the host trusts). Undefined when it
+   * cannot be told (a Host that is not a plain host[:port], a host that does not provide it).
+   */
+  readonly routerUrl?: string
 }
 
 export type BodyType = 'json' | 'urlencoded' | 'multipart'

@@ -1,2 +1,6 @@
 export { polytoken, type PolytokenRouter, type PolytokenRouterOptions } from './polytoken.js'
 export type { PolytokenOptions, MountOptions } from '@polytoken/core'
+export { findShadowedRoutes, type RouteShadow } from './host-routes.js'
+export type { PolytokenRoute } from './route-list.js'
+export { EXPOSED_HEADERS } from './exposed-headers.js'
+export { answerInDialectEnvelope } from './answer-in-envelope.js'

@@ -6,6 +6,9 @@ import { send } from './send.js'
 import { buildOpenApi } from './openapi.js'
 import { installFastDispatch, type DirectRoute, type RouteHandler } from './fast-dispatch.js'
 import { hostErrorHandler } from './host-errors.js'
+import { laterRouteTakes, trackRouter } from './host-routes.js'
+import { ROUTER_EXTRAS, listRoutes, type PolytokenRoute } from './route-list.js'
+import { announcePublicUrl, parsePublicUrl } from './public-url.js'
 
 export interface PolytokenRouter extends Router {
   /** The core runtime behind the router: routes, store, cache, JWKS. */
@@ -18,6 +21,8 @@ export interface PolytokenRouter extends Router {
    * dialect's envelope; anything else goes on to your handlers (docs/mounting.md, "Body parsers in the host app").
    */
   readonly errors: ErrorRequestHandler
+  /** Every method and path the router answers, relative to its mount point (for start-up checks: findShadowedRoutes). */
+  routes(): readonly PolytokenRoute[]
 }
 
 /** polytoken()'s options: the core's, and what only the Express router has. */
@@ -30,6 +35,11 @@ export interface PolytokenRouterOptions extends PolytokenOptions {
   fastDispatch?: boolean
   /** Title of /openapi.json. Default 'polytoken'. */
   title?: string
+  /**
+   * The URL clients reach the router at, mount path included (`https://id.example.com/auth`), for what names its own
+   * URL (sagrada's discovery document). Default: worked out per request from the scheme, Host and mount point.
+   */
+  publicUrl?: string
 }
 
 const NO_BODY: ParsedBody = { body: undefined, bodyType: undefined }
@@ -40,7 +50,8 @@ const NO_BODY: ParsedBody = { body: undefined, bodyType: undefined }
  * /openapi.json. Unknown paths fall through to the host app.
  */
 export async function polytoken(options: PolytokenRouterOptions): Promise<PolytokenRouter> {
-  const { fastDispatch = true, title = 'polytoken', ...runtimeOptions } = options
+  const { fastDispatch = true, title = 'polytoken', publicUrl: givenPublicUrl, ...runtimeOptions } = options
+  const publicUrl = parsePublicUrl(givenPublicUrl)
   const runtime = await createRuntime(runtimeOptions)
   const router = express.Router()
 
@@ -57,7 +68,8 @@ export async function polytoken(options: PolytokenRouterOptions): Promise<Polyto
   for (const [path, routes] of groupBy(runtime.routes, (route) => route.fullPath)) {
     const allow = [...new Set(routes.flatMap((route) => (route.method === 'GET' ? ['GET', 'HEAD'] : [route.method])))].join(', ')
     router.all(path, (req: Request, res: Response, next: NextFunction) => {
-      if (req.method === 'OPTIONS') return next()
+      // OPTIONS is the host's (CORS); a method a later host route serves is that route's.
+      if (req.method === 'OPTIONS' || laterRouteTakes(req, router)) return next()
       const error = new MethodNotAllowed(`method ${req.method} is not allowed here`, { headers: { Allow: allow } })
       send(res, withHeaders(routes[0]!.fail(error, toPolyRequest(req, req.path, req.params as Record<string, string>, NO_BODY, Date.now())), error.headers))
     })
@@ -75,12 +87,15 @@ export async function polytoken(options: PolytokenRouterOptions): Promise<Polyto
     send(res, { status: 200, headers: { 'Cache-Control': 'public, max-age=60' }, body: { ...openapi, servers: [{ url: req.baseUrl || '/' }] } })
   })
   // The extras are the router's own: another method is its 405, not the host's (HTML) 404.
-  for (const path of ['/.well-known/jwks.json', '/healthz', '/openapi.json']) router.all(path, extraMethodNotAllowed)
+  for (const path of ROUTER_EXTRAS) router.all(path, (req, res, next) => (laterRouteTakes(req, router) ? next() : extraMethodNotAllowed(req, res, next)))
   const onError = errorHandler(runtime)
   router.use(onError)
   if (fastDispatch) installFastDispatch(router, direct, onError)
+  if (publicUrl !== undefined) announcePublicUrl(router, publicUrl)
+  const routes = listRoutes(runtime)
+  trackRouter(router, routes)
 
-  return Object.assign(router, { runtime, close: () => runtime.close(), errors: hostErrorHandler(router) }) as PolytokenRouter
+  return Object.assign(router, { runtime, close: () => runtime.close(), errors: hostErrorHandler(router), routes: () => routes }) as PolytokenRouter
 }
 
 function routeHandler(route: CompiledRoute): RouteHandler {
@@ -154,7 +169,7 @@ function schemeDispatcher(routes: CompiledRoute[]) {
 }
 
 /** The route whose static path prefix is the longest match: its dialect renders the error. */
-function ownerOf(routes: readonly CompiledRoute[], path: string): CompiledRoute | undefined {
+export function ownerOf(routes: readonly CompiledRoute[], path: string): CompiledRoute | undefined {
   let best: CompiledRoute | undefined
   let bestLength = -1
   for (const route of routes) {

@@ -1,13 +1,14 @@
 import type { Request } from 'express'
 import type { PolyRequest } from '@polytoken/core'
 import type { ParsedBody } from './body/parse-body.js'
+import { routerUrlOf } from './public-url.js'
 
 /**
  * The core's view of an Express request. Built once per request on every
  * route, so it copies nothing it does not have to: Node's header object is
  * used as it is unless a header arrived as an array (set-cookie), the query
  * string is parsed only when there is one, and the client address
- * (Express's proxy-aware `req.ip`) is worked out only when a dialect reads it.
+ * (Express's proxy-aware `req.ip`) and the router's own URL are worked out only when a dialect reads them.
  */
 export function toPolyRequest(request: Request, path: string, params: Readonly<Record<string, string>>, parsed: ParsedBody, receivedAt: number): PolyRequest {
   return new ExpressPolyRequest(request, path, params, parsed, receivedAt)
@@ -46,6 +47,10 @@ class ExpressPolyRequest implements PolyRequest {
 
   set ip(value: string) {
     this.address = value
+  }
+
+  get routerUrl(): string | undefined {
+    return routerUrlOf(this.raw)
   }
 }
 

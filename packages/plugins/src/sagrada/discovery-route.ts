@@ -12,9 +12,10 @@ export function discoveryRoute(options: ResolvedSagradaOptions) {
     summary: 'Discovery: applications, versions and accepted auth schemes',
     responses: { 200: { description: 'Discovery document', schema: { type: 'object' } } },
     handle: ({ request, services: s }) => {
-      // The Host header is the client's word: echoed only when it is a plain host[:port].
-      const host = request.headers.host ?? ''
-      const origin = /^[A-Za-z0-9.-]{1,253}(?::\d{1,5})?$/.test(host) ? `${request.headers['x-forwarded-proto'] === 'https' ? 'https' : 'http'}://${host}` : ''
+      // The token server's own URL, as clients reach it: the router's URL (its public URL, or scheme, Host and mount
+      // point, forwarded headers only from a trusted proxy) and the dialect's prefix, which is this route's path
+      // without its final '/'. '' when the host cannot tell (a Host that is not a plain host[:port]).
+      const origin = request.routerUrl === undefined ? '' : `${request.routerUrl}${request.path.replace(/\/+$/, '')}`
       return {
         status: 200,
         headers: { 'X-Timestamp': String(epochSeconds(s.clock())) },
