@@ -69,7 +69,6 @@ export interface ResponseDoc {
   schema?: JsonSchema
 }
 
-/** `S`: the route's schema, inferred by defineRoute so that `input` is typed from it; without one, RouteInput. */
 export interface RouteDefinition<P = unknown, S extends RouteSchema = RouteSchema> {
   method: HttpMethod
   /** Express 5 path syntax, relative to the dialect's mount point. */
@@ -123,10 +122,7 @@ export function defineDialect<const D extends DialectDefinition>(dialect: D): D 
   return dialect
 }
 
-/**
- * Identity helper for one route, so `principal` is typed from its auth methods and `input` from its schema (written
- * inline, or declared `as const`). Give no type arguments: naming `P` leaves `S` at its default and `input` untyped.
- */
+/** Identity helper for one route: `principal` typed from its auth methods, `input` from its schema (no type arguments: a named `P` leaves `input` untyped). */
 export function defineRoute<P = unknown, const S extends RouteSchema = RouteSchema>(route: RouteDefinition<P, S>): RouteDefinition<P, S> {
   return route
 }

@@ -33,8 +33,7 @@ export function createRouteExecutor(registered: RegisteredRoute, services: Diale
   }
   function validate(request: PolyRequest): RouteInput {
     const bodyValidator = request.bodyType ? validators.body[request.bodyType] : undefined
-    // The handler's input is typed from the schema (route-input.ts): a body no declared parser produced (a host that set
-    // no bodyType, or one the route does not accept) is refused, never handed over unchecked.
+    // input is typed from the schema (route-input.ts): a body no declared parser produced is refused, never passed on unchecked.
     if (!bodyValidator && route.schema?.body) throw new UnsupportedMediaType('this body type is not accepted here', { location: 'header', field: 'content-type' })
     return {
       body: bodyValidator ? bodyValidator(request.body) : request.body,
