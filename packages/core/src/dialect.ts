@@ -122,7 +122,11 @@ export function defineDialect<const D extends DialectDefinition>(dialect: D): D 
   return dialect
 }
 
-/** Identity helper for one route: `principal` typed from its auth methods, `input` from its schema (no type arguments: a named `P` leaves `input` untyped). */
-export function defineRoute<P = unknown, const S extends RouteSchema = RouteSchema>(route: RouteDefinition<P, S>): RouteDefinition<P, S> {
+/**
+ * Identity helper for one route: `principal` typed from its auth methods, `input` from its schema (no type arguments:
+ * a named `P` leaves `input` untyped). The schema's type is checked here and dropped from the result, so declaration
+ * files and apps that mount the route never evaluate it again.
+ */
+export function defineRoute<P = unknown, const S extends RouteSchema = RouteSchema>(route: RouteDefinition<P, S>): RouteDefinition<P> {
   return route
 }
