@@ -7,6 +7,7 @@ import type { KeyRing, KeyRingOptions } from './keys/keyring.js'
 import type { Clock } from './util/time.js'
 import type { Logger } from './util/logger.js'
 import type { PasswordHasher } from './util/password-hasher.js'
+import type { TypedRouteInput } from './route-input.js'
 
 /** A JSON Schema (draft 2020-12 subset that ajv compiles in strict mode). */
 export type JsonSchema = Record<string, unknown>
@@ -53,10 +54,10 @@ export interface RouteInput {
   params: Record<string, unknown>
 }
 
-export interface RouteContext<P> {
+export interface RouteContext<P, I = RouteInput> {
   request: PolyRequest
-  /** Validated (and, for forms and query strings, type-coerced) input. */
-  input: RouteInput
+  /** Validated (and, for forms and query strings, type-coerced) input; typed from the route's schema (route-input.ts). */
+  input: I
   /** What the first auth method that found a credential verified. */
   principal: P
   services: DialectServices
@@ -68,7 +69,7 @@ export interface ResponseDoc {
   schema?: JsonSchema
 }
 
-export interface RouteDefinition<P = unknown> {
+export interface RouteDefinition<P = unknown, S extends RouteSchema = RouteSchema> {
   method: HttpMethod
   /** Express 5 path syntax, relative to the dialect's mount point. */
   path: string
@@ -76,7 +77,7 @@ export interface RouteDefinition<P = unknown> {
   /** Body types this route parses; anything else is 415. None for GET. */
   accepts?: readonly BodyType[]
   limits?: Partial<BodyLimits>
-  schema?: RouteSchema
+  schema?: S
   /**
    * Checks that need no credential and come first: the named resource exists, the client accepts what the route
    * answers. Throw a PolytokenError (404, 406, ...); a request that cannot succeed then costs no credential check.
@@ -86,7 +87,7 @@ export interface RouteDefinition<P = unknown> {
   auth?: readonly AuthMethod<P>[]
   /** Success responses, by status, for /openapi.json. */
   responses?: Record<number, ResponseDoc>
-  handle(context: RouteContext<P>): Promise<PolyResponse> | PolyResponse
+  handle(context: RouteContext<P, TypedRouteInput<S>>): Promise<PolyResponse> | PolyResponse
 }
 
 /**
@@ -121,7 +122,11 @@ export function defineDialect<const D extends DialectDefinition>(dialect: D): D 
   return dialect
 }
 
-/** Identity helper for one route, so `principal` is typed from its auth methods. */
-export function defineRoute<P>(route: RouteDefinition<P>): RouteDefinition<P> {
+/**
+ * Identity helper for one route: `principal` typed from its auth methods, `input` from its schema (no type arguments:
+ * a named `P` leaves `input` untyped). The schema's type is checked here and dropped from the result, so declaration
+ * files and apps that mount the route never evaluate it again.
+ */
+export function defineRoute<P = unknown, const S extends RouteSchema = RouteSchema>(route: RouteDefinition<P, S>): RouteDefinition<P> {
   return route
 }

@@ -1,4 +1,4 @@
-import { AuthRequired, toPolytokenError, type PolytokenError } from '../errors.js'
+import { AuthRequired, UnsupportedMediaType, toPolytokenError, type PolytokenError } from '../errors.js'
 import { authenticate } from '../auth/authenticate.js'
 import type { DialectServices, RouteInput } from '../dialect.js'
 import type { PolyRequest, PolyResponse } from '../request.js'
@@ -33,6 +33,8 @@ export function createRouteExecutor(registered: RegisteredRoute, services: Diale
   }
   function validate(request: PolyRequest): RouteInput {
     const bodyValidator = request.bodyType ? validators.body[request.bodyType] : undefined
+    // input is typed from the schema (route-input.ts): a body no declared parser produced is refused, never passed on unchecked.
+    if (!bodyValidator && route.schema?.body) throw new UnsupportedMediaType('this body type is not accepted here', { location: 'header', field: 'content-type' })
     return {
       body: bodyValidator ? bodyValidator(request.body) : request.body,
       query: validators.query ? (validators.query(request.query) as Record<string, unknown>) : request.query,

@@ -1,20 +1,12 @@
 import { defineRoute } from '@polytoken/core'
 import type { ResolvedCrewOptions } from './options.js'
 import { NO_STORE, checkService, issueToken, readScopes, tokenResponseSchema, type CrewParts } from './issue.js'
-import { accountOf, checkAccount, crewAuth, type CrewPrincipal } from './auth.js'
+import { accountOf, checkAccount, crewAuth } from './auth.js'
 import { accountField, clientIdField, scopeField, serviceField } from './schemas.js'
-
-interface TokenQuery {
-  service: string
-  scope?: string | string[]
-  account?: string
-  offline_token?: boolean
-  client_id?: string
-}
 
 /** The Docker client flow: `GET /v1/token?service=..&scope=..&account=..`, Basic or anonymous. */
 export function getTokenRoute(options: ResolvedCrewOptions, parts: CrewParts) {
-  return defineRoute<CrewPrincipal>({
+  return defineRoute({
     method: 'GET',
     path: '/v1/token',
     summary: 'Docker registry token (Docker token protocol; Basic or anonymous)',
@@ -34,7 +26,7 @@ export function getTokenRoute(options: ResolvedCrewOptions, parts: CrewParts) {
     },
     responses: { 200: { description: 'A registry token', schema: tokenResponseSchema } },
     async handle({ input, principal, services }) {
-      const query = input.query as unknown as TokenQuery
+      const { query } = input
       const account = accountOf(principal)
       checkAccount(query.account, account, 'querystring')
       checkService(options, query.service)

@@ -1,21 +1,29 @@
-import { AuthRequired, RequestInvalid, TokenInvalid, defineAuthMethod, defineRoute, type AuthMethod, type DialectServices, type PolyResponse } from '@polytoken/core'
+import { AuthRequired, RequestInvalid, TokenInvalid, defineAuthMethod, defineRoute, type AuthMethod, type DialectServices, type PolyResponse, type SchemaType } from '@polytoken/core'
 import type { ResolvedCrewOptions } from './options.js'
 import { NO_STORE, checkService, issueToken, readScopes, tokenResponseSchema, type CrewParts } from './issue.js'
 import { accountOf, checkAccount, crewAuth, type CrewPrincipal } from './auth.js'
 import { accountField, clientIdField, scopeField, serviceField } from './schemas.js'
 
-interface TokenBody {
-  service: string
-  scope?: string | string[]
-  account?: string
-  grant?: string
-  grant_type?: 'password' | 'refresh_token'
-  client_id?: string
-  access_type?: 'offline' | 'online'
-  username?: string
-  password?: string
-  refresh_token?: string
-}
+const tokenBodySchema = {
+  type: 'object',
+  required: ['service'],
+  additionalProperties: false,
+  properties: {
+    service: serviceField,
+    scope: scopeField,
+    account: accountField,
+    grant: { type: 'string', pattern: '^[a-z][a-z0-9_-]{0,31}$', description: 'crew.md: the client kind (web, docker, rkt, ...); web may be anonymous' },
+    grant_type: { type: 'string', enum: ['password', 'refresh_token'] },
+    client_id: clientIdField,
+    access_type: { type: 'string', enum: ['offline', 'online'] },
+    username: { type: 'string', minLength: 1, maxLength: 256 },
+    password: { type: 'string', minLength: 1, maxLength: 1024 },
+    refresh_token: { type: 'string', minLength: 1, maxLength: 512 },
+  },
+} as const
+
+/** The validated body, as the OAuth2 branch receives it. */
+type TokenBody = SchemaType<typeof tokenBodySchema>
 
 /**
  * One path, two clients. crew.md's JSON body (`service, scope, account, grant`)
@@ -23,37 +31,19 @@ interface TokenBody {
  * answers 200, as Docker's client requires.
  */
 export function postTokenRoute(options: ResolvedCrewOptions, parts: CrewParts) {
-  return defineRoute<CrewPrincipal>({
+  return defineRoute({
     method: 'POST',
     path: '/v1/token',
     summary: "Registry token: crew.md's JSON request, or Docker's OAuth2 form (password / refresh_token grants)",
     accepts: ['json', 'urlencoded'],
     auth: crewAuth(options, parts).map(ignoreBasicOnGrantType),
-    schema: {
-      body: {
-        type: 'object',
-        required: ['service'],
-        additionalProperties: false,
-        properties: {
-          service: serviceField,
-          scope: scopeField,
-          account: accountField,
-          grant: { type: 'string', pattern: '^[a-z][a-z0-9_-]{0,31}$', description: 'crew.md: the client kind (web, docker, rkt, ...); web may be anonymous' },
-          grant_type: { type: 'string', enum: ['password', 'refresh_token'] },
-          client_id: clientIdField,
-          access_type: { type: 'string', enum: ['offline', 'online'] },
-          username: { type: 'string', minLength: 1, maxLength: 256 },
-          password: { type: 'string', minLength: 1, maxLength: 1024 },
-          refresh_token: { type: 'string', minLength: 1, maxLength: 512 },
-        },
-      },
-    },
+    schema: { body: tokenBodySchema },
     responses: {
       200: { description: 'OAuth2 form: a registry token', schema: tokenResponseSchema },
       201: { description: 'crew.md JSON request: a registry token', schema: tokenResponseSchema },
     },
     async handle({ input, principal, services, request }) {
-      const body = input.body as TokenBody
+      const body = input.body
       checkService(options, body.service)
       if (body.grant_type !== undefined) return oauth(options, parts, services, body, request.ip)
       if (body.grant === undefined) {

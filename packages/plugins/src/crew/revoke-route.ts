@@ -28,7 +28,7 @@ export function revokeRoute(parts: CrewParts) {
     async handle({ request, input }) {
       // Guessing tokens to revoke: the ones that were not live are counted per address (429 past the limit).
       const attempt = await parts.revokeGuard.reserve(request.ip)
-      const revoked = await parts.refresh.revoke((input.body as { token: string }).token).catch(async (error: unknown) => {
+      const revoked = await parts.refresh.revoke(input.body.token).catch(async (error: unknown) => {
         await attempt.abandoned()
         throw error
       })

@@ -67,7 +67,7 @@ export function revokeRoute(options: ResolvedProdManagerOptions, parts: ProdMana
     },
     responses: { 200: { description: 'Revoked', schema: recordSchema } },
     async handle({ input, services }) {
-      const { jti } = input.body as { jti: string }
+      const { jti } = input.body
       const record = await parts.records.get(jti.toLowerCase())
       if (!record) throw new RouteNotFound('no live token has this jti', { location: 'body', field: 'jti' })
       await parts.records.revoke(record)

@@ -5,15 +5,6 @@ import { parseMinuteUtc } from './dates.js'
 import { guardedFormSecret } from './admin-routes.js'
 import type { ProdManagerParts } from './parts.js'
 
-interface CreateBody {
-  secret: string
-  name: string
-  description: string
-  not_before_date?: string
-  expiration_date?: string
-  permission?: string[]
-}
-
 export function createTokenRoute(options: ResolvedProdManagerOptions, parts: ProdManagerParts) {
   const permissionNames = Object.keys(options.permissions)
   const datePattern = '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}$'
@@ -42,7 +33,7 @@ export function createTokenRoute(options: ResolvedProdManagerOptions, parts: Pro
       200: { description: 'The token, as text/plain (a JSON string when only application/json is accepted)', contentType: 'text/plain', schema: { type: 'string' } },
     },
     async handle({ request, input, services }): Promise<PolyResponse> {
-      const body = input.body as CreateBody
+      const body = input.body
       const format = negotiate(request.headers.accept)
       const now = services.clock()
       const nbfMs = body.not_before_date === undefined ? now : parseMinuteUtc(body.not_before_date)

@@ -21,7 +21,9 @@ type Principal = BrowserIdPrincipal | OAuthPrincipal
 
 export function tokenRoute(options: ResolvedSagradaOptions, parts: TokenRouteParts, extraAuth: AuthMethod<OAuthPrincipal>[]) {
   const hashesOf = metricsHashes(parts.metricsKey)
-  return defineRoute<Principal>({
+  // Named as the union here: inference from the array alone would take its first method's principal.
+  const auth: AuthMethod<Principal>[] = [browserId({ verifier: parts.verifier, cacheScope: 'sagrada:browserid' }), ...extraAuth]
+  return defineRoute({
     method: 'GET',
     path: '/1.0/:app_name/:app_version',
     summary: 'A token for one application version (sagrada.rst)',
@@ -33,7 +35,7 @@ export function tokenRoute(options: ResolvedSagradaOptions, parts: TokenRoutePar
       },
     },
     precheck: precheck(options),
-    auth: [browserId({ verifier: parts.verifier, cacheScope: 'sagrada:browserid' }), ...extraAuth],
+    auth,
     responses: {
       200: {
         description: 'The token, its derived secret, the uid and the endpoint',
@@ -57,7 +59,7 @@ export function tokenRoute(options: ResolvedSagradaOptions, parts: TokenRoutePar
       const login = loginClaims(principal, header(request, 'x-client-state') ?? '')
       const user = await parts.users.login(service, login, options.allowNewUsers)
 
-      const requested = (input.query as { duration?: number }).duration
+      const requested = input.query.duration
       // views.py: "if 0 < requested_duration < token_duration"; anything else is ignored.
       const duration = requested !== undefined && requested > 0 && requested < options.durationSeconds ? requested : options.durationSeconds
       const now = services.clock()

@@ -2,7 +2,7 @@ import { defineRoute, epochSeconds, type JwtClaims, type JwtSigner, type PolyRes
 import type { ResolvedTokenGeneratorOptions } from './options.js'
 import { parsePermission } from './permission.js'
 import { responseHeaders } from './headers.js'
-import type { sessionAuth, SessionPrincipal } from './session.js'
+import type { sessionAuth } from './session.js'
 
 const responseSchema = {
   type: 'object',
@@ -15,7 +15,7 @@ const responseSchema = {
 
 export function tokenRoute(options: ResolvedTokenGeneratorOptions, auth: ReturnType<typeof sessionAuth>, parts: { signer: JwtSigner }) {
   const rules = { validate: options.validatePermission, reserved: options.reservedClaims }
-  return defineRoute<SessionPrincipal>({
+  return defineRoute({
     method: 'POST',
     path: '/api/v1/token',
     summary: 'Exchange a session token for a token carrying abilities (token-generator.md)',
@@ -33,7 +33,7 @@ export function tokenRoute(options: ResolvedTokenGeneratorOptions, auth: ReturnT
     responses: { 200: { description: 'The new token and where to use it', schema: responseSchema } },
     handle({ request, input, principal, services }): PolyResponse {
       const caller = principal.claims
-      const raw = (input.body as { permission?: unknown } | undefined)?.permission
+      const raw = input.body.permission
       const permission = raw === undefined ? undefined : parsePermission(raw, caller, rules, request.bodyType === 'json' ? 'json' : 'form')
       // Caller's claims first, in their order, so the payload reads as the original's.
       const claims: JwtClaims = { ...caller, ...permission }

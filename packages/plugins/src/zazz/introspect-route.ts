@@ -1,6 +1,6 @@
 import { AuthInvalid, defineRoute, isPolytokenError } from '@polytoken/core'
 import { epochMatches } from './access-tokens.js'
-import { clientAuth, type ClientDirectory, type ClientPrincipal } from './clients.js'
+import { clientAuth, type ClientDirectory } from './clients.js'
 import { NO_STORE, oauth } from './envelope.js'
 import type { ResolvedClient, ResolvedZazzOptions } from './options.js'
 import { looksLikeJwt, tokenFormSchema } from './revoke-route.js'
@@ -17,7 +17,7 @@ const INACTIVE = { active: false }
 export function introspectRoute(options: ResolvedZazzOptions, directory: ClientDirectory, parts: ZazzParts) {
   const allowed = (asking: ResolvedClient, ownerId: string | undefined) => asking.introspectAny || ownerId === asking.id
 
-  return defineRoute<ClientPrincipal>({
+  return defineRoute({
     method: 'POST',
     path: '/api/v1/token/introspect',
     summary: 'Token introspection (RFC 7662)',
@@ -53,7 +53,7 @@ export function introspectRoute(options: ResolvedZazzOptions, directory: ClientD
         // RFC 7662 §2.1: the caller must be authorized, and a public client's id is no proof of anything.
         throw oauth('invalid_client', new AuthInvalid('public clients may not introspect tokens (publicClientIntrospection)', { location: 'header', field: 'authorization' }))
       }
-      const { token } = input.body as { token: string }
+      const { token } = input.body
       // Inactive answers are counted per address: a client cannot probe tokens without limit.
       const attempt = await parts.guard.introspection.reserve(request.ip)
       const body = await (looksLikeJwt(token) ? access(token, principal.client) : refresh(token, principal.client)).catch(async (error: unknown) => {

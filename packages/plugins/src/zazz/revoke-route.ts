@@ -1,5 +1,5 @@
 import { RequestInvalid, defineRoute, isPolytokenError, type DialectServices } from '@polytoken/core'
-import { clientAuth, type ClientDirectory, type ClientPrincipal } from './clients.js'
+import { clientAuth, type ClientDirectory } from './clients.js'
 import { NO_STORE, oauth } from './envelope.js'
 import type { ResolvedClient, ResolvedZazzOptions } from './options.js'
 import type { ZazzParts } from './parts.js'
@@ -13,7 +13,7 @@ export const tokenFormSchema = {
     client_id: { type: 'string', maxLength: 256 },
     client_secret: { type: 'string', maxLength: 1024 },
   },
-}
+} as const
 
 /** Refresh tokens are opaque base64url; access tokens are JWTs (they hold dots). No hint needed to tell them apart. */
 export const looksLikeJwt = (token: string) => token.includes('.')
@@ -25,7 +25,7 @@ export const looksLikeJwt = (token: string) => token.includes('.')
  * tokens are answered 200, as §2.2 asks.
  */
 export function revokeRoute(options: ResolvedZazzOptions, directory: ClientDirectory, parts: ZazzParts) {
-  return defineRoute<ClientPrincipal>({
+  return defineRoute({
     method: 'POST',
     path: '/api/v1/token/revoke',
     summary: 'Token revocation (RFC 7009)',
@@ -35,7 +35,7 @@ export function revokeRoute(options: ResolvedZazzOptions, directory: ClientDirec
     schema: { body: tokenFormSchema },
     responses: { 200: { description: 'Revoked, or nothing to revoke', schema: { type: 'object' } } },
     async handle({ input, principal, services }) {
-      const { token } = input.body as { token: string }
+      const { token } = input.body
       if (looksLikeJwt(token)) await revokeAccess(token, principal.client, services)
       else await revokeRefresh(token, principal.client, services)
       return { status: 200, headers: { ...NO_STORE }, body: {} }

@@ -1,7 +1,7 @@
-import { RequestInvalid, AuthInvalid, TokenRevoked, defineRoute, type DialectServices, type PolyRequest, type PolyResponse } from '@polytoken/core'
+import { RequestInvalid, AuthInvalid, TokenRevoked, defineRoute, type DialectServices, type PolyRequest, type PolyResponse, type SchemaType } from '@polytoken/core'
 import type { Attempt } from '@polytoken/login-throttle'
 import { epochMatches } from './access-tokens.js'
-import { clientAuth, type ClientDirectory, type ClientPrincipal } from './clients.js'
+import { clientAuth, type ClientDirectory } from './clients.js'
 import { NO_STORE, oauth } from './envelope.js'
 import type { ResolvedClient, ResolvedZazzOptions } from './options.js'
 import { grantScope, parseScope } from './scope.js'
@@ -9,15 +9,25 @@ import type { ZazzParts } from './parts.js'
 import { userViewSchema } from './user-view.js'
 import type { UserRecord } from './users.js'
 
-interface TokenBody {
-  grant_type: string
-  username?: string
-  password?: string
-  scope?: string
-  refresh_token?: string
-}
+const field = (maxLength: number) => ({ type: 'string', maxLength }) as const
 
-const field = (maxLength: number) => ({ type: 'string', maxLength })
+const tokenBodySchema = {
+  type: 'object',
+  required: ['grant_type'],
+  // RFC 6749 §3.2: unknown parameters are ignored; each known one at most once (a repeat arrives as an array and fails).
+  properties: {
+    grant_type: field(64),
+    username: field(256),
+    password: field(1024),
+    scope: field(1024),
+    refresh_token: field(512),
+    client_id: field(256),
+    client_secret: field(1024),
+  },
+} as const
+
+/** The validated body, as the grant functions receive it. */
+type TokenBody = SchemaType<typeof tokenBodySchema>
 
 export const tokenResponseSchema = {
   type: 'object',
@@ -34,32 +44,17 @@ export const tokenResponseSchema = {
 
 /** POST /api/v1/token: the password grant (RFC 6749 §4.3) and the refresh grant with rotation (§6, RFC 9700). */
 export function tokenRoute(options: ResolvedZazzOptions, directory: ClientDirectory, parts: ZazzParts) {
-  return defineRoute<ClientPrincipal>({
+  return defineRoute({
     method: 'POST',
     path: '/api/v1/token',
     summary: 'Password and refresh_token grants (zazz.md, RFC 6749)',
     accepts: ['urlencoded'],
     limits: { fields: 16, fieldBytes: 4096 },
     auth: clientAuth(directory, options.realm, parts),
-    schema: {
-      body: {
-        type: 'object',
-        required: ['grant_type'],
-        // RFC 6749 §3.2: unknown parameters are ignored; each known one at most once (a repeat arrives as an array and fails).
-        properties: {
-          grant_type: field(64),
-          username: field(256),
-          password: field(1024),
-          scope: field(1024),
-          refresh_token: field(512),
-          client_id: field(256),
-          client_secret: field(1024),
-        },
-      },
-    },
+    schema: { body: tokenBodySchema },
     responses: { 200: { description: 'Tokens and the user (zazz.md)', schema: tokenResponseSchema } },
     async handle({ request, input, principal, services }) {
-      const body = input.body as TokenBody
+      const body = input.body
       const client = principal.client
       if (body.grant_type !== 'password' && body.grant_type !== 'refresh_token') {
         throw oauth('unsupported_grant_type', new RequestInvalid(`grant_type "${body.grant_type}" is not supported`, { location: 'body', field: 'grant_type' }))
