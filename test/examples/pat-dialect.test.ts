@@ -1,11 +1,16 @@
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import express from 'express'
 import request from 'supertest'
 import { polytoken, type PolytokenRouter } from '@polytoken/express'
 import { describeConformance, type ConformanceKit } from '@polytoken/express/conformance'
 import { memoryStore, silentLogger, type Store, type StoreBackend } from '@polytoken/core'
 import { patDialect, type PatDialectOptions } from '../../examples/pat-dialect/pat-dialect.js'
+import { createExampleServer } from '../../examples/server/app.js'
+import { loadConfig } from '../../examples/server/load-config.js'
 
 const OPTIONS: PatDialectOptions = { users: { alice: 'alice-password', bob: 'bob-password' }, passwordHash: { N: 1024 } }
 const basic = (login: string, password: string) => `Basic ${Buffer.from(`${login}:${password}`).toString('base64')}`
@@ -122,4 +127,33 @@ describe('github-pats over HTTP', () => {
     assert.equal(doc.paths['/pats/{id}'].delete.operationId, 'githubPats_deletePatsId')
     assert.match(doc.paths['/user'].get.responses['401'].headers['WWW-Authenticate'].example, /^Bearer realm="pat"/)
   })
+})
+
+test('the examples server mounts it under /github: create, use and delete a token over HTTP', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'polytoken-pats-'))
+  const env = { POLYTOKEN_STORE: 'memory://', POLYTOKEN_DATA_DIR: dataDir, GITHUB_PATS_OCTOCAT_PASSWORD: 'octocat-password' }
+  const server = await createExampleServer(loadConfig(env), env, 'http://localhost:8080', silentLogger)
+  try {
+    const octocat = basic('octocat', 'octocat-password')
+    const created = await request(server.app)
+      .post('/github/pats')
+      .set('authorization', octocat)
+      .send({ note: 'ci', scopes: ['user', 'admin:pats'] })
+    assert.equal(created.status, 201, created.text)
+    const bearer = `Bearer ${created.body.token as string}`
+    assert.deepEqual((await request(server.app).get('/github/user').set('authorization', bearer)).body, { login: 'octocat' })
+    assert.equal(
+      (
+        await request(server.app)
+          .delete(`/github/pats/${created.body.id as string}`)
+          .set('authorization', bearer)
+      ).status,
+      204,
+    )
+    assert.equal((await request(server.app).get('/github/user').set('authorization', bearer)).status, 401)
+    assert.ok(server.mounts.some((mount) => mount.key === 'github-pats' && mount.prefix === '/github'))
+  } finally {
+    await server.router.close()
+    rmSync(dataDir, { recursive: true, force: true })
+  }
 })
