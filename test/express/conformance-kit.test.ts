@@ -119,3 +119,16 @@ test('a validRequest that gives nothing for a route fails the kit instead of ski
   const failure = report.failed.find((item) => item.name === 'GET /notes/:id: the valid request reaches the handler and succeeds')
   assert.match(failure?.error ?? '', /gave no request for this route/)
 })
+
+test('credentials (the malformed table only) also gets the kit, and makes what it needs on the kit router', async () => {
+  const options = kitOptions('none')
+  delete options.validRequest
+  let made = 0
+  options.credentials = async (_route, kit) => {
+    made++
+    return { headers: { authorization: `Bearer ${await kit.instance.issueToken()}` } }
+  }
+  const report = await runConformance(options)
+  assert.deepEqual(report.failed, [])
+  assert.equal(made, 2, 'once per route')
+})
