@@ -1,4 +1,5 @@
 import type { JsonSchema } from '@polytoken/core'
+import { patOptionsSchema } from '../pat-dialect/options-schema.js'
 import { crewOptionsSchema, prodmanagerOptionsSchema, sagradaOptionsSchema, tokenGeneratorOptionsSchema, zazzOptionsSchema } from '@polytoken/plugins'
 
 /**
@@ -67,6 +68,7 @@ export const SECTIONS: Record<string, SectionSource> = {
   },
   zazz: { schema: zazzOptionsSchema },
   sagrada: { schema: sagradaForConfigFile(), prefix: false },
+  'github-pats': { schema: patOptionsSchema },
 }
 
 /** A dialect's schema as a config file section: mount keys added, nothing required (the environment may supply it). */

@@ -65,7 +65,7 @@ test('an option the mount file would drop is refused, not accepted and ignored',
 })
 
 test('the example config.json, its mount-only keys and a disabled section are accepted', () => {
-  assert.deepEqual(Object.keys(loadConfig({}).sections), ['prodmanager', 'token-generator', 'crew', 'zazz', 'sagrada'])
+  assert.deepEqual(Object.keys(loadConfig({}).sections), ['prodmanager', 'token-generator', 'crew', 'zazz', 'sagrada', 'github-pats'])
   const file = writeConfig('mount-keys', { ...example, crew: { ...example.crew, certificateFile: 'crew.pem', enabled: false } })
   assert.equal(loadConfig({ POLYTOKEN_CONFIG: file }).sections.crew!.enabled, false)
 })

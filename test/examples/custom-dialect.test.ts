@@ -4,7 +4,7 @@ import assert from 'node:assert/strict'
 import express from 'express'
 import request from 'supertest'
 import { polytoken, type PolytokenRouter } from '@polytoken/express'
-import { describeConformance } from '@polytoken/express/conformance'
+import { describeConformance, type ValidRequest } from '@polytoken/express/conformance'
 import { prodmanager } from '@polytoken/plugins'
 import { silentLogger } from '@polytoken/core'
 import { greeting } from '../../examples/custom-dialect/greeting-dialect.js'
@@ -17,7 +17,11 @@ const signingKey = generateKeyPairSync('ed25519').privateKey.export({ format: 'p
 describeConformance({
   name: 'custom greeting dialect',
   dialect: () => greeting({ apiKey: 'k', keys: [{ pem: signingKey }] }),
-  credentials: ({ path }) => (path === '/greet' ? { headers: { 'x-api-key': 'k' } } : undefined),
+  // Issued on the kit's own router, so the verify route is reached with a token it accepts.
+  validRequest: async ({ path }, kit): Promise<ValidRequest> =>
+    path === '/greet'
+      ? { headers: { 'x-api-key': 'k' }, body: { name: 'ada' }, status: 201 }
+      : { headers: { authorization: `Bearer ${(await request(kit.app).post('/greet').set('x-api-key', 'k').send({ name: 'ada' })).body.token}` } },
   jwt: [
     {
       path: '/greet/verify',

@@ -1,11 +1,11 @@
 import { describeConformance } from '@polytoken/express/conformance'
 import { tokenGenerator } from '@polytoken/plugins'
-import { sessionToken, testOptions } from './helpers.js'
+import { DOCUMENT_PERMISSION, sessionToken, testOptions } from './helpers.js'
 
 describeConformance({
   name: 'token-generator',
   dialect: () => tokenGenerator(testOptions()),
   prefix: '',
-  // Past authentication too, so the table reaches the permission checks in the handler.
-  credentials: async () => ({ headers: { authorization: `Token token="${await sessionToken()}"` } }),
+  // Past authentication and into the permission checks of the handler: the permission replaced by every other JSON type.
+  validRequest: async () => ({ headers: { authorization: `Token token="${await sessionToken()}"` }, body: { permission: DOCUMENT_PERMISSION } }),
 })

@@ -4,6 +4,7 @@ import tokenGenerator from './token-generator.js'
 import crew from './crew.js'
 import zazz from './zazz.js'
 import sagrada from './sagrada.js'
+import githubPats from './github-pats.js'
 
 /** Every dialect the examples server mounts, by its key in config.json. */
 export const dialects: Record<string, MountDialect> = {
@@ -12,4 +13,5 @@ export const dialects: Record<string, MountDialect> = {
   crew,
   zazz,
   sagrada,
+  'github-pats': githubPats,
 }

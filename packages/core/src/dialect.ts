@@ -85,6 +85,12 @@ export interface RouteDefinition<P = unknown, S extends RouteSchema = RouteSchem
   precheck?(request: PolyRequest): void
   /** Tried in order; the first that finds a credential decides. None: no authentication. */
   auth?: readonly AuthMethod<P>[]
+  /**
+   * Verify the credential before validating the input (GitHub's order): a caller without a valid credential learns
+   * nothing of the route's schema, at the price of a credential check for every malformed request. Default false:
+   * validation first, which refuses junk before any store or crypto work. docs/writing-a-dialect.md compares the two.
+   */
+  authenticateFirst?: boolean
   /** Success responses, by status, for /openapi.json. */
   responses?: Record<number, ResponseDoc>
   handle(context: RouteContext<P, TypedRouteInput<S>>): Promise<PolyResponse> | PolyResponse

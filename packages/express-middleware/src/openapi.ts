@@ -1,4 +1,6 @@
 import type { CompiledRoute, JsonSchema } from '@polytoken/core'
+import { errorResponses } from './openapi-errors.js'
+import { createOperationIds } from './openapi-operation-id.js'
 
 const CONTENT_TYPES = { json: 'application/json', urlencoded: 'application/x-www-form-urlencoded', multipart: 'multipart/form-data' } as const
 
@@ -7,8 +9,10 @@ export function buildOpenApi(routes: readonly CompiledRoute[], title: string): R
   const paths: Record<string, Record<string, unknown>> = {}
   const securitySchemes: Record<string, unknown> = {}
   const schemas: Record<string, JsonSchema> = {}
+  const operationId = createOperationIds()
 
-  for (const { dialect: definition, route, fullPath } of routes) {
+  for (const compiled of routes) {
+    const { dialect: definition, route, fullPath } = compiled
     const dialect = definition.name
     const errorRef = `${dialect}.Error`
     schemas[errorRef] = definition.errorSchema
@@ -29,12 +33,14 @@ export function buildOpenApi(routes: readonly CompiledRoute[], title: string): R
         ...(doc.schema || doc.contentType ? { content: { [doc.contentType ?? 'application/json']: { schema: doc.schema ?? {} } } } : {}),
       }
     }
+    // What the dialect documents itself wins over what is derived.
+    for (const [status, doc] of Object.entries(errorResponses(compiled, errorRef))) responses[status] ??= doc
     responses.default = {
-      description: `Error, in the ${dialect} envelope`,
+      description: `Any other error, in the ${dialect} envelope`,
       content: { 'application/json': { schema: { $ref: `#/components/schemas/${errorRef}` } } },
     }
     const operation: Record<string, unknown> = {
-      operationId: `${dialect}:${route.method} ${route.path}`,
+      operationId: operationId(dialect, route.method, route.path),
       tags: [dialect],
       summary: route.summary ?? `${route.method} ${route.path}`,
       parameters,

@@ -65,3 +65,10 @@ test('authenticate: first method with a credential decides; none → ERR_AUTH_RE
   })
   assert.deepEqual(await authenticate([...methods, anonymous()] as never[], ctx(req())), { kind: 'anonymous' })
 })
+
+test('bearer(): bearerFormat documents what the token is — JWT by default, another name, or none', () => {
+  const verify = () => Promise.resolve({})
+  assert.deepEqual(bearer({ realm: 'r', verify }).doc, { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
+  assert.deepEqual(bearer({ realm: 'r', verify, bearerFormat: 'opaque' }).doc, { type: 'http', scheme: 'bearer', bearerFormat: 'opaque' })
+  assert.deepEqual(bearer({ realm: 'r', verify, bearerFormat: null }).doc, { type: 'http', scheme: 'bearer' })
+})

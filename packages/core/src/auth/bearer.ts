@@ -8,6 +8,11 @@ export interface BearerOptions<P> {
   verify(token: string, context: AuthContext): Promise<P>
   /** Extra challenge parameters (scope, service...). */
   params?: Record<string, string>
+  /**
+   * What the token is, for /openapi.json's `bearerFormat`: a hint to clients, never checked. Default 'JWT'; give
+   * another ('opaque', 'ghp_ token') for tokens that are not JWTs, or null to leave it out.
+   */
+  bearerFormat?: string | null
 }
 
 // RFC 6750 b64token.
@@ -18,7 +23,7 @@ export function bearer<P>(options: BearerOptions<P>): AuthMethod<P, string> {
   return defineAuthMethod<P, string>({
     kind: 'bearer',
     schemes: ['bearer'],
-    doc: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+    doc: options.bearerFormat === null ? { type: 'http', scheme: 'bearer' } : { type: 'http', scheme: 'bearer', bearerFormat: options.bearerFormat ?? 'JWT' },
     challenge: (error?: PolytokenError) => bearerChallenge(options.realm, options.params, error),
     extract(request) {
       const value = header(request, 'authorization')

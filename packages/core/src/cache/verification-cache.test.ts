@@ -1,6 +1,9 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { createVerificationCache } from './verification-cache.js'
+import { createRuntime } from '../runtime/runtime.js'
+import { memoryStore } from '../storage/memory-store.js'
+import { silentLogger } from '../util/logger.js'
 
 const later = () => Date.now() + 60_000
 
@@ -48,6 +51,32 @@ test('an entry never outlives the token exp', async () => {
   await new Promise((resolve) => setTimeout(resolve, 60))
   await cache.verify('s', 't', verifier)
   assert.equal(calls, 2)
+})
+
+test('entries age by the configured clock, not Date.now: exp and maxTtlMs are both read on it', async () => {
+  // Far from Date.now on purpose: a cache that reads the system clock would see every entry as long expired (or far from it).
+  let now = Date.UTC(2031, 0, 1)
+  const cache = createVerificationCache({ maxTtlMs: 5_000, clock: () => now })
+  let calls = 0
+  const verifier = async () => {
+    calls++
+    return { value: calls, expiresAt: now + 1_000 }
+  }
+  assert.equal(await cache.verify('s', 't', verifier), 1)
+  now += 999
+  assert.equal(await cache.verify('s', 't', verifier), 1, 'still fresh 999 ms later by the clock')
+  now += 2
+  assert.equal(await cache.verify('s', 't', verifier), 2, 'the token exp passed by the clock: verified again')
+  // maxTtlMs by the same clock: a token valid for an hour is re-verified 5 s after it was cached, however little real time passed.
+  const long = async () => {
+    calls++
+    return { value: calls, expiresAt: now + 3_600_000 }
+  }
+  const first = await cache.verify('s', 'u', long)
+  now += 4_999
+  assert.equal(await cache.verify('s', 'u', long), first)
+  now += 2
+  assert.equal(await cache.verify('s', 'u', long), first + 1)
 })
 
 test('revoke(jti) evicts every cached verification of that token', async () => {
@@ -181,4 +210,17 @@ test('revoking another token does not keep a verification in flight out of the c
   await inFlight
   await cache.verify('s', 't', held.verifier)
   assert.equal(held.calls, 1)
+})
+
+test("the runtime's cache ages entries by the runtime's clock (options.clock)", async () => {
+  let now = Date.UTC(2031, 0, 1)
+  const runtime = await createRuntime({ dialects: [], store: memoryStore(), logger: silentLogger, clock: () => now, cache: { maxTtlMs: 60_000 } })
+  let calls = 0
+  const verifier = async () => ({ value: ++calls, expiresAt: now + 1_000 })
+  await runtime.cache.verify('s', 't', verifier)
+  now += 500
+  assert.equal(await runtime.cache.verify('s', 't', verifier), 1)
+  now += 600
+  assert.equal(await runtime.cache.verify('s', 't', verifier), 2)
+  await runtime.close()
 })

@@ -1,5 +1,6 @@
 import { createHmac, randomBytes } from 'node:crypto'
 import { LRUCache } from 'lru-cache'
+import { systemClock, type Clock } from '../util/time.js'
 
 export interface VerificationCacheOptions {
   /** Most entries held at once. Default 10 000. */
@@ -9,6 +10,8 @@ export interface VerificationCacheOptions {
    * can go unnoticed here. Default 5 000.
    */
   maxTtlMs?: number
+  /** What "now" is for entry lifetimes: the runtime passes its configured clock, so a test's clock ages entries. Default Date.now. */
+  clock?: Clock
 }
 
 /** What a verifier returns: the principal, and when the token stops being valid. */
@@ -58,6 +61,7 @@ const MAX_REMEMBERED_REVOCATIONS = 10_000
 
 export function createVerificationCache(options: VerificationCacheOptions = {}): VerificationCache {
   const maxTtlMs = options.maxTtlMs ?? 5_000
+  const clock = options.clock ?? systemClock
   const byJti = new Map<string, Set<string>>()
   // Keys are an HMAC-SHA-256 under a key that never leaves this process: a
   // dumped cache holds no hash of a credential that could be tested offline
@@ -83,6 +87,9 @@ export function createVerificationCache(options: VerificationCacheOptions = {}):
     max: options.max ?? 10_000,
     ttl: maxTtlMs,
     ttlAutopurge: false,
+    // Entries age by the configured clock, read on every check (no timer-debounced cached time, which a test's clock would outrun).
+    perf: { now: clock },
+    ttlResolution: 0,
     dispose: (entry, key) => {
       for (const revokeKey of revocationKeys(entry)) {
         const keys = byJti.get(revokeKey)
@@ -100,9 +107,8 @@ export function createVerificationCache(options: VerificationCacheOptions = {}):
 
   /** Cache a finished verification unless its token was revoked (by any of its keys) while it ran. */
   const remember = (key: string, verified: Verified<unknown>, started: number) => {
-    // At least 1 ms: a verifier whose clock is not Date.now() may hand back an exp already
-    // past here; such an entry lives 1 ms, as it always has.
-    const ttl = Math.max(1, Math.min(maxTtlMs, verified.expiresAt - Date.now()))
+    // At least 1 ms: a verifier may hand back an exp already past by this clock; such an entry lives 1 ms.
+    const ttl = Math.max(1, Math.min(maxTtlMs, verified.expiresAt - clock()))
     const revokeKeys = revocationKeys(verified)
     if (revokeKeys.some((revokeKey) => revokedSince(revokeKey, started))) return
     cache.set(key, { value: verified.value, jti: verified.jti, ...(verified.revokeKeys ? { revokeKeys: verified.revokeKeys } : {}) }, { ttl })

@@ -7,7 +7,7 @@ import type { Logger } from '../util/logger.js'
 
 /**
  * One request through one route: precheck → find credentials → validate input (ajv, compiled at registration) →
- * verify credentials → the route's handler. Every failure leaves through the dialect's renderError.
+ * verify credentials → the route's handler; with `authenticateFirst`, verify credentials before validating. Every failure leaves through the dialect's renderError.
  */
 export function createRouteExecutor(registered: RegisteredRoute, services: DialectServices) {
   const { route, validators } = registered
@@ -23,6 +23,10 @@ export function createRouteExecutor(registered: RegisteredRoute, services: Diale
       if (extracted && extracted.every((credential) => credential === undefined)) {
         await authenticate(methods, { request, services }, extracted) // throws AuthRequired, with every challenge
         throw new AuthRequired('authentication required')
+      }
+      if (route.authenticateFirst) {
+        const principal = extracted ? await authenticate(methods, { request, services }, extracted) : undefined
+        return await route.handle({ request, input: validate(request), principal, services })
       }
       const input = validate(request)
       const principal = extracted ? await authenticate(methods, { request, services }, extracted) : undefined

@@ -83,7 +83,7 @@ export async function createRuntime(options: PolytokenOptions): Promise<Runtime>
   // Definitions first: a broken dialect fails before any store is opened or key generated.
   checkDialects(mounts)
   const store = hasMethod<StoreBackend>(options.store, 'namespace') ? options.store : await createStore(withLogger(options.store, logger))
-  const cache = hasMethod<VerificationCache>(options.cache, 'verify') ? options.cache : createVerificationCache(options.cache)
+  const cache = hasMethod<VerificationCache>(options.cache, 'verify') ? options.cache : createVerificationCache({ clock, ...options.cache })
   const rings: KeyRing[] = []
   const limits = { ...DEFAULT_LIMITS, ...options.limits }
   const passwords = hasMethod<PasswordHasher>(options.passwordHashing, 'admit') ? options.passwordHashing : createPasswordHasher(options.passwordHashing)

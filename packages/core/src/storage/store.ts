@@ -26,7 +26,11 @@ export interface Store {
    * this key itself. Returns the value the key now holds.
    */
   update<T>(key: string, change: (current: T | undefined) => T | undefined | Promise<T | undefined>, ttlMs?: number): Promise<T | undefined>
-  /** Every live entry of this namespace whose key starts with prefix. */
+  /**
+   * Every live entry of this namespace whose key starts with prefix. On every backend this walks the whole namespace
+   * (Redis: SCAN of the database): for maintenance, never per request. To list what one owner has, keep an index
+   * record per owner with update() (docs/writing-a-dialect.md, "Listing what one user owns").
+   */
   entries<T>(prefix?: string): AsyncIterable<[string, T]>
 }
 
