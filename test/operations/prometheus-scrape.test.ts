@@ -45,7 +45,7 @@ function sample(exposition: string, name: string, labels: Record<string, string>
   return undefined
 }
 
-describe('examples server metrics, --workers 2, scraped by Prometheus', { skip: skipReason }, () => {
+describe('examples server metrics, --workers 2, scraped by Prometheus', { skip: skipReason, timeout: 300_000 }, () => {
   let server: ServerProcess
   let metricsUrl: string
   let prometheus: ChildProcess | undefined
@@ -62,6 +62,7 @@ describe('examples server metrics, --workers 2, scraped by Prometheus', { skip: 
       store: `sqlite://${join(dir.path, 'tokens.db')}`,
       config: prodmanagerConfig(),
       args: ['--workers', '2'],
+      startTimeoutMs: 90_000,
       env: { POLYTOKEN_METRICS_PORT: String(metricsPort), POLYTOKEN_METRICS_HOST: '127.0.0.1' },
     })
     for (let i = 0; i < CREATED; i++) {
