@@ -42,7 +42,7 @@ function listen(port: number, env: NodeJS.ProcessEnv, handler: (req: IncomingMes
     res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('not found: GET /metrics\n')
   })
   // Metrics are not worth failing the token service for: a taken port is reported and the server runs on without them.
-  server.on('error', (error) => console.warn(`metrics: not serving on port ${port}: ${(error as Error).message} (POLYTOKEN_METRICS_PORT=off turns it off)`))
+  server.on('error', (error) => console.warn(`metrics: not serving on port ${port}: ${error.message} (POLYTOKEN_METRICS_PORT=off turns it off)`))
   server.listen(port, env.POLYTOKEN_METRICS_HOST || undefined, () => console.log(`metrics on http://${env.POLYTOKEN_METRICS_HOST || 'localhost'}:${port}/metrics`))
   server.unref()
 }

@@ -15,7 +15,9 @@ import { PRODMANAGER_SECRET, freePort, prodmanagerConfig, startServer, tempDir, 
 const MASTER_KEY = 'scale-out-test-master-key-0123456789abcdef'
 const ensure = spawnSync('sh', [new URL('./ensure-prometheus.sh', import.meta.url).pathname], { encoding: 'utf8', timeout: 600_000 })
 const prometheusBin = ensure.status === 0 ? ensure.stdout.trim() : undefined
-const skipReason = prometheusBin ? undefined : `Prometheus (Debian package prometheus) is not available and could not be installed: ${(ensure.stderr || ensure.error?.message || `exit ${ensure.status}`).trim()}`
+const skipReason = prometheusBin
+  ? undefined
+  : `Prometheus (Debian package prometheus) is not available and could not be installed: ${(ensure.stderr || ensure.error?.message || `exit ${ensure.status}`).trim()}`
 
 /** One request on a connection of its own, so the cluster's round robin spreads them over the workers. */
 function fresh(url: string, options: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<{ status: number; body: string }> {
@@ -82,13 +84,13 @@ describe('examples server metrics, --workers 2, scraped by Prometheus', { skip: 
     const configFile = join(dir.path, 'prometheus.yml')
     writeFileSync(
       configFile,
-      ['global:', '  scrape_interval: 1s', '  scrape_timeout: 900ms', 'scrape_configs:', '  - job_name: polytoken', '    static_configs:', `      - targets: ['127.0.0.1:${metricsPort}']`, ''].join('\n'),
+      ['global:', '  scrape_interval: 1s', '  scrape_timeout: 900ms', 'scrape_configs:', '  - job_name: polytoken', '    static_configs:', `      - targets: ['127.0.0.1:${metricsPort}']`, ''].join(
+        '\n',
+      ),
     )
-    prometheus = spawn(
-      prometheusBin!,
-      [`--config.file=${configFile}`, `--storage.tsdb.path=${join(dir.path, 'tsdb')}`, `--web.listen-address=127.0.0.1:${webPort}`, '--log.level=warn'],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    )
+    prometheus = spawn(prometheusBin!, [`--config.file=${configFile}`, `--storage.tsdb.path=${join(dir.path, 'tsdb')}`, `--web.listen-address=127.0.0.1:${webPort}`, '--log.level=warn'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
     prometheus.stdout!.on('data', (chunk) => (prometheusLog += chunk))
     prometheus.stderr!.on('data', (chunk) => (prometheusLog += chunk))
   })

@@ -16,9 +16,9 @@ export interface PolytokenMetricsOptions {
 export interface PolytokenMetrics {
   readonly registry: Registry
   /** GET handler for Node's http server or Express: the text exposition. Mount it where the host wants, not on the token prefix. */
-  handler(req: IncomingMessage, res: ServerResponse): void
+  readonly handler: (req: IncomingMessage, res: ServerResponse) => void
   /** Stop counting (unsubscribes from router.events); the series stay registered. */
-  close(): void
+  readonly close: () => void
 }
 
 const REQUEST_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5]
@@ -44,8 +44,18 @@ export function polytokenMetrics(router: { runtime: Runtime }, options: Polytoke
   const tokens = new Counter({ name: 'polytoken_tokens_issued_total', help: 'Tokens issued, by dialect and kind of token.', labelNames: ['dialect', 'token_type'] as const, registers })
   const refreshed = new Counter({ name: 'polytoken_tokens_refreshed_total', help: 'Refresh tokens exchanged.', labelNames: ['dialect', 'token_type'] as const, registers })
   const revoked = new Counter({ name: 'polytoken_tokens_revoked_total', help: 'Tokens revoked, by why.', labelNames: ['dialect', 'token_type', 'reason'] as const, registers })
-  const reuse = new Counter({ name: 'polytoken_refresh_reuse_detected_total', help: 'Refresh tokens presented again after use (or by another client): their login was revoked.', labelNames: ['dialect'] as const, registers })
-  const authFailures = new Counter({ name: 'polytoken_auth_failures_total', help: 'Requests refused for their credential (401, not a bare challenge).', labelNames: ['dialect', 'route', 'code'] as const, registers })
+  const reuse = new Counter({
+    name: 'polytoken_refresh_reuse_detected_total',
+    help: 'Refresh tokens presented again after use (or by another client): their login was revoked.',
+    labelNames: ['dialect'] as const,
+    registers,
+  })
+  const authFailures = new Counter({
+    name: 'polytoken_auth_failures_total',
+    help: 'Requests refused for their credential (401, not a bare challenge).',
+    labelNames: ['dialect', 'route', 'code'] as const,
+    registers,
+  })
   const throttled = new Counter({ name: 'polytoken_login_throttled_total', help: 'Logins refused by the login throttle (429).', labelNames: ['dialect', 'route'] as const, registers })
   const storeOps = new Histogram({
     name: 'polytoken_store_operation_duration_seconds',
@@ -54,8 +64,19 @@ export function polytokenMetrics(router: { runtime: Runtime }, options: Polytoke
     buckets: options.storeBuckets ?? STORE_BUCKETS,
     registers,
   })
-  const storeFailures = new Counter({ name: 'polytoken_store_operation_failures_total', help: 'Store operations that failed, by backend and error code.', labelNames: ['backend', 'operation', 'code'] as const, registers })
-  const storeUp = new Gauge({ name: 'polytoken_store_up', help: '1 while the store answers, 0 from a failed operation until one succeeds.', labelNames: ['backend'] as const, registers, aggregator: 'min' })
+  const storeFailures = new Counter({
+    name: 'polytoken_store_operation_failures_total',
+    help: 'Store operations that failed, by backend and error code.',
+    labelNames: ['backend', 'operation', 'code'] as const,
+    registers,
+  })
+  const storeUp = new Gauge({
+    name: 'polytoken_store_up',
+    help: '1 while the store answers, 0 from a failed operation until one succeeds.',
+    labelNames: ['backend'] as const,
+    registers,
+    aggregator: 'min',
+  })
   storeUp.set({ backend: runtime.store.kind }, 1)
 
   const lookups = (kind: 'hits' | 'misses') =>
@@ -64,8 +85,20 @@ export function polytokenMetrics(router: { runtime: Runtime }, options: Polytoke
       // Scopes start with the dialect's name (`zazz:access`); one scope per router instance is possible (token-generator's session).
       for (const [scope, counts] of runtime.cache.lookups ?? []) this.inc({ dialect: scope.split(':', 1)[0]!, scope: scope.replace(/:[0-9a-f-]{36}$/, '') }, counts[kind])
     }
-  new Counter({ name: 'polytoken_verification_cache_hits_total', help: 'Credential checks answered by the verification cache.', labelNames: ['dialect', 'scope'] as const, registers, collect: lookups('hits') })
-  new Counter({ name: 'polytoken_verification_cache_misses_total', help: 'Credential checks the verification cache had to run (or join).', labelNames: ['dialect', 'scope'] as const, registers, collect: lookups('misses') })
+  new Counter({
+    name: 'polytoken_verification_cache_hits_total',
+    help: 'Credential checks answered by the verification cache.',
+    labelNames: ['dialect', 'scope'] as const,
+    registers,
+    collect: lookups('hits'),
+  })
+  new Counter({
+    name: 'polytoken_verification_cache_misses_total',
+    help: 'Credential checks the verification cache had to run (or join).',
+    labelNames: ['dialect', 'scope'] as const,
+    registers,
+    collect: lookups('misses'),
+  })
   new Gauge({
     name: 'polytoken_verification_cache_entries',
     help: 'Verifications held by the cache (shared by the router’s dialects).',
