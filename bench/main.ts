@@ -128,6 +128,7 @@ export async function main(argv: string[], installNote: string): Promise<void> {
     ])
     const createHeaders = { 'content-type': `multipart/form-data; boundary=${boundary}`, accept: 'text/plain' }
     const pmToken = await post(`${base}/pm/token/create`, createHeaders, createBody)
+    const pmmToken = await post(`${base}/pmm/token/create`, createHeaders, createBody)
     const zzBasic = basicAuth(FIX.zz.clientId, FIX.zz.clientSecret)
     const passwordBody = form({ grant_type: 'password', username: FIX.zz.username, password: FIX.zz.password, scope: 'full' })
     const zzLogin = await post(`${base}/zz/api/v1/token`, { ...FORM, authorization: zzBasic }, passwordBody)
@@ -148,6 +149,9 @@ export async function main(argv: string[], installNote: string): Promise<void> {
       { key: 'pm-create', name: 'prodmanager POST /token/create (multipart, HS256, record)', method: 'POST', path: '/pm/token/create', headers: createHeaders, body: createBody },
       { key: 'naive-verify', name: 'naive: jose HS256 verify per request (Bearer)', method: 'GET', path: '/naive/verify-hs256', headers: { authorization: `Bearer ${pmToken}` } },
       { key: 'pm-whoami', name: 'prodmanager GET /token/whoami (cached Bearer)', method: 'GET', path: '/pm/token/whoami', headers: { authorization: `Bearer ${pmToken}` } },
+      // The same two with @polytoken/metrics on (bench/server.ts's /pmm router): the ratio to pm-create / pm-whoami is what metrics cost.
+      { key: 'pm-create-metrics', name: 'prodmanager POST /token/create, metrics on', method: 'POST', path: '/pmm/token/create', headers: createHeaders, body: createBody },
+      { key: 'pm-whoami-metrics', name: 'prodmanager GET /token/whoami (cached Bearer), metrics on', method: 'GET', path: '/pmm/token/whoami', headers: { authorization: `Bearer ${pmmToken}` } },
       // token-generator
       {
         key: 'naive-tg',

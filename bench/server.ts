@@ -15,6 +15,7 @@
 import express from 'express'
 import { generateKeyPairSync, randomUUID } from 'node:crypto'
 import { polytoken } from '@polytoken/express'
+import { polytokenMetrics } from '@polytoken/metrics'
 import { crew, prodmanager, sagrada, tokenGenerator, zazz } from '@polytoken/plugins'
 import { createJwtSigner, createStore, memoryStore, loadKeyRing, silentLogger } from '@polytoken/core'
 import { createBrowserIdAssertion, createBrowserIdCertificate, exportBrowserIdPublicKey } from '@polytoken/browserid'
@@ -128,6 +129,17 @@ app.use(router)
 // A dialect is registered once per router: crew with RS256 gets a router of its own.
 const rsRouter = await polytoken({ dialects: [{ prefix: '/crewrs', dialect: crew(crewOptions('RS256')) }], store: 'memory://', masterKey: 'bench-master-key-0123456789abcdef', logger: silentLogger })
 app.use(rsRouter)
+// The same prodmanager with @polytoken/metrics counting every request, token and store operation (router.events +
+// prom-client), at /pmm: pm-*-metrics against pm-* in one run is what metrics cost.
+const metricsRouter = await polytoken({
+  dialects: [{ prefix: '/pmm', dialect: prodmanager({ secret: FIX.pm.secret, permissions: { scope_api: 1, service_api: 2 }, keys: [{ secret: FIX.pm.signingSecret }] }) }],
+  store: storeUrl.startsWith('redis') ? await createStore({ url: storeUrl, prefix: `${storePrefix ?? 'polybench-'}metrics-`, timeoutMs: 5000 }) : storeUrl,
+  masterKey: 'bench-master-key-0123456789abcdef',
+  logger: silentLogger,
+})
+const benchMetrics = polytokenMetrics(metricsRouter)
+app.get('/bench/metrics', benchMetrics.handler)
+app.use(metricsRouter)
 
 function crewOptions(algorithm: 'ES256' | 'RS256') {
   return {

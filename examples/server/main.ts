@@ -3,6 +3,7 @@ import { createServer } from 'node:http'
 import { createExampleServer } from './app.js'
 import { loadConfigOrExit } from './load-config.js'
 import { applyConnectionLimit, serverOptions } from './http-limits.js'
+import { serveClusterMetrics, serveMetrics } from './metrics.js'
 
 /** `--workers N` / `--workers=N` (or POLYTOKEN_WORKERS): N processes of node:cluster on one port, sharing the store. */
 function workerCount(argv: string[], env: NodeJS.ProcessEnv): number {
@@ -77,11 +78,13 @@ function runPrimary(count: number): void {
   process.on('SIGINT', () => stop())
   process.on('SIGTERM', () => stop())
   for (let i = 0; i < count; i++) fork()
+  serveClusterMetrics(process.env)
 }
 
 async function runServer(): Promise<void> {
   const baseUrl = (process.env.POLYTOKEN_BASE_URL ?? `http://localhost:${config.port}`).replace(/\/+$/, '')
   const { app, router, mounts, warnings } = await createExampleServer(config, process.env, baseUrl)
+  serveMetrics(router, process.env)
   // In a cluster, worker 1 prints the banner; the others say they are up.
   const banner = !cluster.isWorker || cluster.worker?.id === 1
 

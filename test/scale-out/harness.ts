@@ -95,6 +95,8 @@ export interface ServerOptions {
   env?: Record<string, string>
   /** Extra command-line arguments for main.ts, e.g. ['--workers', '2']. */
   args?: string[]
+  /** How long start-up may take (default 20 s); a cluster on a loaded machine takes longer. */
+  startTimeoutMs?: number
 }
 
 /** `node --import tsx examples/server/main.ts` with a config of the test's own; resolves once /healthz answers 200. */
@@ -120,7 +122,7 @@ export async function startServer(options: ServerOptions): Promise<ServerProcess
     }),
   )
   const url = `http://127.0.0.1:${port}`
-  await waitFor(`examples server on port ${port}`, child, async () => (await fetch(`${url}/healthz`)).status === 200)
+  await waitFor(`examples server on port ${port}`, child, async () => (await fetch(`${url}/healthz`)).status === 200, options.startTimeoutMs)
   return {
     ...child,
     url,

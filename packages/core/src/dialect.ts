@@ -8,6 +8,7 @@ import type { Clock } from './util/time.js'
 import type { Logger } from './util/logger.js'
 import type { PasswordHasher } from './util/password-hasher.js'
 import type { TypedRouteInput } from './route-input.js'
+import type { DialectEvents } from './events/events.js'
 
 /** A JSON Schema (draft 2020-12 subset that ajv compiles in strict mode). */
 export type JsonSchema = Record<string, unknown>
@@ -29,6 +30,8 @@ export interface DialectServices {
    * like.
    */
   deploymentKey(label: string): Promise<Buffer>
+  /** Report tokens issued, refreshed, revoked and replayed (router.events); on a route's services the route comes along. */
+  events: DialectEvents
 }
 
 export interface BodyLimits {

@@ -1,5 +1,5 @@
 import express, { type ErrorRequestHandler, type NextFunction, type Request, type Response, type Router } from 'express'
-import { AuthRequired, MethodNotAllowed, RequestMalformed, createRuntime, toPolytokenError, type CompiledRoute, type PolytokenOptions, type Runtime } from '@polytoken/core'
+import { AuthRequired, MethodNotAllowed, RequestMalformed, createRuntime, toPolytokenError, type CompiledRoute, type PolytokenEvents, type PolytokenOptions, type Runtime } from '@polytoken/core'
 import { parseBody, type ParsedBody } from './body/parse-body.js'
 import { toPolyRequest } from './to-poly-request.js'
 import { send } from './send.js'
@@ -9,10 +9,13 @@ import { hostErrorHandler } from './host-errors.js'
 import { laterRouteTakes, trackRouter } from './host-routes.js'
 import { ROUTER_EXTRAS, listRoutes, type PolytokenRoute } from './route-list.js'
 import { announcePublicUrl, parsePublicUrl } from './public-url.js'
+import { requestReporter } from './request-events.js'
 
 export interface PolytokenRouter extends Router {
   /** The core runtime behind the router: routes, store, cache, JWKS. */
   readonly runtime: Runtime
+  /** Token lifecycle, refusals, requests and store health: docs/operations.md#events. */
+  readonly events: PolytokenEvents
   /** Close the store connections. */
   close(): Promise<void>
   /**
@@ -59,7 +62,7 @@ export async function polytoken(options: PolytokenRouterOptions): Promise<Polyto
   const direct: DirectRoute[] = []
   for (const routes of groupBy(runtime.routes, (route) => `${route.method} ${route.fullPath}`).values()) {
     const first = routes[0]!
-    const handler = routes.length === 1 ? routeHandler(first) : schemeDispatcher(routes)
+    const handler = routes.length === 1 ? routeHandler(first, runtime.events) : schemeDispatcher(routes, runtime.events)
     router[first.method.toLowerCase() as 'get' | 'post' | 'put' | 'patch' | 'delete'](first.fullPath, (req: Request, res: Response) =>
       handler(req, res, req.path, req.params as Record<string, string>),
     )
@@ -95,11 +98,13 @@ export async function polytoken(options: PolytokenRouterOptions): Promise<Polyto
   const routes = listRoutes(runtime)
   trackRouter(router, routes)
 
-  return Object.assign(router, { runtime, close: () => runtime.close(), errors: hostErrorHandler(router), routes: () => routes }) as PolytokenRouter
+  return Object.assign(router, { runtime, events: runtime.events, close: () => runtime.close(), errors: hostErrorHandler(router), routes: () => routes }) as PolytokenRouter
 }
 
-function routeHandler(route: CompiledRoute): RouteHandler {
+function routeHandler(route: CompiledRoute, events: PolytokenEvents): RouteHandler {
+  const report = requestReporter(events, route)
   return async (req, res, path, params) => {
+    const startedAt = performance.now()
     const receivedAt = Date.now()
     let parsed: ParsedBody = NO_BODY
     try {
@@ -110,9 +115,12 @@ function routeHandler(route: CompiledRoute): RouteHandler {
       // The rest of an oversized body is not read; the connection cannot be reused.
       if (response.status === 413 || !req.complete) res.setHeader('Connection', 'close')
       send(res, response)
+      report(response, startedAt)
       return
     }
-    send(res, await route.execute(toPolyRequest(req, path, params, parsed, receivedAt)))
+    const response = await route.execute(toPolyRequest(req, path, params, parsed, receivedAt))
+    send(res, response)
+    report(response, startedAt)
   }
 }
 
@@ -154,9 +162,10 @@ function groupBy(routes: readonly CompiledRoute[], keyOf: (route: CompiledRoute)
  * route. No or an unknown scheme: a 401 from the first route, challenging
  * with every route's schemes.
  */
-function schemeDispatcher(routes: CompiledRoute[]) {
+function schemeDispatcher(routes: CompiledRoute[], events: PolytokenEvents) {
   const byScheme = new Map<string, RouteHandler>()
-  for (const route of routes) for (const scheme of route.schemes) byScheme.set(scheme, routeHandler(route))
+  for (const route of routes) for (const scheme of route.schemes) byScheme.set(scheme, routeHandler(route, events))
+  const report = requestReporter(events, routes[0]!)
   const challenges = routes.flatMap((route) => route.challenges)
   return async (req: Request, res: Response, path: string, params: Record<string, string>) => {
     const scheme = /^\s*([A-Za-z0-9!#$%&'*+.^_`|~-]+)/.exec(req.headers.authorization ?? '')?.[1]?.toLowerCase()
@@ -164,7 +173,10 @@ function schemeDispatcher(routes: CompiledRoute[]) {
     if (handler) return handler(req, res, path, params)
     const error = new AuthRequired('authentication required: use one of the accepted schemes')
     error.challenges = challenges
-    send(res, routes[0]!.fail(error, toPolyRequest(req, path, params, NO_BODY, Date.now())))
+    const startedAt = performance.now()
+    const response = routes[0]!.fail(error, toPolyRequest(req, path, params, NO_BODY, Date.now()))
+    send(res, response)
+    report(response, startedAt)
   }
 }
 

@@ -4,15 +4,17 @@ import type { DialectServices, RouteInput } from '../dialect.js'
 import type { PolyRequest, PolyResponse } from '../request.js'
 import type { RegisteredRoute, SetUpMount } from '../registry/registry.js'
 import type { Logger } from '../util/logger.js'
+import { dialectEvents, reportRefusal, type PolytokenEvents } from '../events/events.js'
 
 /**
  * One request through one route: precheck → find credentials → validate input (ajv, compiled at registration) →
  * verify credentials → the route's handler; with `authenticateFirst`, verify credentials before validating. Every failure leaves through the dialect's renderError.
  */
-export function createRouteExecutor(registered: RegisteredRoute, services: DialectServices) {
-  const { route, validators } = registered
-  const { mount } = registered
+export function createRouteExecutor(registered: RegisteredRoute, dialectServices: DialectServices, events: PolytokenEvents) {
+  const { route, validators, mount, fullPath } = registered
   const methods = route.auth ?? []
+  // The route's own services: what a handler emits carries this route.
+  const services: DialectServices = { ...dialectServices, events: dialectEvents(events, mount.dialect.name, fullPath) }
 
   return async function execute(request: PolyRequest): Promise<PolyResponse> {
     try {
@@ -32,7 +34,9 @@ export function createRouteExecutor(registered: RegisteredRoute, services: Diale
       const principal = extracted ? await authenticate(methods, { request, services }, extracted) : undefined
       return await route.handle({ request, input, principal, services })
     } catch (error) {
-      return renderError(mount, toPolytokenError(error), request, services.logger)
+      const failure = toPolytokenError(error)
+      reportRefusal(events, mount.dialect.name, fullPath, failure, request.receivedAt)
+      return renderError(mount, failure, request, services.logger)
     }
   }
   function validate(request: PolyRequest): RouteInput {
@@ -55,9 +59,14 @@ export function renderError(mount: Pick<SetUpMount, 'dialect' | 'instance'>, err
     logger.error('unexpected error', { dialect: dialect.name, path: request?.path, error: cause?.stack ?? String(cause) })
   }
   try {
-    return instance.renderError(error, request)
+    return withCode({ ...instance.renderError(error, request) }, error.code)
   } catch (renderFailure) {
     logger.error('renderError failed', { dialect: dialect.name, error: String(renderFailure) })
-    return { status: error.status, body: { error: error.code, message: error.message } }
+    return withCode({ status: error.status, body: { error: error.code, message: error.message } }, error.code)
   }
+}
+
+/** The stable code rides along, never sent and not enumerable (the response still equals what the dialect rendered): metrics and access logs label by it. */
+function withCode(response: PolyResponse, code: string): PolyResponse {
+  return Object.defineProperty(response, 'code', { value: code, enumerable: false })
 }

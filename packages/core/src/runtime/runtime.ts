@@ -13,6 +13,8 @@ import { MIN_MASTER_KEY_BYTES, assertStrongSecret } from '../keys/secret-strengt
 import { createConsoleLogger, type Logger } from '../util/logger.js'
 import { systemClock, type Clock } from '../util/time.js'
 import { createRouteExecutor, renderError } from './pipeline.js'
+import { createEvents, dialectEvents, type PolytokenEvents } from '../events/events.js'
+import { observeStore } from '../storage/observed-store.js'
 
 export interface MountOptions {
   dialect: DialectDefinition
@@ -63,6 +65,10 @@ export interface Runtime {
   readonly store: StoreBackend
   readonly cache: VerificationCache
   readonly logger: Logger
+  /** Token lifecycle, refusals, requests and store health (docs/operations.md#events). */
+  readonly events: PolytokenEvents
+  /** The password-hashing queue, for metrics. */
+  readonly passwords: PasswordHasher
   /** What `dialect`'s setup() returned on this router (its routes, renderError and any extras, e.g. an admin API). */
   instance<D extends DialectDefinition>(dialect: D): InstanceOf<D>
   jwks(): { keys: JWK[] }
@@ -82,7 +88,8 @@ export async function createRuntime(options: PolytokenOptions): Promise<Runtime>
   if (options.masterKey !== undefined) assertStrongSecret('masterKey', options.masterKey, MIN_MASTER_KEY_BYTES)
   // Definitions first: a broken dialect fails before any store is opened or key generated.
   checkDialects(mounts)
-  const store = hasMethod<StoreBackend>(options.store, 'namespace') ? options.store : await createStore(withLogger(options.store, logger))
+  const events = createEvents()
+  const store = observeStore(hasMethod<StoreBackend>(options.store, 'namespace') ? options.store : await createStore(withLogger(options.store, logger)), events)
   const cache = hasMethod<VerificationCache>(options.cache, 'verify') ? options.cache : createVerificationCache({ clock, ...options.cache })
   const rings: KeyRing[] = []
   const limits = { ...DEFAULT_LIMITS, ...options.limits }
@@ -108,6 +115,7 @@ export async function createRuntime(options: PolytokenOptions): Promise<Runtime>
         },
         passwords,
         deploymentKey,
+        events: dialectEvents(events, dialect.name),
       }
       servicesByDialect.set(dialect, services)
       // Each router gets its own instance: the routes are built from these services, in mount order.
@@ -120,13 +128,15 @@ export async function createRuntime(options: PolytokenOptions): Promise<Runtime>
     throw error
   }
 
-  const routes = registered.map((reg) => compile(reg, servicesByDialect.get(reg.mount.dialect)!, limits, logger))
+  const routes = registered.map((reg) => compile(reg, servicesByDialect.get(reg.mount.dialect)!, limits, logger, events))
   const instances = new Map(setUp.map(({ dialect, instance }) => [dialect, instance]))
   return {
     routes,
     store,
     cache,
     logger,
+    events,
+    passwords,
     instance<D extends DialectDefinition>(dialect: D): InstanceOf<D> {
       const instance = instances.get(dialect)
       if (!instance) throw new ConfigInvalid(`dialect "${String(dialect?.name)}" is not mounted on this router`)
@@ -145,8 +155,8 @@ export async function createRuntime(options: PolytokenOptions): Promise<Runtime>
   }
 }
 
-function compile(reg: RegisteredRoute, services: DialectServices, defaults: BodyLimits, logger: Logger): CompiledRoute {
-  const execute = createRouteExecutor(reg, services)
+function compile(reg: RegisteredRoute, services: DialectServices, defaults: BodyLimits, logger: Logger, events: PolytokenEvents): CompiledRoute {
+  const execute = createRouteExecutor(reg, services, events)
   const { mount } = reg
   const dialect = mount.dialect
   return {
