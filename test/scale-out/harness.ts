@@ -120,7 +120,8 @@ export async function startServer(options: ServerOptions): Promise<ServerProcess
     }),
   )
   const url = `http://127.0.0.1:${port}`
-  await waitFor(`examples server on port ${port}`, child, async () => (await fetch(`${url}/healthz`)).status === 200)
+  // 60 s: on a loaded CI machine (two cores, many test processes) tsx compiling the server takes well over 10 s.
+  await waitFor(`examples server on port ${port}`, child, async () => (await fetch(`${url}/healthz`)).status === 200, 60_000)
   return {
     ...child,
     url,
