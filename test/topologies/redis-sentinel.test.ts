@@ -9,7 +9,7 @@ import { describeFailover } from './failover.js'
  * Redis behind Sentinel, started once for this file: a master, a replica and three Sentinels on loopback ports of
  * their own. The store contract, every dialect's two-instance scenario, then (last: it kills the master) a failover.
  */
-describe('Redis Sentinel topology (master, replica, three Sentinels)', { timeout: 600_000 }, () => {
+describe('Redis Sentinel topology (master, replica, three Sentinels)', { timeout: 1_200_000 }, () => {
   const compliancePrefix = runPrefix('sentinel')
   let topology: SentinelTopology
   const started = Date.now()
@@ -33,6 +33,9 @@ describe('Redis Sentinel topology (master, replica, three Sentinels)', { timeout
     async killMasterHolding() {
       await topology.master.stop('SIGKILL')
       return topology.master.port
+    },
+    async restartKilled() {
+      await topology.restart(topology.master)
     },
     async promoted(killedPort) {
       const port = await topology.currentMasterPort()

@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { createClient } from '@redis/client'
 import { createStore, type StoreBackend } from '@polytoken/core'
-import { freePort, listening, sleep, tempDir, type Child } from '../scale-out/harness.js'
+import { freePort, listening, sleep, tcpProxy, tempDir, type Child } from '../scale-out/harness.js'
 
 /**
  * Real Redis topologies on loopback for the tests, from the machine's redis-server: ports of their own (never the
@@ -27,8 +27,10 @@ export function redisServerMissing(): string | undefined {
   return undefined
 }
 
-interface RedisProcess extends Child {
+export interface RedisProcess extends Child {
   port: number
+  /** The command line, to start the node again as a supervisor would after a crash. */
+  args: string[]
 }
 
 /** Every redis-server this process started and has not seen exit: killed (by pid) if the test process ends first. */
@@ -47,6 +49,7 @@ function trackProcess(args: string[], port: number): RedisProcess {
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
   return {
     port,
+    args,
     process: child,
     output: () => output,
     async stop(signal: NodeJS.Signals = 'SIGTERM') {
@@ -109,6 +112,11 @@ const baseArgs = (port: number, dir: string) => [
 export interface Topology {
   /** The store URL (every seed, the credentials), without prefix. */
   url: string
+  /**
+   * Starts a killed node again on its port (as a supervisor would): Sentinel makes an old master a replica of the
+   * new one, a Cluster node rejoins as a replica of the node promoted in its place.
+   */
+  restart(node: RedisProcess): Promise<RedisProcess>
   /** Ends every process of the topology and removes its directory. */
   stop(): Promise<void>
 }
@@ -119,21 +127,30 @@ export interface SentinelTopology extends Topology {
   sentinels: RedisProcess[]
   /** The port of the node Sentinel calls master now. */
   currentMasterPort(): Promise<number | undefined>
+  /** With `replicationLink`: cut() drops the replica's link to the master (both stay up), restore() lets it reconnect. */
+  link?: { cut(): Promise<void>; restore(): Promise<void> }
 }
 
-/** A master, one replica and three Sentinels (quorum 2) watching them. */
-export async function startSentinelTopology(): Promise<SentinelTopology> {
+/**
+ * A master, one replica and three Sentinels (quorum 2) watching them. With `replicationLink`, the replica reaches
+ * the master through a TCP proxy in this process, so a test can cut replication while every node stays healthy.
+ */
+export async function startSentinelTopology(options: { replicationLink?: boolean } = {}): Promise<SentinelTopology> {
   const dir = tempDir('sentinel')
   const processes: RedisProcess[] = []
+  let proxy: Awaited<ReturnType<typeof tcpProxy>> | undefined
   const stop = async () => {
     await Promise.all(processes.map((p) => p.stop('SIGKILL')))
+    await proxy?.close()
     dir.remove()
   }
   try {
     const [masterPort, replicaPort, ...sentinelPorts] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()])
     const master = trackProcess(baseArgs(masterPort, dir.path).concat('--dbfilename', 'master.rdb'), masterPort)
     processes.push(master)
-    const replica = trackProcess(baseArgs(replicaPort, dir.path).concat('--dbfilename', 'replica.rdb', '--replicaof', '127.0.0.1', String(masterPort)), replicaPort)
+    if (options.replicationLink) proxy = await tcpProxy(masterPort)
+    const upstream = proxy?.port ?? masterPort
+    const replica = trackProcess(baseArgs(replicaPort, dir.path).concat('--dbfilename', 'replica.rdb', '--replicaof', '127.0.0.1', String(upstream)), replicaPort)
     processes.push(replica)
     await waitUntil('the master listens', () => listening(masterPort))
     await waitUntil('the replica is in sync', async () => (await info(replicaPort, 'replication')).master_link_status === 'up')
@@ -168,11 +185,19 @@ export async function startSentinelTopology(): Promise<SentinelTopology> {
       return true
     })
     const seeds = sentinels.map((s) => `127.0.0.1:${s.port}`).join(',')
+    const link = proxy
     return {
       url: `redis+sentinel://:${NODE_PASSWORD}@${seeds}/${MASTER_NAME}?sentinelPassword=${SENTINEL_PASSWORD}`,
       master,
       replica,
       sentinels,
+      link: link && { cut: () => link.cut(), restore: () => link.restore() },
+      async restart(node) {
+        const again = trackProcess(node.args, node.port)
+        processes.push(again)
+        await waitUntil(`node ${node.port} listens again`, () => listening(node.port))
+        return again
+      },
       async currentMasterPort() {
         for (const sentinel of sentinels) {
           const reply = (await command(sentinel.port, ['SENTINEL', 'GET-MASTER-ADDR-BY-NAME', MASTER_NAME], SENTINEL_PASSWORD)) as string[] | undefined
@@ -244,6 +269,12 @@ export async function startClusterTopology(): Promise<ClusterTopology> {
       url: `redis+cluster://:${NODE_PASSWORD}@${nodes.map((n) => `127.0.0.1:${n.port}`).join(',')}`,
       nodes,
       healthy,
+      async restart(node) {
+        const again = trackProcess(node.args, node.port)
+        nodes.push(again)
+        await waitUntil(`node ${node.port} listens again`, () => listening(node.port))
+        return again
+      },
       async masterOfSlot(slot: number) {
         for (const node of live()) {
           const slots = (await command(node.port, ['CLUSTER', 'SLOTS'])) as Array<[number, number, [string, number, ...unknown[]], ...unknown[]]> | undefined

@@ -96,10 +96,16 @@ export async function connectTopology(options: TopologyDriverOptions): Promise<K
   })
   let opening: Promise<unknown> | undefined
   const open = () => (opening ??= cluster.connect().finally(() => (opening = undefined)))
-  await connectForAWhile(open, { timeoutMs, ...log })
-  // A Cluster that was down at start is opened on first use (KeyvRedis does the same for its own calls).
+  // Awaited whole: a Cluster client sends nothing before it has the slot map (a command then fails with a TypeError
+  // inside @redis/client). The first operation's timeout bounds this wait; a failure here is retried by the next one.
+  await open().catch((error: Error) => {
+    warn(error)
+    if (cluster.isOpen) cluster.destroy()
+    throw error
+  })
   const ready = async () => {
-    if (!cluster.isOpen) await open()
+    if (opening) await opening
+    else if (!cluster.isOpen) await open()
   }
   const raw = redisAtomicOps(cluster)
   const send: SendWait = async (key, replicas, ms) => Number(await cluster.sendCommand(key, false, ['WAIT', String(replicas), String(ms)]))

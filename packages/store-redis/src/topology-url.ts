@@ -85,7 +85,7 @@ function decode(location: string, part: string, what: string): string {
 
 function parseNode(location: string, text: string, defaultPort: number): RedisNode {
   // [v6::addr]:port, host:port or host
-  const match = /^(\[[0-9a-f:.]+\]|[^:[\]]+)(?::(\d{1,5}))?$/i.exec(text)
+  const match = /^(\[[0-9a-f:.]+\]|[\w.-]+)(?::(\d{1,5}))?$/i.exec(text)
   if (!match) return invalid(location, `has a malformed host "${text.replace(/[^\w.:[\]-]/g, '?')}"`)
   const port = match[2] === undefined ? defaultPort : Number(match[2])
   if (!(port > 0 && port < 65536)) return invalid(location, `has a port out of range in "${text}"`)
