@@ -8,7 +8,7 @@ export const STORE_TIMEOUT_MS = 1_000
 const SLACK_MS = 1_500
 const CACHE_MS = 1_000
 /** Sentinel judges the master down after 2 s and elects; a Cluster after 3 s: both well inside this. */
-const RECOVERY_LIMIT_MS = 45_000
+const RECOVERY_LIMIT_MS = 90_000
 
 const jtiOf = (token: string) => JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()).jti as string
 

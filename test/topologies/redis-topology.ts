@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { createClient } from '@redis/client'
 import { createStore, type StoreBackend } from '@polytoken/core'
-import { freePort, listening, sleep, tcpProxy, tempDir, type Child } from '../scale-out/harness.js'
+import { freePort, listening, sleep, tempDir, type Child } from '../scale-out/harness.js'
 
 /**
  * Real Redis topologies on loopback for the tests, from the machine's redis-server: ports of their own (never the
@@ -107,6 +107,9 @@ const baseArgs = (port: number, dir: string) => [
   NODE_PASSWORD,
   '--masterauth',
   NODE_PASSWORD,
+  // A node that rejoins gets its full copy at once (7.0 waits 5 s for more replicas to share the transfer).
+  '--repl-diskless-sync-delay',
+  '0',
 ]
 
 export interface Topology {
@@ -127,30 +130,27 @@ export interface SentinelTopology extends Topology {
   sentinels: RedisProcess[]
   /** The port of the node Sentinel calls master now. */
   currentMasterPort(): Promise<number | undefined>
-  /** With `replicationLink`: cut() drops the replica's link to the master (both stay up), restore() lets it reconnect. */
-  link?: { cut(): Promise<void>; restore(): Promise<void> }
+  /**
+   * Cuts the replica off the master while every node stays up: the master's password changes (connections already
+   * open stay authenticated) and the replica's link is dropped, so its reconnection is refused. A proxy would not
+   * do: Sentinel points a replica at the real master address again (+fix-slave-config).
+   */
+  cutReplication(): Promise<void>
 }
 
-/**
- * A master, one replica and three Sentinels (quorum 2) watching them. With `replicationLink`, the replica reaches
- * the master through a TCP proxy in this process, so a test can cut replication while every node stays healthy.
- */
-export async function startSentinelTopology(options: { replicationLink?: boolean } = {}): Promise<SentinelTopology> {
+/** A master, one replica and three Sentinels (quorum 2) watching them. */
+export async function startSentinelTopology(): Promise<SentinelTopology> {
   const dir = tempDir('sentinel')
   const processes: RedisProcess[] = []
-  let proxy: Awaited<ReturnType<typeof tcpProxy>> | undefined
   const stop = async () => {
     await Promise.all(processes.map((p) => p.stop('SIGKILL')))
-    await proxy?.close()
     dir.remove()
   }
   try {
     const [masterPort, replicaPort, ...sentinelPorts] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()])
     const master = trackProcess(baseArgs(masterPort, dir.path).concat('--dbfilename', 'master.rdb'), masterPort)
     processes.push(master)
-    if (options.replicationLink) proxy = await tcpProxy(masterPort)
-    const upstream = proxy?.port ?? masterPort
-    const replica = trackProcess(baseArgs(replicaPort, dir.path).concat('--dbfilename', 'replica.rdb', '--replicaof', '127.0.0.1', String(upstream)), replicaPort)
+    const replica = trackProcess(baseArgs(replicaPort, dir.path).concat('--dbfilename', 'replica.rdb', '--replicaof', '127.0.0.1', String(masterPort)), replicaPort)
     processes.push(replica)
     await waitUntil('the master listens', () => listening(masterPort))
     await waitUntil('the replica is in sync', async () => (await info(replicaPort, 'replication')).master_link_status === 'up')
@@ -185,13 +185,21 @@ export async function startSentinelTopology(options: { replicationLink?: boolean
       return true
     })
     const seeds = sentinels.map((s) => `127.0.0.1:${s.port}`).join(',')
-    const link = proxy
     return {
       url: `redis+sentinel://:${NODE_PASSWORD}@${seeds}/${MASTER_NAME}?sentinelPassword=${SENTINEL_PASSWORD}`,
       master,
       replica,
       sentinels,
-      link: link && { cut: () => link.cut(), restore: () => link.restore() },
+      async cutReplication() {
+        const refused = `cut-${NODE_PASSWORD}`
+        await command(master.port, ['CONFIG', 'SET', 'requirepass', refused])
+        await command(master.port, ['CLIENT', 'KILL', 'TYPE', 'replica'], refused)
+        await waitUntil(
+          'the master has no replica',
+          async () =>
+            (await command(master.port, ['INFO', 'replication'], refused)) !== undefined && String(await command(master.port, ['INFO', 'replication'], refused)).includes('connected_slaves:0'),
+        )
+      },
       async restart(node) {
         const again = trackProcess(node.args, node.port)
         processes.push(again)
