@@ -30,7 +30,12 @@ export async function runScenarios(t: TestContext, storeUrl: string): Promise<vo
   const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=tap', ...SCENARIOS], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...childEnv(), NODE_ENV: 'test', POLYTOKEN_TEST_REDIS_URL: withParam(storeUrl, 'timeoutMs', String(SCENARIO_STORE_TIMEOUT_MS)), NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --conditions=polytoken-source`.trim() },
+    env: {
+      ...childEnv(),
+      NODE_ENV: 'test',
+      POLYTOKEN_TEST_REDIS_URL: withParam(storeUrl, 'timeoutMs', String(SCENARIO_STORE_TIMEOUT_MS)),
+      NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --conditions=polytoken-source`.trim(),
+    },
   })
   let output = ''
   child.stdout.on('data', (chunk) => (output += chunk))
