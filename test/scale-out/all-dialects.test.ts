@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { createStore } from '@polytoken/core'
-import { REDIS_URL, runPrefix, unreachable } from '../storage/services.js'
+import { REDIS_URL, runPrefix, unreachable, withParam } from '../storage/services.js'
 import { ROOT, startServer, type ServerProcess } from './harness.js'
 
 /**
@@ -13,8 +13,7 @@ import { ROOT, startServer, type ServerProcess } from './harness.js'
  */
 describe('two examples-server processes with every dialect of config.json on one Redis', () => {
   const prefix = runPrefix('all')
-  const url = new URL(REDIS_URL)
-  url.searchParams.set('prefix', prefix)
+  const store = withParam(REDIS_URL, 'prefix', prefix)
   let skip: string | undefined
   let servers: ServerProcess[] = []
 
@@ -22,7 +21,11 @@ describe('two examples-server processes with every dialect of config.json on one
     skip = await unreachable('Redis', REDIS_URL, 6379)
     if (skip) return
     const { port: _port, store: _store, masterKey: _masterKey, dataDir: _dataDir, ...config } = JSON.parse(readFileSync(join(ROOT, 'examples/server/config.json'), 'utf8'))
-    servers = await Promise.all([startServer({ store: url.toString(), config }), startServer({ store: url.toString(), config })])
+    const started = await Promise.allSettled([startServer({ store, config }), startServer({ store, config })])
+    servers = started.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []))
+    // One that failed must not leave the other running: it would keep this test process alive.
+    const failed = started.find((result) => result.status === 'rejected')
+    if (failed) throw failed.reason
   })
 
   after(async () => {

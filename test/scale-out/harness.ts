@@ -122,7 +122,8 @@ export async function startServer(options: ServerOptions): Promise<ServerProcess
     }),
   )
   const url = `http://127.0.0.1:${port}`
-  await waitFor(`examples server on port ${port}`, child, async () => (await fetch(`${url}/healthz`)).status === 200, options.startTimeoutMs)
+  // 60 s by default: on a loaded CI machine (two cores, many test processes) tsx compiling the server takes well over 10 s.
+  await waitFor(`examples server on port ${port}`, child, async () => (await fetch(`${url}/healthz`)).status === 200, options.startTimeoutMs ?? 60_000)
   return {
     ...child,
     url,

@@ -1,6 +1,6 @@
 import { before, after } from 'node:test'
 import { createStore } from '@polytoken/core'
-import { REDIS_URL, runPrefix, unreachable } from '../storage/services.js'
+import { REDIS_URL, runPrefix, unreachable, withParam } from '../storage/services.js'
 import { startServer, type ServerProcess } from './harness.js'
 
 export interface Pair {
@@ -20,9 +20,7 @@ export interface Pair {
  */
 export function redisPair(label: string, config: Record<string, unknown>, namespaces: string[], env: Record<string, string> = {}): Pair {
   const prefix = runPrefix(label)
-  const url = new URL(REDIS_URL)
-  url.searchParams.set('prefix', prefix)
-  const pair = { skip: undefined, store: url.toString() } as Pair
+  const pair = { skip: undefined, store: withParam(REDIS_URL, 'prefix', prefix) } as Pair
 
   before(async () => {
     pair.skip = await unreachable('Redis', REDIS_URL, 6379)

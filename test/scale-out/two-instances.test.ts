@@ -2,7 +2,7 @@ import { describe, it, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { createStore } from '@polytoken/core'
 import { redactUrl } from '@polytoken/store-keyv'
-import { POSTGRES_URL, REDIS_URL, runPrefix, unreachable } from '../storage/services.js'
+import { POSTGRES_URL, REDIS_URL, runPrefix, unreachable, withParam } from '../storage/services.js'
 import { createToken, prodmanagerConfig, revoke, startServer, whoami, type ServerProcess } from './harness.js'
 
 const WINDOW_MS = 1500
@@ -12,9 +12,7 @@ const jtiOf = (token: string) => JSON.parse(Buffer.from(token.split('.')[1]!, 'b
 function twoInstances(name: string, baseUrl: string, unavailable: () => Promise<string | undefined>) {
   describe(`two examples-server processes on one ${name}`, () => {
     const prefix = runPrefix('two')
-    const url = new URL(baseUrl)
-    url.searchParams.set('prefix', prefix)
-    const store = url.toString()
+    const store = withParam(baseUrl, 'prefix', prefix)
     let skip: string | undefined
     let a: ServerProcess
     let b: ServerProcess

@@ -1,4 +1,5 @@
-const SECRET_PARAM = /^(password|pass|pwd|secret|token|key|auth|sslkey|sslpassword)$/i
+// Also any name ending in password or secret (sentinelPassword, …).
+const SECRET_PARAM = /^(password|pass|pwd|secret|token|key|auth|sslkey|sslpassword)$|password$|secret$/i
 
 /**
  * A store URL fit for messages and logs: user and password become `***`, and

@@ -2,8 +2,10 @@ import type { Keyv } from 'keyv'
 import { silentLogger, type StoreBackend, type StoreOptions } from '@polytoken/core'
 import { checkTimeout, createKeyvBackend, keyvStore, redactUrl, serverOptions } from '@polytoken/store-keyv'
 import { connectPostgres } from './postgres-driver.js'
+import { takePoolOptions } from './pool-options.js'
 
 export { postgresAtomicOps, type PostgresDriverOptions } from './postgres-driver.js'
+export { takePoolOptions, type PoolOptions } from './pool-options.js'
 
 /**
  * `postgres://` and `postgresql://` URLs for @polytoken/core's createStore, or a Keyv of
@@ -28,13 +30,15 @@ export function createStoreBackend(options: StoreOptions): StoreBackend {
       connect: () => connectPostgres({ url: uri, table, schema, timeoutMs, logger, location }),
     })
   }
-  const { url, prefix, location, timeoutMs, logger } = serverOptions(options.url ?? '', options)
+  const server = serverOptions(options.url ?? '', options)
+  const { prefix, location, timeoutMs, logger } = server
+  const { url, pool } = takePoolOptions(server.url, location)
   return createKeyvBackend({
     kind: 'postgres',
     logger,
     timeoutMs,
     prefix,
     location,
-    connect: () => connectPostgres({ url, timeoutMs, logger, location, sweepIntervalMs: options.sweepIntervalMs }),
+    connect: () => connectPostgres({ url, timeoutMs, logger, location: redactUrl(url), sweepIntervalMs: options.sweepIntervalMs, pool }),
   })
 }

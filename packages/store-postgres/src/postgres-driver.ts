@@ -4,6 +4,7 @@ import pg, { type Pool } from 'pg'
 import { parseCounter, type AtomicOps, type KeyvDriver } from '@polytoken/store-keyv'
 import type { Logger } from '@polytoken/core'
 import { redactCredentials } from '@polytoken/store-keyv'
+import type { PoolOptions } from './pool-options.js'
 
 export interface PostgresDriverOptions {
   /** postgres:// or postgresql:// URL. */
@@ -16,6 +17,8 @@ export interface PostgresDriverOptions {
   location: string
   /** How often expired rows are deleted (keyv only drops them when read). Default 60 s; 0 turns it off. */
   sweepIntervalMs?: number
+  /** Pool size, statement and acquire timeouts (from the URL's `?pool_max=`, `?statement_timeout_ms=`, `?pool_acquire_timeout_ms=`). */
+  pool?: PoolOptions
 }
 
 const PAGE = 100
@@ -72,13 +75,18 @@ export async function connectPostgres(options: PostgresDriverOptions): Promise<K
   const schema = options.schema ?? 'public'
   const tableName = options.table ?? 'keyv'
   const table = `${quote(schema)}.${quote(tableName)}`
+  const settings = options.pool ?? { max: 10 }
   const pool: Pool = new pg.Pool({
     connectionString: options.url,
-    connectionTimeoutMillis: Math.max(options.timeoutMs, 1_000),
+    // Also the wait for a free connection when all are busy: a waiter is dropped once the caller has had its 503,
+    // instead of queueing behind a stuck pool for ever.
+    connectionTimeoutMillis: settings.acquireTimeoutMs ?? options.timeoutMs,
     query_timeout: options.timeoutMs + 1_000,
+    // Server-side: PostgreSQL cancels the statement, so a connection stuck on a lock comes back to the pool.
+    ...(settings.statementTimeoutMs === undefined ? {} : { statement_timeout: settings.statementTimeoutMs }),
     idleTimeoutMillis: 30_000,
     keepAlive: true,
-    max: 10,
+    max: settings.max,
   })
   let lastLog = 0
   pool.on('error', (error) => {

@@ -2,6 +2,7 @@ import { Keyv } from 'keyv'
 import KeyvRedis from '@keyv/redis'
 import { createClient } from '@redis/client'
 import type { AtomicOps, KeyvDriver } from '@polytoken/store-keyv'
+import type { ConfirmWrite } from './replica-wait.js'
 import type { Logger } from '@polytoken/core'
 import { redactCredentials } from '@polytoken/store-keyv'
 
@@ -104,39 +105,80 @@ export async function connectRedis(options: RedisDriverOptions): Promise<KeyvDri
       },
     })) as ReturnType<typeof createClient>
   client.setMaxListeners?.(0)
-  let lastLog = 0
-  client.on('error', (error: Error) => {
-    const now = Date.now()
-    if (now - lastLog < 10_000) return
-    lastLog = now
-    options.logger.warn('redis connection error (reconnecting)', { at: options.location, error: redactCredentials(String(error?.message ?? error)) })
-  })
-  if (own || !client.isOpen) {
-    // Waited for at most one timeout: while Redis is away the server still starts, answers 503 for
-    // what needs the store, and the client keeps connecting in the background until Redis comes.
-    const connecting = client.connect().catch((error: Error) => {
-      options.logger.warn('redis connect failed', { at: options.location, error: redactCredentials(String(error?.message ?? error)) })
-    })
-    let timer: NodeJS.Timeout | undefined
-    await Promise.race([connecting, new Promise((resolve) => (timer = setTimeout(resolve, options.timeoutMs / 2)))])
-    clearTimeout(timer)
-  }
+  client.on('error', throttledWarning(options, 'redis connection error (reconnecting)'))
+  if (own || !client.isOpen) await connectForAWhile(() => client.connect(), options)
   const commands = client as unknown as RedisCommands
-  const atomic = redisAtomicOps(commands)
-  return {
-    keyv(namespace: string): Keyv {
-      const adapter = new KeyvRedis(client, { namespace, keyPrefixSeparator: SEPARATOR, throwOnErrors: true, throwOnConnectError: true })
-      return new Keyv(adapter, { namespace, useKeyPrefix: false })
-    },
-    fullKey: (namespace, key) => `${namespace}${SEPARATOR}${key}`,
-    atomic: () => atomic,
-    async ping() {
-      await commands.ping()
-    },
-    async close() {
+  return keyvDriverOn(client, {
+    atomic: redisAtomicOps(commands),
+    ping: async () => void (await commands.ping()),
+    close: async () => {
       if (!own) return
       if (client.isReady) await client.close().catch(() => client.destroy())
       else if (client.isOpen) client.destroy()
     },
+  })
+}
+
+/** Logs a client's errors at most every 10 s, credentials removed. */
+export function throttledWarning(options: { logger: Logger; location: string }, message: string): (error: Error) => void {
+  let lastLog = 0
+  return (error: Error) => {
+    const now = Date.now()
+    if (now - lastLog < 10_000) return
+    lastLog = now
+    options.logger.warn(message, { at: options.location, error: redactCredentials(String(error?.message ?? error)) })
+  }
+}
+
+/**
+ * Starts connecting and waits at most half a timeout: while Redis is away the server still starts, answers 503 for
+ * what needs the store, and the client keeps connecting in the background until Redis comes.
+ */
+export async function connectForAWhile(connect: () => Promise<unknown>, options: { timeoutMs: number; logger: Logger; location: string }): Promise<void> {
+  const connecting = connect().catch((error: Error) => {
+    options.logger.warn('redis connect failed', { at: options.location, error: redactCredentials(String(error?.message ?? error)) })
+  })
+  let timer: NodeJS.Timeout | undefined
+  await Promise.race([connecting, new Promise((resolve) => (timer = setTimeout(resolve, options.timeoutMs / 2)))])
+  clearTimeout(timer)
+}
+
+export interface DriverParts {
+  atomic: AtomicOps
+  ping: () => Promise<void>
+  close: () => Promise<void>
+  /** Called after keyv's own writes (set, and a delete that deleted), with the full key: see replica-wait.ts. */
+  confirm?: ConfirmWrite
+}
+
+/** The KeyvDriver on a connected client of any topology (one node, Sentinel, Cluster): @keyv/redis takes all three. */
+export function keyvDriverOn(client: unknown, parts: DriverParts): KeyvDriver {
+  const { confirm } = parts
+  const Adapter = confirm ? confirmedKeyvRedis(confirm) : KeyvRedis
+  return {
+    keyv(namespace: string): Keyv {
+      const adapter = new Adapter(client as ConstructorParameters<typeof KeyvRedis>[0], { namespace, keyPrefixSeparator: SEPARATOR, throwOnErrors: true, throwOnConnectError: true })
+      return new Keyv(adapter, { namespace, useKeyPrefix: false })
+    },
+    fullKey: (namespace, key) => `${namespace}${SEPARATOR}${key}`,
+    atomic: () => parts.atomic,
+    ping: parts.ping,
+    close: parts.close,
+  }
+}
+
+/** A KeyvRedis whose set and delete return only once the replicas hold the write (a revocation is a set). */
+function confirmedKeyvRedis(confirm: ConfirmWrite): typeof KeyvRedis {
+  return class ConfirmedKeyvRedis extends KeyvRedis<unknown> {
+    override async set(key: string, value: string, ttl?: number): Promise<void> {
+      await super.set(key, value, ttl)
+      await confirm(this.createKeyPrefix(key, this.namespace))
+    }
+
+    override async delete(key: string): Promise<boolean> {
+      const deleted = await super.delete(key)
+      if (deleted) await confirm(this.createKeyPrefix(key, this.namespace))
+      return deleted
+    }
   }
 }

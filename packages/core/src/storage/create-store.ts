@@ -9,6 +9,8 @@ export interface StoreOptions {
    * - `memory://` — tests; one process, gone on exit. Built in.
    * - `sqlite://path/to/file.db` — the embedded default (`sqlite://:memory:` too); needs `@polytoken/store-sqlite`.
    * - `redis://[user:password@]host:6379[/db]` or `rediss://…` (TLS) — several instances; needs `@polytoken/store-redis`.
+   * - `redis+sentinel://host:26379,host:26380/<master>` and `redis+cluster://host:7000,host:7001` (`rediss+…` for TLS) —
+   *   Redis behind Sentinel or as a Cluster; needs `@polytoken/store-redis` (docs/scale-out.md).
    * - `postgres://user:password@host:5432/db` or `postgresql://…` — several instances; needs `@polytoken/store-postgres`.
    *
    * Redis and PostgreSQL URLs may carry `?prefix=name-` and `?timeoutMs=500` (see those options;
@@ -43,6 +45,10 @@ const PACKAGE_OF: Record<string, string> = {
   sqlite: '@polytoken/store-sqlite',
   redis: '@polytoken/store-redis',
   rediss: '@polytoken/store-redis',
+  'redis+sentinel': '@polytoken/store-redis',
+  'rediss+sentinel': '@polytoken/store-redis',
+  'redis+cluster': '@polytoken/store-redis',
+  'rediss+cluster': '@polytoken/store-redis',
   postgres: '@polytoken/store-postgres',
   postgresql: '@polytoken/store-postgres',
 }
