@@ -3,6 +3,7 @@ import { createServer } from 'node:http'
 import { createExampleServer } from './app.js'
 import { loadConfigOrExit } from './load-config.js'
 import { applyConnectionLimit, serverOptions } from './http-limits.js'
+import { createServerLogger, warnExampleSecrets } from './logging.js'
 
 /** `--workers N` / `--workers=N` (or POLYTOKEN_WORKERS): N processes of node:cluster on one port, sharing the store. */
 function workerCount(argv: string[], env: NodeJS.ProcessEnv): number {
@@ -81,7 +82,8 @@ function runPrimary(count: number): void {
 
 async function runServer(): Promise<void> {
   const baseUrl = process.env.POLYTOKEN_BASE_URL ?? `http://localhost:${config.port}`
-  const { app, router, mounts, warnings } = await createExampleServer(config, process.env, baseUrl)
+  const logger = createServerLogger()
+  const { app, router, mounts, warnings } = await createExampleServer(config, process.env, baseUrl, logger)
   // In a cluster, worker 1 prints the banner; the others say they are up.
   const banner = !cluster.isWorker || cluster.worker?.id === 1
 
@@ -100,6 +102,7 @@ async function runServer(): Promise<void> {
     }
     lines.push('', 'also: GET /.well-known/jwks.json  GET /healthz  GET /openapi.json')
     console.log(lines.join('\n'))
+    warnExampleSecrets(logger, warnings)
     if (warnings.length > 0) {
       const bar = '!'.repeat(72)
       console.warn(

@@ -21,6 +21,8 @@ export interface PolyRequest {
   ip: string
   /** Epoch milliseconds when the request arrived. */
   receivedAt: number
+  /** The request id the host gave it (X-Request-Id), for log lines. */
+  id?: string
 }
 
 export type BodyType = 'json' | 'urlencoded' | 'multipart'
@@ -33,6 +35,8 @@ export interface PolyResponse {
    * by default); anything else is sent as JSON.
    */
   body?: unknown
+  /** The code of the PolytokenError this response renders, for logs, metrics and spans; never sent. */
+  errorCode?: string
 }
 
 export function header(request: PolyRequest, name: string): string | undefined {

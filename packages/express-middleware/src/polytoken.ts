@@ -1,10 +1,13 @@
 import express, { type NextFunction, type Request, type Response, type Router } from 'express'
-import { AuthRequired, MethodNotAllowed, RequestMalformed, createRuntime, toPolytokenError, type CompiledRoute, type PolytokenOptions, type Runtime } from '@polytoken/core'
+import { AuthRequired, MethodNotAllowed, RequestMalformed, createRuntime, toPolytokenError, traced, type CompiledRoute, type PolytokenOptions, type Runtime } from '@polytoken/core'
 import { parseBody, type ParsedBody } from './body/parse-body.js'
 import { toPolyRequest } from './to-poly-request.js'
 import { send } from './send.js'
 import { buildOpenApi } from './openapi.js'
 import { installFastDispatch, type DirectRoute, type RouteHandler } from './fast-dispatch.js'
+import { observeOptions, type ObservabilityOptions } from './observe/options.js'
+import { noteDialect, observeRoute } from './observe/observe-route.js'
+import { installRequestIds, requestIdOf } from './observe/request-id.js'
 
 export interface PolytokenRouter extends Router {
   /** The core runtime behind the router: routes, store, cache, JWKS. */
@@ -14,7 +17,7 @@ export interface PolytokenRouter extends Router {
 }
 
 /** polytoken()'s options: the core's, and what only the Express router has. */
-export interface PolytokenRouterOptions extends PolytokenOptions {
+export interface PolytokenRouterOptions extends PolytokenOptions, ObservabilityOptions {
   /**
    * Find a dialect route before Express's routing runs (default true): the
    * same answers for less CPU per request. false: every request takes
@@ -26,6 +29,7 @@ export interface PolytokenRouterOptions extends PolytokenOptions {
 }
 
 const NO_BODY: ParsedBody = { body: undefined, bodyType: undefined }
+const NO_ATTRIBUTES = {}
 
 /**
  * Build the one router to mount: `app.use('/auth', await polytoken({...}))`.
@@ -33,15 +37,16 @@ const NO_BODY: ParsedBody = { body: undefined, bodyType: undefined }
  * /openapi.json. Unknown paths fall through to the host app.
  */
 export async function polytoken(options: PolytokenRouterOptions): Promise<PolytokenRouter> {
-  const { fastDispatch = true, title = 'polytoken', ...runtimeOptions } = options
+  const { fastDispatch = true, title = 'polytoken', accessLog, tracing, ...runtimeOptions } = options
   const runtime = await createRuntime(runtimeOptions)
+  const observe = observeOptions({ accessLog, tracing }, runtime.logger)
   const router = express.Router()
 
   // Each route is also handed to installFastDispatch, which finds it before Express's routing runs (unless fastDispatch: false).
   const direct: DirectRoute[] = []
   for (const routes of groupBy(runtime.routes, (route) => `${route.method} ${route.fullPath}`).values()) {
     const first = routes[0]!
-    const handler = routes.length === 1 ? routeHandler(first) : schemeDispatcher(routes)
+    const handler = observeRoute(routes.length === 1 ? routeHandler(first) : schemeDispatcher(routes), first.fullPath, observe)
     router[first.method.toLowerCase() as 'get' | 'post' | 'put' | 'patch' | 'delete'](first.fullPath, (req: Request, res: Response) =>
       handler(req, res, req.path, req.params as Record<string, string>),
     )
@@ -72,17 +77,20 @@ export async function polytoken(options: PolytokenRouterOptions): Promise<Polyto
   const onError = errorHandler(runtime)
   router.use(onError)
   if (fastDispatch) installFastDispatch(router, direct, onError)
+  installRequestIds(router)
 
   return Object.assign(router, { runtime, close: () => runtime.close() }) as PolytokenRouter
 }
 
 function routeHandler(route: CompiledRoute): RouteHandler {
+  const dialect = route.dialect.name
   return async (req, res, path, params) => {
     const receivedAt = Date.now()
+    noteDialect(res, dialect)
     let parsed: ParsedBody = NO_BODY
     try {
       // A route that takes no body (GET) ignores any sent: no parser, no promise.
-      if (route.accepts.length > 0) parsed = await parseBody(req, route.accepts, route.limits)
+      if (route.accepts.length > 0) parsed = await traced('polytoken.parse_body', NO_ATTRIBUTES, () => parseBody(req, route.accepts, route.limits))
     } catch (error) {
       const response = route.fail(error, toPolyRequest(req, path, params, NO_BODY, receivedAt))
       // The rest of an oversized body is not read; the connection cannot be reused.
@@ -104,7 +112,7 @@ function errorHandler(runtime: Runtime) {
     if (route) {
       send(res, route.fail(coded, toPolyRequest(req, req.path, req.params as Record<string, string>, NO_BODY, Date.now())))
     } else {
-      if (coded.status >= 500) runtime.logger.error('unexpected error', { error: String((error as Error)?.stack ?? error) })
+      if (coded.status >= 500) runtime.logger.error({ requestId: requestIdOf(req), error: String((error as Error)?.stack ?? error) }, 'unexpected error')
       send(res, { status: coded.status, body: { error: coded.code, message: coded.message } })
     }
   }

@@ -1,5 +1,6 @@
 import type { Response } from 'express'
 import type { PolyResponse } from '@polytoken/core'
+import { noteErrorCode } from './observe/observe-route.js'
 
 /**
  * Write a core response. Strings and Buffers go out as they are, anything
@@ -8,6 +9,7 @@ import type { PolyResponse } from '@polytoken/core'
  */
 export function send(res: Response, response: PolyResponse): void {
   if (res.headersSent) return
+  noteErrorCode(res, response.errorCode)
   // Node's own setters: Express's res.status() only adds validation of a status the core already chose.
   res.statusCode = response.status
   const headers = response.headers

@@ -109,13 +109,13 @@ export async function connectRedis(options: RedisDriverOptions): Promise<KeyvDri
     const now = Date.now()
     if (now - lastLog < 10_000) return
     lastLog = now
-    options.logger.warn('redis connection error (reconnecting)', { at: options.location, error: redactCredentials(String(error?.message ?? error)) })
+    options.logger.warn({ at: options.location, error: redactCredentials(String(error?.message ?? error)) }, 'redis connection error (reconnecting)')
   })
   if (own || !client.isOpen) {
     // Waited for at most one timeout: while Redis is away the server still starts, answers 503 for
     // what needs the store, and the client keeps connecting in the background until Redis comes.
     const connecting = client.connect().catch((error: Error) => {
-      options.logger.warn('redis connect failed', { at: options.location, error: redactCredentials(String(error?.message ?? error)) })
+      options.logger.warn({ at: options.location, error: redactCredentials(String(error?.message ?? error)) }, 'redis connect failed')
     })
     let timer: NodeJS.Timeout | undefined
     await Promise.race([connecting, new Promise((resolve) => (timer = setTimeout(resolve, options.timeoutMs / 2)))])

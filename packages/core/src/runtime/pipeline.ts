@@ -4,11 +4,14 @@ import type { DialectServices, RouteInput } from '../dialect.js'
 import type { PolyRequest, PolyResponse } from '../request.js'
 import type { RegisteredRoute, SetUpMount } from '../registry/registry.js'
 import type { Logger } from '../util/logger.js'
+import { traced } from '../util/trace-hook.js'
 
 /**
  * One request through one route: precheck → find credentials → validate input (ajv, compiled at registration) →
  * verify credentials → the route's handler. Every failure leaves through the dialect's renderError.
  */
+const NO_ATTRIBUTES = {}
+
 export function createRouteExecutor(registered: RegisteredRoute, services: DialectServices) {
   const { route, validators } = registered
   const { mount } = registered
@@ -24,8 +27,8 @@ export function createRouteExecutor(registered: RegisteredRoute, services: Diale
         await authenticate(methods, { request, services }, extracted) // throws AuthRequired, with every challenge
         throw new AuthRequired('authentication required')
       }
-      const input = validate(request)
-      const principal = extracted ? await authenticate(methods, { request, services }, extracted) : undefined
+      const input = traced('polytoken.validate', NO_ATTRIBUTES, () => validate(request))
+      const principal = extracted ? await traced('polytoken.authenticate', NO_ATTRIBUTES, () => authenticate(methods, { request, services }, extracted)) : undefined
       return await route.handle({ request, input, principal, services })
     } catch (error) {
       return renderError(mount, toPolytokenError(error), request, services.logger)
@@ -46,12 +49,12 @@ export function renderError(mount: Pick<SetUpMount, 'dialect' | 'instance'>, err
   const { dialect, instance } = mount
   if (error.status >= 500 && error.code === 'ERR_INTERNAL') {
     const cause = error.cause as Error | undefined
-    logger.error('unexpected error', { dialect: dialect.name, path: request?.path, error: cause?.stack ?? String(cause) })
+    logger.error({ requestId: request?.id, dialect: dialect.name, path: request?.path, error: cause?.stack ?? String(cause) }, 'unexpected error')
   }
   try {
-    return instance.renderError(error, request)
+    return { ...instance.renderError(error, request), errorCode: error.code }
   } catch (renderFailure) {
-    logger.error('renderError failed', { dialect: dialect.name, error: String(renderFailure) })
-    return { status: error.status, body: { error: error.code, message: error.message } }
+    logger.error({ requestId: request?.id, dialect: dialect.name, error: String(renderFailure) }, 'renderError failed')
+    return { status: error.status, body: { error: error.code, message: error.message }, errorCode: error.code }
   }
 }

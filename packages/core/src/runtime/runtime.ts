@@ -4,6 +4,7 @@ import type { BodyLimits, DialectDefinition, DialectServices, InstanceOf, RouteD
 import type { PolyRequest, PolyResponse, HttpMethod, BodyType } from '../request.js'
 import { checkDialects, registerInstances, type Mount, type RegisteredRoute, type SetUpMount } from '../registry/registry.js'
 import { createStore, type StoreOptions } from '../storage/create-store.js'
+import { tracedNamespace } from '../storage/traced-store.js'
 import type { StoreBackend } from '../storage/store.js'
 import { createVerificationCache, type VerificationCache, type VerificationCacheOptions } from '../cache/verification-cache.js'
 import { loadKeyRing, type KeyRing } from '../keys/keyring.js'
@@ -95,7 +96,7 @@ export async function createRuntime(options: PolytokenOptions): Promise<Runtime>
   try {
     for (const mount of mounts) {
       const { dialect } = mount
-      const namespace = store.namespace(dialect.name)
+      const namespace = tracedNamespace(store.namespace(dialect.name), store.kind)
       const services: DialectServices = {
         store: namespace,
         cache,
