@@ -43,7 +43,7 @@ test('two X-Request-Id headers (one safe, one forged) are not merged into a kept
     const raw = await new Promise<string>((resolve, reject) => {
       const socket = connect(port, '127.0.0.1', () => socket.end('GET /auth/probe/ok HTTP/1.1\r\nHost: x\r\nX-Request-Id: safe-1\r\nX-Request-Id: evil"\r\nConnection: close\r\n\r\n'))
       let text = ''
-      socket.on('data', (chunk) => (text += chunk))
+      socket.on('data', (chunk: Buffer) => (text += chunk.toString()))
       socket.on('end', () => resolve(text))
       socket.on('error', reject)
     })

@@ -38,7 +38,7 @@ export function writeFlowConfig(root: string, dir: string): FlowSetup {
   config.prodmanager.secret = SECRETS.prodmanager
   config['token-generator'].sessionSecret = SECRETS.sessionSecret
   config['token-generator'].resourceSecret = SECRETS.resourceSecret
-  for (const user of Object.values(config.crew.users) as Array<{ password: string }>) user.password = SECRETS.crewPassword
+  for (const user of Object.values<{ password: string }>(config.crew.users)) user.password = SECRETS.crewPassword
   config.zazz.clients[1].secret = SECRETS.zazzClientSecret
   config.zazz.users[0].password = SECRETS.zazzPassword
   config.sagrada.nodes['http://localhost:8000'].secrets = [SECRETS.sagradaNodeSecret]
