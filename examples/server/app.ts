@@ -32,6 +32,7 @@ export async function createExampleServer(config: ServerConfig, env: NodeJS.Proc
     cache: config.cache,
     logger,
     accessLog: true,
+    auditLog: true,
   })
   const app = express()
   app.disable('x-powered-by')

@@ -34,7 +34,7 @@ test('no secret the flows used or received appears anywhere in the log', () => {
   for (const secret of flows.secrets) assert.ok(!log.includes(secret), `the log holds a secret (${secret.slice(0, 6)}…)`)
 })
 
-test('the log was written: one JSON access line per request, each with its request id', () => {
+test('the log was written: one JSON access line per request and an audit line per token issued or revoked, each with its request id', () => {
   const lines = server
     .output()
     .split('\n')
@@ -45,4 +45,10 @@ test('the log was written: one JSON access line per request, each with its reque
   const logged = access.map((line) => line.requestId)
   for (const [index, id] of flows.requestIds.entries()) assert.ok(logged.includes(id), `request ${index} (${id}) has no access line:\n${access.map((line) => JSON.stringify(line)).join('\n')}`)
   for (const line of access) assert.ok(typeof line.route === 'string' && typeof line.status === 'number' && typeof line.dialect === 'string', JSON.stringify(line))
+  // One audit line per token issued or revoked, in the request that did it.
+  const audit = lines.filter((line) => typeof line.audit === 'string')
+  const dialects = (action: string) => new Set(audit.filter((line) => line.audit === action).map((line) => line.dialect))
+  assert.deepEqual([...dialects('issued')].sort(), ['crew', 'prodmanager', 'sagrada', 'token-generator', 'zazz'], JSON.stringify(audit))
+  assert.deepEqual([...dialects('revoked')].sort(), ['crew', 'prodmanager', 'zazz'], JSON.stringify(audit))
+  for (const line of audit) assert.ok(flows.requestIds.includes(line.requestId as string), `an audit line without its request's id: ${JSON.stringify(line)}`)
 })

@@ -7,6 +7,7 @@ import type { KeyRing, KeyRingOptions } from './keys/keyring.js'
 import type { Clock } from './util/time.js'
 import type { Logger } from './util/logger.js'
 import type { PasswordHasher } from './util/password-hasher.js'
+import type { DialectEvents } from './events/events.js'
 
 /** A JSON Schema (draft 2020-12 subset that ajv compiles in strict mode). */
 export type JsonSchema = Record<string, unknown>
@@ -28,6 +29,8 @@ export interface DialectServices {
    * like.
    */
   deploymentKey(label: string): Promise<Buffer>
+  /** Report tokens issued, refreshed, revoked and replayed (router.events); on a route's services the route comes along. */
+  events: DialectEvents
 }
 
 export interface BodyLimits {

@@ -11,6 +11,18 @@ export { header, type BodyType, type HttpMethod, type PolyRequest, type PolyResp
 export { defineDialect, defineRoute, type BodyLimits, type DialectDefinition, type DialectInstance, type DialectServices, type InstanceOf, type JsonSchema, type ResponseDoc } from './dialect.js'
 export { type RouteContext, type RouteDefinition, type RouteInput, type RouteSchema } from './dialect.js'
 export { createRuntime, type CompiledRoute, type MountOptions, type PolytokenOptions, type Runtime } from './runtime/runtime.js'
+export {
+  type DialectEvents,
+  type PolytokenEventMap,
+  type PolytokenEventName,
+  type PolytokenEvents,
+  type RefusalEvent,
+  type RequestEvent,
+  type StoreEvent,
+  type TokenEvent,
+  type TokenFields,
+} from './events/events.js'
+export { reportRefusal } from './events/events.js'
 export { compileValidator, type InputValidator } from './validation/validator.js'
 
 // Auth methods: the contract and the generic ones.
@@ -34,7 +46,7 @@ export { memoryStore } from './storage/memory-store.js'
 export { MAX_TTL_MS, normalizeStep, normalizeTtl, STORE_NAME } from './storage/ttl.js'
 
 // The verification cache.
-export { createVerificationCache, type VerificationCache, type VerificationCacheOptions, type Verified, type Verifier } from './cache/verification-cache.js'
+export { createVerificationCache, type VerificationCache, type VerificationCacheOptions, type Verified, type Verifier, type CacheLookups } from './cache/verification-cache.js'
 
 // Helpers for dialects: secrets, passwords, randomness, time, logging.
 export { fingerprint, safeEqual, secretMatcher } from './util/secrets.js'

@@ -35,8 +35,8 @@ export interface PolyResponse {
    * by default); anything else is sent as JSON.
    */
   body?: unknown
-  /** The code of the PolytokenError this response renders, for logs, metrics and spans; never sent. */
-  errorCode?: string
+  /** Set by core on an error response: the error's stable code, for metrics and logs (never sent). */
+  code?: string
 }
 
 export function header(request: PolyRequest, name: string): string | undefined {

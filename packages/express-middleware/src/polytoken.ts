@@ -1,5 +1,16 @@
 import express, { type NextFunction, type Request, type Response, type Router } from 'express'
-import { AuthRequired, MethodNotAllowed, RequestMalformed, createRuntime, toPolytokenError, traced, type CompiledRoute, type PolytokenOptions, type Runtime } from '@polytoken/core'
+import {
+  AuthRequired,
+  MethodNotAllowed,
+  RequestMalformed,
+  createRuntime,
+  toPolytokenError,
+  traced,
+  type CompiledRoute,
+  type PolytokenEvents,
+  type PolytokenOptions,
+  type Runtime,
+} from '@polytoken/core'
 import { parseBody, type ParsedBody } from './body/parse-body.js'
 import { toPolyRequest } from './to-poly-request.js'
 import { send } from './send.js'
@@ -8,10 +19,13 @@ import { installFastDispatch, type DirectRoute, type RouteHandler } from './fast
 import { observeOptions, type ObservabilityOptions } from './observe/options.js'
 import { noteDialect, observeRoute } from './observe/observe-route.js'
 import { installRequestIds, requestIdOf } from './observe/request-id.js'
+import { requestReporter } from './request-events.js'
 
 export interface PolytokenRouter extends Router {
   /** The core runtime behind the router: routes, store, cache, JWKS. */
   readonly runtime: Runtime
+  /** Token lifecycle, refusals, requests and store health: docs/operations.md#events. */
+  readonly events: PolytokenEvents
   /** Close the store connections. */
   close(): Promise<void>
 }
@@ -37,16 +51,16 @@ const NO_ATTRIBUTES = {}
  * /openapi.json. Unknown paths fall through to the host app.
  */
 export async function polytoken(options: PolytokenRouterOptions): Promise<PolytokenRouter> {
-  const { fastDispatch = true, title = 'polytoken', accessLog, tracing, ...runtimeOptions } = options
+  const { fastDispatch = true, title = 'polytoken', accessLog, auditLog, tracing, ...runtimeOptions } = options
   const runtime = await createRuntime(runtimeOptions)
-  const observe = observeOptions({ accessLog, tracing }, runtime.logger)
+  const observe = observeOptions({ accessLog, auditLog, tracing }, runtime.logger, runtime.events)
   const router = express.Router()
 
   // Each route is also handed to installFastDispatch, which finds it before Express's routing runs (unless fastDispatch: false).
   const direct: DirectRoute[] = []
   for (const routes of groupBy(runtime.routes, (route) => `${route.method} ${route.fullPath}`).values()) {
     const first = routes[0]!
-    const handler = observeRoute(routes.length === 1 ? routeHandler(first) : schemeDispatcher(routes), first.fullPath, observe)
+    const handler = observeRoute(routes.length === 1 ? routeHandler(first, runtime.events) : schemeDispatcher(routes, runtime.events), first.fullPath, observe)
     router[first.method.toLowerCase() as 'get' | 'post' | 'put' | 'patch' | 'delete'](first.fullPath, (req: Request, res: Response) =>
       handler(req, res, req.path, req.params as Record<string, string>),
     )
@@ -79,12 +93,14 @@ export async function polytoken(options: PolytokenRouterOptions): Promise<Polyto
   if (fastDispatch) installFastDispatch(router, direct, onError)
   installRequestIds(router)
 
-  return Object.assign(router, { runtime, close: () => runtime.close() }) as PolytokenRouter
+  return Object.assign(router, { runtime, events: runtime.events, close: () => runtime.close() }) as PolytokenRouter
 }
 
-function routeHandler(route: CompiledRoute): RouteHandler {
+function routeHandler(route: CompiledRoute, events: PolytokenEvents): RouteHandler {
+  const report = requestReporter(events, route)
   const dialect = route.dialect.name
   return async (req, res, path, params) => {
+    const startedAt = performance.now()
     const receivedAt = Date.now()
     noteDialect(res, dialect)
     let parsed: ParsedBody = NO_BODY
@@ -96,9 +112,12 @@ function routeHandler(route: CompiledRoute): RouteHandler {
       // The rest of an oversized body is not read; the connection cannot be reused.
       if (response.status === 413 || !req.complete) res.setHeader('Connection', 'close')
       send(res, response)
+      report(response, startedAt)
       return
     }
-    send(res, await route.execute(toPolyRequest(req, path, params, parsed, receivedAt)))
+    const response = await route.execute(toPolyRequest(req, path, params, parsed, receivedAt))
+    send(res, response)
+    report(response, startedAt)
   }
 }
 
@@ -140,9 +159,10 @@ function groupBy(routes: readonly CompiledRoute[], keyOf: (route: CompiledRoute)
  * route. No or an unknown scheme: a 401 from the first route, challenging
  * with every route's schemes.
  */
-function schemeDispatcher(routes: CompiledRoute[]) {
+function schemeDispatcher(routes: CompiledRoute[], events: PolytokenEvents) {
   const byScheme = new Map<string, RouteHandler>()
-  for (const route of routes) for (const scheme of route.schemes) byScheme.set(scheme, routeHandler(route))
+  for (const route of routes) for (const scheme of route.schemes) byScheme.set(scheme, routeHandler(route, events))
+  const report = requestReporter(events, routes[0]!)
   const challenges = routes.flatMap((route) => route.challenges)
   return async (req: Request, res: Response, path: string, params: Record<string, string>) => {
     const scheme = /^\s*([A-Za-z0-9!#$%&'*+.^_`|~-]+)/.exec(req.headers.authorization ?? '')?.[1]?.toLowerCase()
@@ -150,7 +170,10 @@ function schemeDispatcher(routes: CompiledRoute[]) {
     if (handler) return handler(req, res, path, params)
     const error = new AuthRequired('authentication required: use one of the accepted schemes')
     error.challenges = challenges
-    send(res, routes[0]!.fail(error, toPolyRequest(req, path, params, NO_BODY, Date.now())))
+    const startedAt = performance.now()
+    const response = routes[0]!.fail(error, toPolyRequest(req, path, params, NO_BODY, Date.now()))
+    send(res, response)
+    report(response, startedAt)
   }
 }
 

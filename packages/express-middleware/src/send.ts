@@ -9,7 +9,7 @@ import { noteErrorCode } from './observe/observe-route.js'
  */
 export function send(res: Response, response: PolyResponse): void {
   if (res.headersSent) return
-  noteErrorCode(res, response.errorCode)
+  noteErrorCode(res, response.code)
   // Node's own setters: Express's res.status() only adds validation of a status the core already chose.
   res.statusCode = response.status
   const headers = response.headers

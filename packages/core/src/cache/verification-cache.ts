@@ -37,8 +37,15 @@ export interface VerificationCache {
    * runs the verifier again.
    */
   revoke(jti: string): void
+  /** Hits and misses by scope since start (a miss runs or joins a verification): for metrics. */
+  readonly lookups?: ReadonlyMap<string, CacheLookups>
   readonly size: number
   clear(): void
+}
+
+export interface CacheLookups {
+  hits: number
+  misses: number
 }
 
 interface Entry {
@@ -78,6 +85,7 @@ export function createVerificationCache(options: VerificationCacheOptions = {}):
   let forgottenBefore = 0
   let runningCount = 0
   const running = new Map<string, Running>()
+  const lookups = new Map<string, CacheLookups>()
 
   const cache = new LRUCache<string, Entry>({
     max: options.max ?? 10_000,
@@ -139,7 +147,13 @@ export function createVerificationCache(options: VerificationCacheOptions = {}):
     async verify<T>(scope: string, credential: string, verifier: Verifier<T>): Promise<T> {
       const key = cacheKey(scope, credential)
       const hit = cache.get(key)
-      if (hit) return hit.value as T
+      let counts = lookups.get(scope)
+      if (!counts) lookups.set(scope, (counts = { hits: 0, misses: 0 }))
+      if (hit) {
+        counts.hits++
+        return hit.value as T
+      }
+      counts.misses++
       const shared = running.get(key)
       // A verification that started before a revocation may have read the store before it: do not join it.
       if (shared && shared.epoch === epoch) return (await shared.promise) as T
@@ -159,6 +173,7 @@ export function createVerificationCache(options: VerificationCacheOptions = {}):
       for (const key of [...keys]) cache.delete(key)
       byJti.delete(jti)
     },
+    lookups,
     get size() {
       return cache.size
     },

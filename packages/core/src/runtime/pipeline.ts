@@ -5,17 +5,19 @@ import type { PolyRequest, PolyResponse } from '../request.js'
 import type { RegisteredRoute, SetUpMount } from '../registry/registry.js'
 import type { Logger } from '../util/logger.js'
 import { traced } from '../util/trace-hook.js'
+import { dialectEvents, reportRefusal, type PolytokenEvents } from '../events/events.js'
+
+const NO_ATTRIBUTES = {}
 
 /**
  * One request through one route: precheck → find credentials → validate input (ajv, compiled at registration) →
  * verify credentials → the route's handler. Every failure leaves through the dialect's renderError.
  */
-const NO_ATTRIBUTES = {}
-
-export function createRouteExecutor(registered: RegisteredRoute, services: DialectServices) {
-  const { route, validators } = registered
-  const { mount } = registered
+export function createRouteExecutor(registered: RegisteredRoute, dialectServices: DialectServices, events: PolytokenEvents) {
+  const { route, validators, mount, fullPath } = registered
   const methods = route.auth ?? []
+  // The route's own services: what a handler emits carries this route.
+  const services: DialectServices = { ...dialectServices, events: dialectEvents(events, mount.dialect.name, fullPath) }
 
   return async function execute(request: PolyRequest): Promise<PolyResponse> {
     try {
@@ -31,7 +33,9 @@ export function createRouteExecutor(registered: RegisteredRoute, services: Diale
       const principal = extracted ? await traced('polytoken.authenticate', NO_ATTRIBUTES, () => authenticate(methods, { request, services }, extracted)) : undefined
       return await route.handle({ request, input, principal, services })
     } catch (error) {
-      return renderError(mount, toPolytokenError(error), request, services.logger)
+      const failure = toPolytokenError(error)
+      reportRefusal(events, mount.dialect.name, fullPath, failure, request.receivedAt)
+      return renderError(mount, failure, request, services.logger)
     }
   }
   function validate(request: PolyRequest): RouteInput {
@@ -52,9 +56,14 @@ export function renderError(mount: Pick<SetUpMount, 'dialect' | 'instance'>, err
     logger.error({ requestId: request?.id, dialect: dialect.name, path: request?.path, error: cause?.stack ?? String(cause) }, 'unexpected error')
   }
   try {
-    return { ...instance.renderError(error, request), errorCode: error.code }
+    return withCode({ ...instance.renderError(error, request) }, error.code)
   } catch (renderFailure) {
     logger.error({ requestId: request?.id, dialect: dialect.name, error: String(renderFailure) }, 'renderError failed')
-    return { status: error.status, body: { error: error.code, message: error.message }, errorCode: error.code }
+    return withCode({ status: error.status, body: { error: error.code, message: error.message } }, error.code)
   }
+}
+
+/** The stable code rides along, never sent and not enumerable (the response still equals what the dialect rendered): metrics and access logs label by it. */
+function withCode(response: PolyResponse, code: string): PolyResponse {
+  return Object.defineProperty(response, 'code', { value: code, enumerable: false })
 }

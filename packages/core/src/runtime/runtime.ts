@@ -4,7 +4,6 @@ import type { BodyLimits, DialectDefinition, DialectServices, InstanceOf, RouteD
 import type { PolyRequest, PolyResponse, HttpMethod, BodyType } from '../request.js'
 import { checkDialects, registerInstances, type Mount, type RegisteredRoute, type SetUpMount } from '../registry/registry.js'
 import { createStore, type StoreOptions } from '../storage/create-store.js'
-import { tracedNamespace } from '../storage/traced-store.js'
 import type { StoreBackend } from '../storage/store.js'
 import { createVerificationCache, type VerificationCache, type VerificationCacheOptions } from '../cache/verification-cache.js'
 import { loadKeyRing, type KeyRing } from '../keys/keyring.js'
@@ -14,6 +13,8 @@ import { MIN_MASTER_KEY_BYTES, assertStrongSecret } from '../keys/secret-strengt
 import { createConsoleLogger, type Logger } from '../util/logger.js'
 import { systemClock, type Clock } from '../util/time.js'
 import { createRouteExecutor, renderError } from './pipeline.js'
+import { createEvents, dialectEvents, type PolytokenEvents } from '../events/events.js'
+import { observeStore } from '../storage/observed-store.js'
 
 export interface MountOptions {
   dialect: DialectDefinition
@@ -64,6 +65,10 @@ export interface Runtime {
   readonly store: StoreBackend
   readonly cache: VerificationCache
   readonly logger: Logger
+  /** Token lifecycle, refusals, requests and store health (docs/operations.md#events). */
+  readonly events: PolytokenEvents
+  /** The password-hashing queue, for metrics. */
+  readonly passwords: PasswordHasher
   /** What `dialect`'s setup() returned on this router (its routes, renderError and any extras, e.g. an admin API). */
   instance<D extends DialectDefinition>(dialect: D): InstanceOf<D>
   jwks(): { keys: JWK[] }
@@ -83,7 +88,8 @@ export async function createRuntime(options: PolytokenOptions): Promise<Runtime>
   if (options.masterKey !== undefined) assertStrongSecret('masterKey', options.masterKey, MIN_MASTER_KEY_BYTES)
   // Definitions first: a broken dialect fails before any store is opened or key generated.
   checkDialects(mounts)
-  const store = hasMethod<StoreBackend>(options.store, 'namespace') ? options.store : await createStore(withLogger(options.store, logger))
+  const events = createEvents()
+  const store = observeStore(hasMethod<StoreBackend>(options.store, 'namespace') ? options.store : await createStore(withLogger(options.store, logger)), events)
   const cache = hasMethod<VerificationCache>(options.cache, 'verify') ? options.cache : createVerificationCache(options.cache)
   const rings: KeyRing[] = []
   const limits = { ...DEFAULT_LIMITS, ...options.limits }
@@ -96,7 +102,7 @@ export async function createRuntime(options: PolytokenOptions): Promise<Runtime>
   try {
     for (const mount of mounts) {
       const { dialect } = mount
-      const namespace = tracedNamespace(store.namespace(dialect.name), store.kind)
+      const namespace = store.namespace(dialect.name)
       const services: DialectServices = {
         store: namespace,
         cache,
@@ -109,6 +115,7 @@ export async function createRuntime(options: PolytokenOptions): Promise<Runtime>
         },
         passwords,
         deploymentKey,
+        events: dialectEvents(events, dialect.name),
       }
       servicesByDialect.set(dialect, services)
       // Each router gets its own instance: the routes are built from these services, in mount order.
@@ -121,13 +128,15 @@ export async function createRuntime(options: PolytokenOptions): Promise<Runtime>
     throw error
   }
 
-  const routes = registered.map((reg) => compile(reg, servicesByDialect.get(reg.mount.dialect)!, limits, logger))
+  const routes = registered.map((reg) => compile(reg, servicesByDialect.get(reg.mount.dialect)!, limits, logger, events))
   const instances = new Map(setUp.map(({ dialect, instance }) => [dialect, instance]))
   return {
     routes,
     store,
     cache,
     logger,
+    events,
+    passwords,
     instance<D extends DialectDefinition>(dialect: D): InstanceOf<D> {
       const instance = instances.get(dialect)
       if (!instance) throw new ConfigInvalid(`dialect "${String(dialect?.name)}" is not mounted on this router`)
@@ -146,8 +155,8 @@ export async function createRuntime(options: PolytokenOptions): Promise<Runtime>
   }
 }
 
-function compile(reg: RegisteredRoute, services: DialectServices, defaults: BodyLimits, logger: Logger): CompiledRoute {
-  const execute = createRouteExecutor(reg, services)
+function compile(reg: RegisteredRoute, services: DialectServices, defaults: BodyLimits, logger: Logger, events: PolytokenEvents): CompiledRoute {
+  const execute = createRouteExecutor(reg, services, events)
   const { mount } = reg
   const dialect = mount.dialect
   return {

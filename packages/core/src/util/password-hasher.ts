@@ -24,7 +24,7 @@ export interface PasswordHasher {
   /** admit() and verify at once. */
   verify(password: string, encoded: string): Promise<boolean>
   /** Hashing now, and waiting: for tests and metrics. */
-  readonly stats: { readonly running: number; readonly waiting: number }
+  readonly stats: { readonly running: number; readonly waiting: number; readonly started: number; readonly waitedMs: number; readonly refused: number }
 }
 
 /** A place in the queue: run with it once, or cancel it (a no-op once run has started). */
@@ -62,18 +62,26 @@ export function createPasswordHasher(options: PasswordHasherOptions = {}): Passw
   // Places taken by admit() whose verify has not started yet.
   let admitted = 0
   const queue: Waiter[] = []
+  // Since start, for metrics: checks that got a slot, their total wait for it, and checks refused (queue full or waited too long).
+  let started = 0
+  let waitedMs = 0
+  let refused = 0
 
-  const busy = () => new ServerBusy('too many password checks waiting; retry shortly', { headers: { 'Retry-After': '1' } })
+  const busy = () => (refused++, new ServerBusy('too many password checks waiting; retry shortly', { headers: { 'Retry-After': '1' } }))
 
   function acquire(): Promise<void> {
     if (running < concurrency) {
       running++
+      started++
       return Promise.resolve()
     }
+    const queuedAt = performance.now()
     return new Promise((resolve, reject) => {
       const waiter: Waiter = {
         start: () => {
           clearTimeout(waiter.timer)
+          started++
+          waitedMs += performance.now() - queuedAt
           resolve()
         },
         timer: setTimeout(() => {
@@ -127,6 +135,15 @@ export function createPasswordHasher(options: PasswordHasherOptions = {}): Passw
       },
       get waiting() {
         return queue.length + admitted
+      },
+      get started() {
+        return started
+      },
+      get waitedMs() {
+        return waitedMs
+      },
+      get refused() {
+        return refused
       },
     },
   }

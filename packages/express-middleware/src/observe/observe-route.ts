@@ -4,6 +4,7 @@ import type { Logger } from '@polytoken/core'
 import type { RouteHandler } from '../fast-dispatch.js'
 import { endRequestSpan, startRequestSpan, withSpan } from './open-telemetry.js'
 import { assignRequestId } from './request-id.js'
+import { withRequestId } from './audit-log.js'
 
 const ERROR_CODE = Symbol('polytoken.errorCode')
 const DIALECT = Symbol('polytoken.dialect')
@@ -15,6 +16,8 @@ export interface ObserveOptions {
   accessLog: Logger | undefined
   /** A span per request (children for the work inside it), when an OpenTelemetry SDK is registered. */
   tracing: boolean
+  /** Audit lines are written: the handler runs with its request id in reach of the token events. */
+  audit: boolean
 }
 
 /** Remember the error code of the answer sent (send() calls this), for the access line and the span. */
@@ -32,16 +35,17 @@ export function noteDialect(res: Response, dialect: string): void {
  * children) and one access line with the request id. Without a recording span (no SDK) the span costs one no-op object.
  */
 export function observeRoute(handler: RouteHandler, route: string, options: ObserveOptions): RouteHandler {
-  const { accessLog, tracing } = options
+  const { accessLog, tracing, audit } = options
   // The id is given at the router's entry (installRequestIds): nothing to add per request.
-  if (!accessLog && !tracing) return handler
+  if (!accessLog && !tracing && !audit) return handler
+  const run: RouteHandler = audit ? (req, res, path, params) => withRequestId(assignRequestId(req, res), () => handler(req, res, path, params)) : handler
   return async (req, res, path, params) => {
     const requestId = assignRequestId(req, res)
     const started = accessLog ? performance.now() : 0
     const span = tracing ? startRequestSpan(req, route) : undefined
     let threw = false
     try {
-      await (span ? withSpan(span, () => handler(req, res, path, params)) : handler(req, res, path, params))
+      await (span ? withSpan(span, () => run(req, res, path, params)) : run(req, res, path, params))
     } catch (error) {
       threw = true
       throw error

@@ -1,5 +1,6 @@
-import { setTraceHook, type Logger } from '@polytoken/core'
+import { setTraceHook, type Logger, type PolytokenEvents } from '@polytoken/core'
 import { openTelemetryHook } from './open-telemetry.js'
+import { subscribeAuditLog } from './audit-log.js'
 import type { ObserveOptions } from './observe-route.js'
 
 /** What a router logs and traces beyond errors (docs/operations.md). */
@@ -10,15 +11,23 @@ export interface ObservabilityOptions {
    */
   accessLog?: boolean | Logger
   /**
+   * One line per token issued, refreshed or revoked (reuse of a refresh token: warn), from router.events, with the
+   * request id: dialect, route, jti, client id, subject fingerprint, token type, reason. true: through `logger`; a
+   * Logger: through that one. Default false.
+   */
+  auditLog?: boolean | Logger
+  /**
    * OpenTelemetry spans through @opentelemetry/api (default true): a span per request, children for body parsing,
    * authentication, validation, store operations and signing. Without an SDK registered they are no-ops.
    */
   tracing?: boolean
 }
 
-export function observeOptions(options: ObservabilityOptions, logger: Logger): ObserveOptions {
+export function observeOptions(options: ObservabilityOptions, logger: Logger, events: PolytokenEvents): ObserveOptions {
   const tracing = options.tracing ?? true
   // Core's spans are children of a request span that records: with tracing off on every router, none are made.
   if (tracing) setTraceHook(openTelemetryHook)
-  return { accessLog: options.accessLog === true ? logger : options.accessLog || undefined, tracing }
+  const audit = options.auditLog === true ? logger : options.auditLog || undefined
+  if (audit) subscribeAuditLog(events, audit)
+  return { accessLog: options.accessLog === true ? logger : options.accessLog || undefined, tracing, audit: audit !== undefined }
 }
