@@ -66,7 +66,7 @@ export type PolytokenEvents = EventEmitter<PolytokenEventMap>
 export type PolytokenEventName = keyof PolytokenEventMap
 
 /** What a dialect says about a token; `subject` is the raw user id or name, fingerprinted before it is emitted. */
-export type TokenFields = Omit<TokenEvent, 'dialect'>
+export type TokenFields = Omit<TokenEvent, 'dialect' | 'subject'> & { subject?: string | number | undefined }
 
 /** services.events: a dialect reports its tokens' lifecycle; core adds the dialect (and the route, on a route's services). */
 export interface DialectEvents {
@@ -85,8 +85,9 @@ export function createEvents(): PolytokenEvents {
 export function dialectEvents(events: PolytokenEvents, dialect: string, route?: string): DialectEvents {
   const emitter = (name: 'token.issued' | 'token.refreshed' | 'token.revoked' | 'token.reuse-detected') => (fields: TokenFields) => {
     if (events.listenerCount(name) === 0) return
-    const event: TokenEvent = { dialect, ...(route ? { route } : {}), ...fields }
-    if (fields.subject !== undefined) event.subject = fingerprint(String(fields.subject))
+    const { subject, ...rest } = fields
+    const event: TokenEvent = { dialect, ...(route ? { route } : {}), ...rest }
+    if (subject !== undefined) event.subject = fingerprint(String(subject))
     emitSafely(events, name, event)
   }
   return { issued: emitter('token.issued'), refreshed: emitter('token.refreshed'), revoked: emitter('token.revoked'), reuseDetected: emitter('token.reuse-detected') }

@@ -42,6 +42,7 @@ export function getTokenRoute(options: ResolvedCrewOptions, parts: CrewParts) {
       const { body } = await issueToken(options, parts, services, account, query.service, scopes)
       if (query.offline_token === true && account !== undefined) {
         body.refresh_token = await parts.refresh.issue(account, query.service, query.client_id, await parts.directory.loginEpoch(account))
+        services.events.issued({ subject: account, clientId: query.client_id, tokenType: 'refresh' })
       }
       return { status: 200, headers: NO_STORE, body }
     },

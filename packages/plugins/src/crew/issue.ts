@@ -79,6 +79,7 @@ export async function issueToken(
   }
   // ES256/RS256 on the thread pool: the event loop keeps serving while the signature is computed.
   const token = await parts.signer.signAsync(claims as unknown as Record<string, unknown>)
+  services.events.issued({ jti: claims.jti, subject: account, clientId: service, tokenType: 'access' })
   return {
     claims,
     body: { token, access_token: token, expires_in: options.tokenLifetimeSec, issued_at: new Date(iat * 1000).toISOString() },

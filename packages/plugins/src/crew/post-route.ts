@@ -96,11 +96,13 @@ async function oauth(options: ResolvedCrewOptions, parts: CrewParts, services: D
     // The password changed (or the account was re-created) since this token was issued: it ended with that.
     if (epoch !== (record.epoch ?? '')) throw new TokenInvalid("refresh token was issued before the account's password changed", { location: 'body', field: 'refresh_token' })
     account = record.account
+    services.events.refreshed({ subject: account, clientId: body.client_id, tokenType: 'refresh' })
   }
   checkAccount(body.account, account, 'body')
   const issued = (await issueToken(options, parts, services, account, body.service, scopes)).body
   if (body.grant_type === 'password' && body.access_type === 'offline') {
     issued.refresh_token = await parts.refresh.issue(account, body.service, body.client_id, await parts.directory.loginEpoch(account))
+    services.events.issued({ subject: account, clientId: body.client_id, tokenType: 'refresh' })
   }
   return { status: 200, headers: NO_STORE, body: issued }
 }

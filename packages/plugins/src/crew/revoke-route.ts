@@ -25,7 +25,7 @@ export function revokeRoute(parts: CrewParts) {
       },
     },
     responses: { 200: { description: 'Revoked (or was not live)', schema: { type: 'object' } } },
-    async handle({ request, input }) {
+    async handle({ request, input, services }) {
       // Guessing tokens to revoke: the ones that were not live are counted per address (429 past the limit).
       const attempt = await parts.revokeGuard.reserve(request.ip)
       const revoked = await parts.refresh.revoke((input.body as { token: string }).token).catch(async (error: unknown) => {
@@ -33,6 +33,7 @@ export function revokeRoute(parts: CrewParts) {
         throw error
       })
       await (revoked ? attempt.succeeded() : attempt.failed())
+      if (revoked) services.events.revoked({ tokenType: 'refresh', reason: 'client' })
       return { status: 200, headers: { 'Cache-Control': 'no-store' }, body: {} }
     },
   })

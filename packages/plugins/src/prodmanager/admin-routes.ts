@@ -72,6 +72,7 @@ export function revokeRoute(options: ResolvedProdManagerOptions, parts: ProdMana
       if (!record) throw new RouteNotFound('no live token has this jti', { location: 'body', field: 'jti' })
       await parts.records.revoke(record)
       services.cache.revoke(record.jti)
+      services.events.revoked({ jti: record.jti, clientId: record.name, tokenType: 'access', reason: 'admin' })
       return { status: 200, body: { ...record, revoked: true } }
     },
   })

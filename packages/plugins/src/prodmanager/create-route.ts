@@ -82,6 +82,7 @@ export function createTokenRoute(options: ResolvedProdManagerOptions, parts: Pro
         iat: claims.iat,
         revoked: false,
       })
+      services.events.issued({ jti: claims.jti, clientId: body.name, tokenType: 'access' })
       return format === 'json'
         ? { status: 200, body: JSON.stringify(token), headers: { 'Content-Type': 'application/json; charset=utf-8' } }
         : { status: 200, body: token, headers: { 'Content-Type': 'text/plain; charset=utf-8' } }

@@ -72,6 +72,8 @@ export function tokenRoute(options: ResolvedSagradaOptions, parts: TokenRoutePar
         hashed_fxa_uid: hashedFxaUid,
         hashed_device_id: hashedDeviceId,
       })
+      // The token is its own id (a secret): the event names the user by fingerprint and the service, never the token.
+      services.events.issued({ subject: String(user.uid), clientId: `${request.params.app_name}/${request.params.app_version}`, tokenType: 'hawk' })
       return {
         status: 200,
         headers: { 'X-Timestamp': String(epochSeconds(now)) },

@@ -41,6 +41,11 @@ export function tokenRoute(options: ResolvedTokenGeneratorOptions, auth: ReturnT
         claims.exp = Math.min(caller.exp!, epochSeconds(services.clock()) + options.maxLifetimeSec)
       }
       const token = parts.signer.sign(claims)
+      services.events.issued({
+        jti: typeof claims.jti === 'string' ? claims.jti : undefined,
+        subject: typeof claims.user_id === 'string' || typeof claims.user_id === 'number' ? claims.user_id : undefined,
+        tokenType: 'access',
+      })
       const headers = responseHeaders(request)
       // The caller's own token, back to the caller on the same connection: it learns nothing new, and
       // Cache-Control keeps it out of shared caches. Only a token that verified is echoed (base64url and dots).

@@ -65,7 +65,7 @@ export interface GraceHelpers {
   /** The token was exchanged: presenting it again later is a reuse, not an expiry. */
   markUsed(key: string, record: RefreshRecord): Promise<void>
   /** Only the issued mark is left: an expired token (invalid_grant, nothing revoked) or a reuse (the family revoked). */
-  retired(mark: IssuedMark, evict: (family: string) => void): Promise<never>
+  retired(mark: IssuedMark, evict: (family: string, reuse?: boolean) => void): Promise<never>
 }
 
 export interface Consumed<T> {
@@ -78,15 +78,15 @@ export interface Consumed<T> {
 export function createRefreshGrace(store: Store, clock: Clock, options: GraceOptions, helpers: GraceHelpers) {
   const invalid = (message: string) => oauth('invalid_grant', new RequestInvalid(message, { location: 'body', field: 'refresh_token' }))
 
-  async function revoke(family: string, familyExpiresAt: number, evict: (family: string) => void, error: RequestInvalid | TokenRevoked): Promise<never> {
+  async function revoke(family: string, familyExpiresAt: number, evict: (family: string, reuse?: boolean) => void, error: RequestInvalid | TokenRevoked): Promise<never> {
     await helpers.revokeFamily(family, familyExpiresAt)
-    evict(family)
+    evict(family, true)
     throw oauth('invalid_grant', error)
   }
   // Another client holding this token means it leaked: end the login rather than hand it back (as without a grace period).
   const otherClient = () => new RequestInvalid('refresh token was issued to another client', { location: 'body', field: 'refresh_token' })
 
-  async function consume<T>(token: string, client: string, evict: (family: string) => void, load: (record: RefreshRecord) => Promise<T>): Promise<Consumed<T>> {
+  async function consume<T>(token: string, client: string, evict: (family: string, reuse?: boolean) => void, load: (record: RefreshRecord) => Promise<T>): Promise<Consumed<T>> {
     const key = fingerprint(token)
     const record = await store.get<RefreshRecord>(LIVE + key)
     if (!record) return afterFirstUse(key, client, evict, load)
@@ -107,7 +107,7 @@ export function createRefreshGrace(store: Store, clock: Clock, options: GraceOpt
   }
 
   /** The token is no longer live, or another request claimed it first: a grace replay, or a replay to punish. */
-  async function afterFirstUse<T>(key: string, client: string, evict: (family: string) => void, load: (record: RefreshRecord) => Promise<T>): Promise<Consumed<T>> {
+  async function afterFirstUse<T>(key: string, client: string, evict: (family: string, reuse?: boolean) => void, load: (record: RefreshRecord) => Promise<T>): Promise<Consumed<T>> {
     for (let attempt = 1; ; attempt++) {
       const next = await store.get<Next>(NEXT + key)
       if (next?.kind !== 'rotated' || clock() >= next.at + options.graceMs) return punish(key, next, evict)
@@ -140,7 +140,7 @@ export function createRefreshGrace(store: Store, clock: Clock, options: GraceOpt
   }
 
   /** Replayed outside the grace: superseded, rotated longer ago than the window, or only its issued mark left. */
-  async function punish(key: string, next: Next | undefined, evict: (family: string) => void): Promise<never> {
+  async function punish(key: string, next: Next | undefined, evict: (family: string, reuse?: boolean) => void): Promise<never> {
     if (!next) {
       const mark = await helpers.issuedFamily(key)
       if (!mark) throw invalid('refresh token is invalid or expired')
@@ -155,7 +155,7 @@ export function createRefreshGrace(store: Store, clock: Clock, options: GraceOpt
     return Math.max(options.graceMs, Math.min(options.idleMs, record.familyExpiresAt - now) + 60_000)
   }
 
-  async function revokePairAccess(successorKey: string, family: string, evict: (family: string) => void): Promise<void> {
+  async function revokePairAccess(successorKey: string, family: string, evict: (family: string, reuse?: boolean) => void): Promise<void> {
     const access = await store.take<{ jti: string; exp: number }>(PAIR_ACCESS + successorKey)
     if (!access) return
     await helpers.revokeAccess(access.jti, access.exp)
@@ -168,7 +168,7 @@ export function createRefreshGrace(store: Store, clock: Clock, options: GraceOpt
    * refresh): then this side revokes what it just issued. One of the two sides
    * always sees the other's write, so the superseded pair never survives.
    */
-  async function pairIssued(refreshToken: string, access: { jti: string; exp: number }, family: string, evict: (family: string) => void): Promise<void> {
+  async function pairIssued(refreshToken: string, access: { jti: string; exp: number }, family: string, evict: (family: string, reuse?: boolean) => void): Promise<void> {
     const key = fingerprint(refreshToken)
     await store.set(PAIR_ACCESS + key, access, options.accessTtlMs + 60_000)
     const next = await store.get<Next>(NEXT + key)

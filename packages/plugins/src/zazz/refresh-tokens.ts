@@ -104,12 +104,12 @@ export function createRefreshTokens(store: Store, clock: Clock, options: Refresh
    * unused (the store dropped it) — expired, the login is not at fault — or it
    * was exchanged and is presented again — a reuse, and the family is revoked.
    */
-  async function retired(mark: IssuedMark, onFamilyRevoked: (family: string) => void): Promise<never> {
+  async function retired(mark: IssuedMark, onFamilyRevoked: (family: string, reuse?: boolean) => void): Promise<never> {
     if (mark.used !== true && mark.expiresAt !== undefined && clock() >= mark.expiresAt) {
       throw invalidGrant(new TokenExpired('refresh token has expired'))
     }
     await revokeFamily(mark.family, mark.familyExpiresAt)
-    onFamilyRevoked(mark.family)
+    onFamilyRevoked(mark.family, true)
     throw invalidGrant(new TokenRevoked('refresh token was already used; every token of this login is now revoked'))
   }
 
@@ -133,12 +133,13 @@ export function createRefreshTokens(store: Store, clock: Clock, options: Refresh
   /**
    * Consume `token` for a refresh by `client`. Returns its record and what
    * `load` made of it (run alongside the family check, to save a round trip),
-   * or throws invalid_grant; `onFamilyRevoked` runs when this call revoked a family.
+   * or throws invalid_grant; `onFamilyRevoked` runs when this call revoked a family (`reuse`: because the token was
+   * replayed or presented by another client).
    */
   async function consume<T>(
     token: string,
     client: string,
-    onFamilyRevoked: (family: string) => void,
+    onFamilyRevoked: (family: string, reuse?: boolean) => void,
     load: (record: RefreshRecord) => Promise<T>,
   ): Promise<{ record: RefreshRecord; loaded: T; successor?: string }> {
     if (grace) return grace.consume(token, client, onFamilyRevoked, load)
@@ -154,7 +155,7 @@ export function createRefreshTokens(store: Store, clock: Clock, options: Refresh
     if (record.client !== client) {
       // Another client holding this token means it leaked: end the login rather than hand it back.
       await revokeFamily(record.family, record.familyExpiresAt)
-      onFamilyRevoked(record.family)
+      onFamilyRevoked(record.family, true)
       throw invalidGrant(new RequestInvalid('refresh token was issued to another client', { location: 'body', field: 'refresh_token' }))
     }
     if (clock() >= record.expiresAt) throw invalidGrant(new TokenExpired('refresh token has expired'))

@@ -53,6 +53,7 @@ export function revokeRoute(options: ResolvedZazzOptions, directory: ClientDirec
     if (principal.clientNumber !== client.number) throw notYours()
     await parts.refresh.revokeAccess(principal.jti, principal.exp)
     services.cache.revoke(principal.family)
+    services.events.revoked({ jti: principal.jti, clientId: client.id, tokenType: 'access', reason: 'client' })
   }
 
   async function revokeRefresh(token: string, client: ResolvedClient, services: DialectServices): Promise<void> {
@@ -61,6 +62,7 @@ export function revokeRoute(options: ResolvedZazzOptions, directory: ClientDirec
     if (issued.client !== client.id) throw notYours()
     await parts.refresh.revoke(token, issued)
     services.cache.revoke(issued.family)
+    services.events.revoked({ jti: issued.family, clientId: client.id, tokenType: 'refresh', reason: 'client' })
   }
 }
 

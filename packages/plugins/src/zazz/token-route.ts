@@ -100,6 +100,7 @@ export function tokenRoute(options: ResolvedZazzOptions, directory: ClientDirect
       throw oauth('invalid_grant', new AuthInvalid('the username or password is incorrect', { location: 'body', field: 'password' }))
     }
     const refresh = await parts.refresh.issue({ userId: user.userId, client: client.id, scope, epoch: user.epoch })
+    services.events.issued({ jti: refresh.record.family, subject: user.userId, clientId: client.id, tokenType: 'refresh' })
     return respond(user, client, scope, refresh.record.family, refresh.token, services)
   }
 
@@ -115,7 +116,10 @@ export function tokenRoute(options: ResolvedZazzOptions, directory: ClientDirect
     } = await parts.refresh.consume(
       body.refresh_token,
       client.id,
-      (family) => services.cache.revoke(family),
+      (family, reuse) => {
+        services.cache.revoke(family)
+        if (reuse) services.events.reuseDetected({ jti: family, clientId: client.id, tokenType: 'refresh' })
+      },
       (record) => parts.users.get(record.userId),
     )
     if (!user) throw oauth('invalid_grant', new RequestInvalid('the user of this refresh token no longer exists', { location: 'body', field: 'refresh_token' }))
@@ -143,6 +147,7 @@ export function tokenRoute(options: ResolvedZazzOptions, directory: ClientDirect
       familyExpiresAt: record.familyExpiresAt,
       token: successor,
     })
+    services.events.refreshed({ jti: record.family, subject: user.userId, clientId: client.id, tokenType: 'refresh' })
     return respond(user, client, scope, record.family, next.token, services, (access) => parts.refresh.pairIssued(next.token, access, record.family, (family) => services.cache.revoke(family)))
   }
 
@@ -156,6 +161,7 @@ export function tokenRoute(options: ResolvedZazzOptions, directory: ClientDirect
     accessIssued?: (access: { jti: string; exp: number }) => Promise<void>,
   ): Promise<PolyResponse> {
     const access = await parts.access.issue({ userId: user.userId, clientNumber: client.number, scope, family, epoch: user.epoch }, services.clock())
+    services.events.issued({ jti: access.jti, subject: user.userId, clientId: client.id, tokenType: 'access' })
     await accessIssued?.(access)
     return {
       status: 200,
