@@ -1,10 +1,11 @@
 import express from 'express'
 import { polytoken, type PolytokenRouter } from '@polytoken/express'
-import { createConsoleLogger, type Logger } from '@polytoken/core'
+import type { Logger } from '@polytoken/core'
 import { dialects } from './dialects/index.js'
 import { EXAMPLE_MASTER_KEY, type ServerConfig } from './load-config.js'
 import type { DialectMount } from './context.js'
 import { errorAnswer, notFound } from './json-fallback.js'
+import { createServerLogger } from './logging.js'
 
 export interface ExampleServer {
   app: express.Express
@@ -14,7 +15,7 @@ export interface ExampleServer {
 }
 
 /** Every configured dialect in one router at the root of a fresh app. */
-export async function createExampleServer(config: ServerConfig, env: NodeJS.ProcessEnv, baseUrl: string, logger: Logger = createConsoleLogger()): Promise<ExampleServer> {
+export async function createExampleServer(config: ServerConfig, env: NodeJS.ProcessEnv, baseUrl: string, logger: Logger = createServerLogger(env)): Promise<ExampleServer> {
   const warnings: string[] = []
   if (config.masterKey === EXAMPLE_MASTER_KEY) warnings.push('masterKey (POLYTOKEN_MASTER_KEY)')
   const mounts: ExampleServer['mounts'] = []
@@ -32,6 +33,8 @@ export async function createExampleServer(config: ServerConfig, env: NodeJS.Proc
     logger,
     // Behind a proxy, what the router serves about its own URL (sagrada's discovery) agrees with the notes printed.
     ...(env.POLYTOKEN_BASE_URL ? { publicUrl: env.POLYTOKEN_BASE_URL } : {}),
+    accessLog: true,
+    auditLog: true,
   })
   const app = express()
   app.disable('x-powered-by')

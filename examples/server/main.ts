@@ -4,6 +4,7 @@ import { createExampleServer } from './app.js'
 import { loadConfigOrExit } from './load-config.js'
 import { applyConnectionLimit, serverOptions } from './http-limits.js'
 import { serveClusterMetrics, serveMetrics } from './metrics.js'
+import { createServerLogger, warnExampleSecrets } from './logging.js'
 
 /** `--workers N` / `--workers=N` (or POLYTOKEN_WORKERS): N processes of node:cluster on one port, sharing the store. */
 function workerCount(argv: string[], env: NodeJS.ProcessEnv): number {
@@ -83,7 +84,8 @@ function runPrimary(count: number): void {
 
 async function runServer(): Promise<void> {
   const baseUrl = (process.env.POLYTOKEN_BASE_URL ?? `http://localhost:${config.port}`).replace(/\/+$/, '')
-  const { app, router, mounts, warnings } = await createExampleServer(config, process.env, baseUrl)
+  const logger = createServerLogger()
+  const { app, router, mounts, warnings } = await createExampleServer(config, process.env, baseUrl, logger)
   serveMetrics(router, process.env)
   // In a cluster, worker 1 prints the banner; the others say they are up.
   const banner = !cluster.isWorker || cluster.worker?.id === 1
@@ -103,6 +105,7 @@ async function runServer(): Promise<void> {
     }
     lines.push('', 'also: GET /.well-known/jwks.json  GET /healthz  GET /openapi.json')
     console.log(lines.join('\n'))
+    warnExampleSecrets(logger, warnings)
     if (warnings.length > 0) {
       const bar = '!'.repeat(72)
       console.warn(

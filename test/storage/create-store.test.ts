@@ -14,7 +14,7 @@ const ROOT = new URL('../..', import.meta.url).pathname
 
 function capture(): Logger & { text(): string } {
   const lines: string[] = []
-  const log = (level: string) => (message: string, fields?: Record<string, unknown>) => lines.push(`${level} ${message} ${JSON.stringify(fields ?? {})}`)
+  const log = (level: string) => (fields: Record<string, unknown>, message: string) => lines.push(`${level} ${message} ${JSON.stringify(fields)}`)
   return { info: log('info'), warn: log('warn'), error: log('error'), text: () => lines.join('\n') }
 }
 

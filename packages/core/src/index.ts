@@ -55,4 +55,5 @@ export { decoyPasswordHash, hashPassword, verifyPassword, type PasswordHashOptio
 export { createPasswordHasher, type PasswordCheck, type PasswordHasher, type PasswordHasherOptions } from './util/password-hasher.js'
 export { randomString, type RandomEncoding } from './util/random.js'
 export { epochSeconds, systemClock, type Clock } from './util/time.js'
-export { createConsoleLogger, silentLogger, type Logger } from './util/logger.js'
+export { createConsoleLogger, silentLogger, type LogFields, type LogFunction, type Logger } from './util/logger.js'
+export { setTraceHook, traced, type SpanAttributes, type TraceHook } from './util/trace-hook.js'

@@ -28,6 +28,8 @@ export interface PolyRequest {
    * cannot be told (a Host that is not a plain host[:port], a host that does not provide it).
    */
   readonly routerUrl?: string
+  /** The request id the host gave it (X-Request-Id), for log lines. */
+  id?: string
 }
 
 export type BodyType = 'json' | 'urlencoded' | 'multipart'

@@ -1,5 +1,16 @@
 import express, { type ErrorRequestHandler, type NextFunction, type Request, type Response, type Router } from 'express'
-import { AuthRequired, MethodNotAllowed, RequestMalformed, createRuntime, toPolytokenError, type CompiledRoute, type PolytokenEvents, type PolytokenOptions, type Runtime } from '@polytoken/core'
+import {
+  AuthRequired,
+  MethodNotAllowed,
+  RequestMalformed,
+  createRuntime,
+  toPolytokenError,
+  traced,
+  type CompiledRoute,
+  type PolytokenEvents,
+  type PolytokenOptions,
+  type Runtime,
+} from '@polytoken/core'
 import { parseBody, type ParsedBody } from './body/parse-body.js'
 import { toPolyRequest } from './to-poly-request.js'
 import { send } from './send.js'
@@ -9,6 +20,9 @@ import { hostErrorHandler } from './host-errors.js'
 import { laterRouteTakes, trackRouter } from './host-routes.js'
 import { ROUTER_EXTRAS, listRoutes, type PolytokenRoute } from './route-list.js'
 import { announcePublicUrl, parsePublicUrl } from './public-url.js'
+import { observeOptions, type ObservabilityOptions } from './observe/options.js'
+import { noteDialect, observeRoute } from './observe/observe-route.js'
+import { installRequestIds, requestIdOf } from './observe/request-id.js'
 import { requestReporter } from './request-events.js'
 
 export interface PolytokenRouter extends Router {
@@ -29,7 +43,7 @@ export interface PolytokenRouter extends Router {
 }
 
 /** polytoken()'s options: the core's, and what only the Express router has. */
-export interface PolytokenRouterOptions extends PolytokenOptions {
+export interface PolytokenRouterOptions extends PolytokenOptions, ObservabilityOptions {
   /**
    * Find a dialect route before Express's routing runs (default true): the
    * same answers for less CPU per request. false: every request takes
@@ -46,6 +60,7 @@ export interface PolytokenRouterOptions extends PolytokenOptions {
 }
 
 const NO_BODY: ParsedBody = { body: undefined, bodyType: undefined }
+const NO_ATTRIBUTES = {}
 
 /**
  * Build the one router to mount: `app.use('/auth', await polytoken({...}))`.
@@ -53,16 +68,17 @@ const NO_BODY: ParsedBody = { body: undefined, bodyType: undefined }
  * /openapi.json. Unknown paths fall through to the host app.
  */
 export async function polytoken(options: PolytokenRouterOptions): Promise<PolytokenRouter> {
-  const { fastDispatch = true, title = 'polytoken', publicUrl: givenPublicUrl, ...runtimeOptions } = options
+  const { fastDispatch = true, title = 'polytoken', publicUrl: givenPublicUrl, accessLog, auditLog, tracing, ...runtimeOptions } = options
   const publicUrl = parsePublicUrl(givenPublicUrl)
   const runtime = await createRuntime(runtimeOptions)
+  const observe = observeOptions({ accessLog, auditLog, tracing }, runtime.logger, runtime.events)
   const router = express.Router()
 
   // Each route is also handed to installFastDispatch, which finds it before Express's routing runs (unless fastDispatch: false).
   const direct: DirectRoute[] = []
   for (const routes of groupBy(runtime.routes, (route) => `${route.method} ${route.fullPath}`).values()) {
     const first = routes[0]!
-    const handler = routes.length === 1 ? routeHandler(first, runtime.events) : schemeDispatcher(routes, runtime.events)
+    const handler = observeRoute(routes.length === 1 ? routeHandler(first, runtime.events) : schemeDispatcher(routes, runtime.events), first.fullPath, observe)
     router[first.method.toLowerCase() as 'get' | 'post' | 'put' | 'patch' | 'delete'](first.fullPath, (req: Request, res: Response) =>
       handler(req, res, req.path, req.params as Record<string, string>),
     )
@@ -97,19 +113,22 @@ export async function polytoken(options: PolytokenRouterOptions): Promise<Polyto
   if (publicUrl !== undefined) announcePublicUrl(router, publicUrl)
   const routes = listRoutes(runtime)
   trackRouter(router, routes)
+  installRequestIds(router)
 
   return Object.assign(router, { runtime, events: runtime.events, close: () => runtime.close(), errors: hostErrorHandler(router), routes: () => routes }) as PolytokenRouter
 }
 
 function routeHandler(route: CompiledRoute, events: PolytokenEvents): RouteHandler {
   const report = requestReporter(events, route)
+  const dialect = route.dialect.name
   return async (req, res, path, params) => {
     const startedAt = performance.now()
     const receivedAt = Date.now()
+    noteDialect(res, dialect)
     let parsed: ParsedBody = NO_BODY
     try {
       // A route that takes no body (GET) ignores any sent: no parser, no promise.
-      if (route.accepts.length > 0) parsed = await parseBody(req, route.accepts, route.limits)
+      if (route.accepts.length > 0) parsed = await traced('polytoken.parse_body', NO_ATTRIBUTES, () => parseBody(req, route.accepts, route.limits))
     } catch (error) {
       const response = route.fail(error, toPolyRequest(req, path, params, NO_BODY, receivedAt))
       // The rest of an oversized body is not read; the connection cannot be reused.
@@ -134,7 +153,7 @@ function errorHandler(runtime: Runtime) {
     if (route) {
       send(res, route.fail(coded, toPolyRequest(req, req.path, req.params as Record<string, string>, NO_BODY, Date.now())))
     } else {
-      if (coded.status >= 500) runtime.logger.error('unexpected error', { error: String((error as Error)?.stack ?? error) })
+      if (coded.status >= 500) runtime.logger.error({ requestId: requestIdOf(req), error: String((error as Error)?.stack ?? error) }, 'unexpected error')
       send(res, { status: coded.status, body: { error: coded.code, message: coded.message } })
     }
   }

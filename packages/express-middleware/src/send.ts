@@ -1,5 +1,6 @@
 import type { Response } from 'express'
 import type { PolyResponse } from '@polytoken/core'
+import { noteErrorCode } from './observe/observe-route.js'
 
 /** Headers that make an answer cacheable somewhere: Expires for HTTP/1.0 caches, RFC 9213's and Fastly's for CDNs (they win over Cache-Control there). */
 const HOST_CACHING_HEADERS = ['Cache-Control', 'Pragma', 'Expires', 'CDN-Cache-Control', 'Surrogate-Control'] as const
@@ -11,6 +12,7 @@ const HOST_CACHING_HEADERS = ['Cache-Control', 'Pragma', 'Expires', 'CDN-Cache-C
  */
 export function send(res: Response, response: PolyResponse): void {
   if (res.headersSent) return
+  noteErrorCode(res, response.code)
   // Node's own setters: Express's res.status() only adds validation of a status the core already chose.
   res.statusCode = response.status
   // A host-wide caching header (a middleware that runs before polytoken: `Cache-Control: public, max-age=600`, a

@@ -2,6 +2,7 @@ import type { Request } from 'express'
 import type { PolyRequest } from '@polytoken/core'
 import type { ParsedBody } from './body/parse-body.js'
 import { routerUrlOf } from './public-url.js'
+import { requestIdOf } from './observe/request-id.js'
 
 /**
  * The core's view of an Express request. Built once per request on every
@@ -24,6 +25,7 @@ class ExpressPolyRequest implements PolyRequest {
   readonly body: unknown
   readonly bodyType: ParsedBody['bodyType']
   readonly receivedAt: number
+  readonly id: string | undefined
   private readonly raw: Request
   private address: string | undefined
 
@@ -37,6 +39,7 @@ class ExpressPolyRequest implements PolyRequest {
     this.body = parsed.body
     this.bodyType = parsed.bodyType
     this.receivedAt = receivedAt
+    this.id = requestIdOf(request)
     this.raw = request
     this.address = undefined
   }

@@ -28,7 +28,7 @@ export function keyvStore(keyvOrAdapter: Keyv | KeyvStoreAdapter | Map<unknown, 
   const shared = isKeyv(keyvOrAdapter) ? keyvOrAdapter : new Keyv({ store: keyvOrAdapter })
   const logger = options.logger ?? silentLogger
   if (!(shared.store instanceof Map) && !options.atomic) {
-    logger.warn('store: a keyv of your own with an adapter polytoken does not know; add/take/increment are atomic within this process only')
+    logger.warn({}, 'store: a keyv of your own with an adapter polytoken does not know; add/take/increment are atomic within this process only')
   }
   // One Keyv for every namespace, without a keyv namespace of its own: adapters keep their
   // namespace in one shared property, so per-namespace Keyvs on one adapter would trample

@@ -109,11 +109,14 @@ class Health {
     if (!this.down || now - this.lastLog > 10_000) {
       this.lastLog = now
       const cause = error instanceof StoreUnavailable && error.cause !== undefined ? error.cause : error
-      this.options.logger.error('store unavailable', {
-        backend: this.options.kind,
-        at: this.options.location,
-        error: redactCredentials(String((cause as Error)?.message ?? cause)),
-      })
+      this.options.logger.error(
+        {
+          backend: this.options.kind,
+          at: this.options.location,
+          error: redactCredentials(String((cause as Error)?.message ?? cause)),
+        },
+        'store unavailable',
+      )
     }
     this.down = true
   }
@@ -124,7 +127,7 @@ class Health {
       const result = timeoutMs === Infinity ? await work() : await withTimeout(operation, timeoutMs, work)
       if (this.down) {
         this.down = false
-        this.options.logger.info('store available again', { backend: this.options.kind, at: this.options.location })
+        this.options.logger.info({ backend: this.options.kind, at: this.options.location }, 'store available again')
       }
       return result
     } catch (error) {

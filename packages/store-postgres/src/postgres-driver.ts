@@ -93,7 +93,7 @@ export async function connectPostgres(options: PostgresDriverOptions): Promise<K
     const now = Date.now()
     if (now - lastLog < 10_000) return
     lastLog = now
-    options.logger.warn('postgres connection error', { at: options.location, error: redactCredentials(String(error?.message ?? error)) })
+    options.logger.warn({ at: options.location, error: redactCredentials(String(error?.message ?? error)) }, 'postgres connection error')
   })
 
   // Created by us (and retried after an outage), not only once by the adapter's constructor.

@@ -126,7 +126,7 @@ export function throttledWarning(options: { logger: Logger; location: string }, 
     const now = Date.now()
     if (now - lastLog < 10_000) return
     lastLog = now
-    options.logger.warn(message, { at: options.location, error: redactCredentials(String(error?.message ?? error)) })
+    options.logger.warn({ at: options.location, error: redactCredentials(String(error?.message ?? error)) }, message)
   }
 }
 
@@ -136,7 +136,7 @@ export function throttledWarning(options: { logger: Logger; location: string }, 
  */
 export async function connectForAWhile(connect: () => Promise<unknown>, options: { timeoutMs: number; logger: Logger; location: string }): Promise<void> {
   const connecting = connect().catch((error: Error) => {
-    options.logger.warn('redis connect failed', { at: options.location, error: redactCredentials(String(error?.message ?? error)) })
+    options.logger.warn({ at: options.location, error: redactCredentials(String(error?.message ?? error)) }, 'redis connect failed')
   })
   let timer: NodeJS.Timeout | undefined
   await Promise.race([connecting, new Promise((resolve) => (timer = setTimeout(resolve, options.timeoutMs / 2)))])

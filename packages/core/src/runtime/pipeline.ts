@@ -4,7 +4,10 @@ import type { DialectServices, RouteInput } from '../dialect.js'
 import type { PolyRequest, PolyResponse } from '../request.js'
 import type { RegisteredRoute, SetUpMount } from '../registry/registry.js'
 import type { Logger } from '../util/logger.js'
+import { traced } from '../util/trace-hook.js'
 import { dialectEvents, reportRefusal, type PolytokenEvents } from '../events/events.js'
+
+const NO_ATTRIBUTES = {}
 
 /**
  * One request through one route: precheck → find credentials → validate input (ajv, compiled at registration) →
@@ -27,11 +30,11 @@ export function createRouteExecutor(registered: RegisteredRoute, dialectServices
         throw new AuthRequired('authentication required')
       }
       if (route.authenticateFirst) {
-        const principal = extracted ? await authenticate(methods, { request, services }, extracted) : undefined
-        return await route.handle({ request, input: validate(request), principal, services })
+        const principal = extracted ? await traced('polytoken.authenticate', NO_ATTRIBUTES, () => authenticate(methods, { request, services }, extracted)) : undefined
+        return await route.handle({ request, input: traced('polytoken.validate', NO_ATTRIBUTES, () => validate(request)), principal, services })
       }
-      const input = validate(request)
-      const principal = extracted ? await authenticate(methods, { request, services }, extracted) : undefined
+      const input = traced('polytoken.validate', NO_ATTRIBUTES, () => validate(request))
+      const principal = extracted ? await traced('polytoken.authenticate', NO_ATTRIBUTES, () => authenticate(methods, { request, services }, extracted)) : undefined
       return await route.handle({ request, input, principal, services })
     } catch (error) {
       const failure = toPolytokenError(error)
@@ -56,12 +59,12 @@ export function renderError(mount: Pick<SetUpMount, 'dialect' | 'instance'>, err
   const { dialect, instance } = mount
   if (error.status >= 500 && error.code === 'ERR_INTERNAL') {
     const cause = error.cause as Error | undefined
-    logger.error('unexpected error', { dialect: dialect.name, path: request?.path, error: cause?.stack ?? String(cause) })
+    logger.error({ requestId: request?.id, dialect: dialect.name, path: request?.path, error: cause?.stack ?? String(cause) }, 'unexpected error')
   }
   try {
     return withCode({ ...instance.renderError(error, request) }, error.code)
   } catch (renderFailure) {
-    logger.error('renderError failed', { dialect: dialect.name, error: String(renderFailure) })
+    logger.error({ requestId: request?.id, dialect: dialect.name, error: String(renderFailure) }, 'renderError failed')
     return withCode({ status: error.status, body: { error: error.code, message: error.message } }, error.code)
   }
 }

@@ -1,5 +1,6 @@
 import { toPolytokenError } from '../errors.js'
 import { emitSafely, type PolytokenEvents } from '../events/events.js'
+import { traced } from '../util/trace-hook.js'
 import type { Store, StoreBackend } from './store.js'
 
 type Operation = 'get' | 'set' | 'delete' | 'add' | 'take' | 'increment' | 'update'
@@ -38,7 +39,9 @@ export function observeStore(backend: StoreBackend, events: PolytokenEvents): St
     const observed: Record<string, unknown> = { namespace: store.namespace, entries: store.entries.bind(store) }
     for (const operation of OPERATIONS) {
       const method = (store[operation] as (...args: unknown[]) => Promise<unknown>).bind(store)
-      observed[operation] = (...args: unknown[]) => timed(operation, () => method(...args))
+      // A span `polytoken.store.<operation>` when traced: the backend and namespace, never a key or value.
+      const span = { 'db.system': backend.kind, 'db.operation': operation, 'polytoken.store.namespace': store.namespace }
+      observed[operation] = (...args: unknown[]) => traced(`polytoken.store.${operation}`, span, () => timed(operation, () => method(...args)))
     }
     return observed as unknown as Store
   }

@@ -2,6 +2,7 @@ import { createHmac, sign as cryptoSign, type KeyObject } from 'node:crypto'
 import { errors as joseErrors, jwtVerify, type JWTPayload, type JWTVerifyOptions } from 'jose'
 import { TokenExpired, TokenInvalid, TokenNotYetValid } from '../errors.js'
 import type { JwtAlgorithm, KeyRing, RingKey } from '../keys/keyring.js'
+import { traced } from '../util/trace-hook.js'
 
 export type JwtClaims = JWTPayload & Record<string, unknown>
 
@@ -29,16 +30,17 @@ export function createJwtSigner(ring: KeyRing, extraHeader: Record<string, unkno
   const signature = signatureFunction(key)
   const pooled = pooledSignatureFunction(key)
   const signingInput = (claims: JwtClaims) => `${encodedHeader}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`
+  const span = { 'polytoken.jwt.alg': key.algorithm }
   return {
     algorithm: key.algorithm,
     kid: key.kid,
     sign(claims) {
       const input = signingInput(claims)
-      return `${input}.${signature(input)}`
+      return `${input}.${traced('polytoken.sign', span, () => signature(input))}`
     },
     async signAsync(claims) {
       const input = signingInput(claims)
-      return `${input}.${pooled ? await pooled(input) : signature(input)}`
+      return `${input}.${await traced('polytoken.sign', span, () => (pooled ? pooled(input) : signature(input)))}`
     },
   }
 }

@@ -21,8 +21,9 @@ export const RESPONSE_HEADERS: Readonly<Record<string, string>> = Object.freeze(
 // Rails' ActionDispatch::RequestId keeps [\w-] up to 255; tighter here so it is safe in any log line.
 const SANE_REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/
 
-/** The caller's X-Request-Id when it is a sane one (so traces join up), a new UUID otherwise. */
+/** The host's id of the request (@polytoken/express gives every request one), else the caller's X-Request-Id when it is a sane one (so traces join up), else a new UUID. */
 export function requestId(request: PolyRequest | undefined): string {
+  if (request?.id !== undefined) return request.id
   const given = request ? header(request, 'x-request-id') : undefined
   return given !== undefined && SANE_REQUEST_ID.test(given) ? given : randomUUID()
 }
