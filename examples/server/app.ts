@@ -29,6 +29,7 @@ export async function createExampleServer(config: ServerConfig, env: NodeJS.Proc
     store: config.store,
     masterKey: config.masterKey,
     cache: config.cache,
+    startup: config.startup,
     logger,
   })
   const app = express()

@@ -1,17 +1,17 @@
 import express, { type NextFunction, type Request, type Response, type Router } from 'express'
-import { AuthRequired, MethodNotAllowed, RequestMalformed, createRuntime, toPolytokenError, type CompiledRoute, type PolytokenOptions, type Runtime } from '@polytoken/core'
+import { AuthRequired, MethodNotAllowed, RequestMalformed, toPolytokenError, type CompiledRoute, type PolytokenOptions, type Runtime } from '@polytoken/core'
 import { parseBody, type ParsedBody } from './body/parse-body.js'
 import { toPolyRequest } from './to-poly-request.js'
 import { send } from './send.js'
 import { buildOpenApi } from './openapi.js'
 import { installFastDispatch, type DirectRoute, type RouteHandler } from './fast-dispatch.js'
+import { startRouter, type RouterLifecycleApi } from './start-router.js'
+import type { StartupOptions } from './startup-retry.js'
+import type { Lifecycle } from './lifecycle.js'
+import { PROBE_PATHS, installProbes } from './probes.js'
 
-export interface PolytokenRouter extends Router {
-  /** The core runtime behind the router: routes, store, cache, JWKS. */
-  readonly runtime: Runtime
-  /** Close the store connections. */
-  close(): Promise<void>
-}
+/** The Express router, with its runtime and its life: ready, state, drain(), close() (start-router.ts). */
+export interface PolytokenRouter extends Router, RouterLifecycleApi {}
 
 /** polytoken()'s options: the core's, and what only the Express router has. */
 export interface PolytokenRouterOptions extends PolytokenOptions {
@@ -23,6 +23,8 @@ export interface PolytokenRouterOptions extends PolytokenOptions {
   fastDispatch?: boolean
   /** Title of /openapi.json. Default 'polytoken'. */
   title?: string
+  /** A store that is slow or not up yet at start-up: retried with backoff, and whether polytoken() waits (startup-retry.ts). */
+  startup?: StartupOptions
 }
 
 const NO_BODY: ParsedBody = { body: undefined, bodyType: undefined }
@@ -30,11 +32,14 @@ const NO_BODY: ParsedBody = { body: undefined, bodyType: undefined }
 /**
  * Build the one router to mount: `app.use('/auth', await polytoken({...}))`.
  * Every dialect route, their 405s, and GET /.well-known/jwks.json, /healthz,
- * /openapi.json. Unknown paths fall through to the host app.
+ * /livez, /readyz, /openapi.json. Unknown paths fall through to the host app.
  */
 export async function polytoken(options: PolytokenRouterOptions): Promise<PolytokenRouter> {
-  const { fastDispatch = true, title = 'polytoken', ...runtimeOptions } = options
-  const runtime = await createRuntime(runtimeOptions)
+  const { fastDispatch = true, title = 'polytoken', startup = {}, ...runtimeOptions } = options
+  return startRouter(runtimeOptions, startup, (runtime, lifecycle) => buildRouter(runtime, lifecycle, fastDispatch, title))
+}
+
+function buildRouter(runtime: Runtime, lifecycle: Lifecycle, fastDispatch: boolean, title: string): Router {
   const router = express.Router()
 
   // Each route is also handed to installFastDispatch, which finds it before Express's routing runs (unless fastDispatch: false).
@@ -62,18 +67,19 @@ export async function polytoken(options: PolytokenRouterOptions): Promise<Polyto
     const health = await runtime.health()
     send(res, { status: health.status === 'ok' ? 200 : 503, body: health })
   })
+  installProbes(router, lifecycle)
   const openapi = buildOpenApi(runtime.routes, title)
   router.get('/openapi.json', (req, res) => {
     // Paths are relative to the router; the mount point is known only per request.
     send(res, { status: 200, headers: { 'Cache-Control': 'public, max-age=60' }, body: { ...openapi, servers: [{ url: req.baseUrl || '/' }] } })
   })
   // The extras are the router's own: another method is its 405, not the host's (HTML) 404.
-  for (const path of ['/.well-known/jwks.json', '/healthz', '/openapi.json']) router.all(path, extraMethodNotAllowed)
+  for (const path of ['/.well-known/jwks.json', '/healthz', '/openapi.json', ...PROBE_PATHS]) router.all(path, extraMethodNotAllowed)
   const onError = errorHandler(runtime)
   router.use(onError)
   if (fastDispatch) installFastDispatch(router, direct, onError)
 
-  return Object.assign(router, { runtime, close: () => runtime.close() }) as PolytokenRouter
+  return router
 }
 
 function routeHandler(route: CompiledRoute): RouteHandler {
