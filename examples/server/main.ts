@@ -43,20 +43,19 @@ function runPrimary(count: number): void {
   console.log(`polytoken examples server: primary ${process.pid}, ${count} workers on port ${config.port} (store: ${scheme})`)
 
   let stopping = false
-  const listening = new Set<number>()
+  // Workers listen before their store answers; each says when it is set up (worker-ready.ts).
   const ready = new Set<number>()
   const fork = () => cluster.fork()
   let announced = false
-  cluster.on('message', (worker, message) => isReadyMessage(message) && ready.add(worker.id))
-  cluster.on('listening', (worker) => {
-    listening.add(worker.id)
-    if (!announced && listening.size === count) {
+  cluster.on('message', (worker, message) => {
+    if (!isReadyMessage(message)) return
+    ready.add(worker.id)
+    if (!announced && ready.size === count) {
       announced = true
-      console.log(`all ${count} workers listening`)
+      console.log(`all ${count} workers listening and ready`)
     }
   })
   cluster.on('exit', (worker, code, signal) => {
-    listening.delete(worker.id)
     const wasReady = ready.delete(worker.id)
     if (stopping) {
       if (Object.keys(cluster.workers ?? {}).length === 0) process.exit()
