@@ -8,7 +8,7 @@ import { installFastDispatch, type DirectRoute, type RouteHandler } from './fast
 import { startRouter, type RouterLifecycleApi } from './start-router.js'
 import type { StartupOptions } from './startup-retry.js'
 import type { Lifecycle } from './lifecycle.js'
-import { PROBE_PATHS, installProbes } from './probes.js'
+import { PROBE_PATHS, extraMethodNotAllowed, installProbes } from './probes.js'
 
 /** The Express router, with its runtime and its life: ready, state, drain(), close() (start-router.ts). */
 export interface PolytokenRouter extends Router, RouterLifecycleApi {}
@@ -114,13 +114,6 @@ function errorHandler(runtime: Runtime) {
       send(res, { status: coded.status, body: { error: coded.code, message: coded.message } })
     }
   }
-}
-
-/** The router's extras answer GET and HEAD; OPTIONS is left to the host (CORS), as on dialect routes. */
-function extraMethodNotAllowed(req: Request, res: Response, next: NextFunction): void {
-  if (req.method === 'OPTIONS') return next()
-  const error = new MethodNotAllowed(`method ${req.method} is not allowed here`)
-  send(res, { status: error.status, headers: { Allow: 'GET, HEAD' }, body: { error: error.code, message: error.message } })
 }
 
 function groupBy(routes: readonly CompiledRoute[], keyOf: (route: CompiledRoute) => string): Map<string, CompiledRoute[]> {

@@ -1,5 +1,5 @@
-import type { Request, Response, Router } from 'express'
-import type { PolyResponse } from '@polytoken/core'
+import type { NextFunction, Request, Response, Router } from 'express'
+import { MethodNotAllowed, type PolyResponse } from '@polytoken/core'
 import type { Lifecycle, RouterState } from './lifecycle.js'
 import { send } from './send.js'
 
@@ -39,4 +39,11 @@ export const PROBE_PATHS = ['/livez', '/readyz'] as const
 export function installProbes(router: Router, lifecycle: Lifecycle): void {
   router.get('/livez', (_req: Request, res: Response) => send(res, liveness(lifecycle)))
   router.get('/readyz', async (_req: Request, res: Response) => send(res, await readiness(lifecycle)))
+}
+
+/** The router's extras answer GET and HEAD; OPTIONS is left to the host (CORS), as on dialect routes. */
+export function extraMethodNotAllowed(req: Request, res: Response, next: NextFunction): void {
+  if (req.method === 'OPTIONS') return next()
+  const error = new MethodNotAllowed(`method ${req.method} is not allowed here`)
+  send(res, { status: error.status, headers: { Allow: 'GET, HEAD' }, body: { error: error.code, message: error.message } })
 }

@@ -2,7 +2,7 @@ import express, { type Request, type Response, type Router } from 'express'
 import { StoreUnavailable, createRuntime, memoryStore, silentLogger, type CompiledRoute, type PolytokenOptions } from '@polytoken/core'
 import type { ParsedBody } from './body/parse-body.js'
 import type { Lifecycle } from './lifecycle.js'
-import { installProbes } from './probes.js'
+import { PROBE_PATHS, extraMethodNotAllowed, installProbes } from './probes.js'
 import { send } from './send.js'
 import { toPolyRequest } from './to-poly-request.js'
 
@@ -19,6 +19,7 @@ export function createStartingRouter(options: PolytokenOptions, lifecycle: Lifec
   const router = express.Router()
   installProbes(router, lifecycle)
   router.get('/healthz', (_req: Request, res: Response) => send(res, { status: 503, body: { status: lifecycle.state === 'failed' ? 'failed' : 'starting', store: lifecycle.store.kind } }))
+  for (const path of ['/healthz', ...PROBE_PATHS]) router.all(path, extraMethodNotAllowed)
   // Built on the first request that needs it: a start-up that finds its store at once never pays for it.
   let dialectRoutes: Promise<Router> | undefined
   router.use((req, res, next) => {
@@ -56,5 +57,6 @@ async function notYetRoutes(options: PolytokenOptions): Promise<Router> {
     const error = notYet()
     send(res, { status: error.status, headers: RETRY_AFTER, body: { error: error.code, message: error.message } })
   })
+  router.all(['/.well-known/jwks.json', '/openapi.json'], extraMethodNotAllowed)
   return router
 }

@@ -75,7 +75,7 @@ export async function retryStartup<T>(attempt: () => Promise<T>, settings: Retry
       const delay = backoffDelay(count, settings, random)
       const elapsed = now() - started
       if (count >= settings.maxAttempts || elapsed + delay > settings.retryForMs) {
-        const message = `start-up gave up: the store did not answer in ${count} attempt${count === 1 ? '' : 's'} over ${elapsed} ms (startup.retryForMs ${settings.retryForMs}, startup.maxAttempts ${settings.maxAttempts}); last: ${(error as Error).message}`
+        const message = `start-up gave up: the store did not answer in ${count} attempt${count === 1 ? '' : 's'} over ${elapsed} ms (startup.retryForMs ${settings.retryForMs}, startup.maxAttempts ${Number.isFinite(settings.maxAttempts) ? settings.maxAttempts : 'unlimited'}); last: ${(error as Error).message}`
         throw new StoreUnavailable(message, { cause: error })
       }
       logger.warn('store not ready at start-up; retrying', { attempt: count, retryInMs: delay, error: (error as Error).message })
