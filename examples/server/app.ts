@@ -30,6 +30,7 @@ export async function createExampleServer(config: ServerConfig, env: NodeJS.Proc
     store: config.store,
     masterKey: config.masterKey,
     cache: config.cache,
+    startup: config.startup,
     logger,
     // Behind a proxy, what the router serves about its own URL (sagrada's discovery) agrees with the notes printed.
     ...(env.POLYTOKEN_BASE_URL ? { publicUrl: env.POLYTOKEN_BASE_URL } : {}),

@@ -4,6 +4,8 @@ import { ConfigInvalid } from '@polytoken/core'
 import { validateOptions } from '@polytoken/plugins'
 import { readHttpLimits, type HttpLimits } from './http-limits.js'
 import { KNOWN_KEYS, serverConfigSchema } from './config-schema.js'
+import { readShutdownSettings, readStartupRetry, type ShutdownSettings } from './lifecycle-settings.js'
+import type { StartupOptions } from '@polytoken/express'
 
 export interface ServerConfig {
   port: number
@@ -19,6 +21,10 @@ export interface ServerConfig {
   http: HttpLimits
   /** Dialect sections, by key. A section with `"enabled": false` is not mounted. */
   sections: Record<string, Record<string, unknown>>
+  /** Retrying a store not up yet at start-up: env POLYTOKEN_STARTUP_RETRY_MS, POLYTOKEN_STARTUP_MAX_ATTEMPTS (lifecycle-settings.ts). */
+  startup?: StartupOptions
+  /** The drain on SIGTERM: env POLYTOKEN_SHUTDOWN_GRACE_MS, POLYTOKEN_SHUTDOWN_DELAY_MS (shutdown.ts). */
+  shutdown: ShutdownSettings
 }
 
 /** config.json as serverConfigSchema lets it be written: every key optional; the rest are dialect sections (objects). */
@@ -50,6 +56,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     cache: { ...cache, ...(maxTtlMs === undefined ? {} : { maxTtlMs: Number(maxTtlMs) }) },
     http: readHttpLimits(http, env),
     sections: sections as Record<string, Record<string, unknown>>,
+    startup: readStartupRetry(env),
+    shutdown: readShutdownSettings(env),
   }
 }
 

@@ -5,6 +5,8 @@ import { loadConfigOrExit } from './load-config.js'
 import { applyConnectionLimit, serverOptions } from './http-limits.js'
 import { serveClusterMetrics, serveMetrics } from './metrics.js'
 import { createServerLogger, warnExampleSecrets } from './logging.js'
+import { drainOnSignals } from './shutdown.js'
+import { reportReady, isReadyMessage } from './worker-ready.js'
 
 /** `--workers N` / `--workers=N` (or POLYTOKEN_WORKERS): N processes of node:cluster on one port, sharing the store. */
 function workerCount(argv: string[], env: NodeJS.ProcessEnv): number {
@@ -43,25 +45,27 @@ function runPrimary(count: number): void {
   console.log(`polytoken examples server: primary ${process.pid}, ${count} workers on port ${config.port} (store: ${scheme})`)
 
   let stopping = false
-  const listening = new Set<number>()
+  // Workers listen before their store answers; each says when it is set up (worker-ready.ts).
+  const ready = new Set<number>()
   const fork = () => cluster.fork()
   let announced = false
-  cluster.on('listening', (worker) => {
-    listening.add(worker.id)
-    if (!announced && listening.size === count) {
+  cluster.on('message', (worker, message) => {
+    if (!isReadyMessage(message)) return
+    ready.add(worker.id)
+    if (!announced && ready.size === count) {
       announced = true
-      console.log(`all ${count} workers listening`)
+      console.log(`all ${count} workers listening and ready`)
     }
   })
   cluster.on('exit', (worker, code, signal) => {
-    const wasListening = listening.delete(worker.id)
+    const wasReady = ready.delete(worker.id)
     if (stopping) {
       if (Object.keys(cluster.workers ?? {}).length === 0) process.exit()
       return
     }
-    if (!wasListening && signal === null) {
-      // It failed before serving: configuration or store trouble that a new worker would hit again.
-      console.error(`worker ${worker.process.pid} exited before it listened (code ${code}, signal ${String(signal)}); stopping`)
+    if (!wasReady && signal === null) {
+      // It failed before serving: configuration or store trouble (start-up retries spent) that a new worker would hit again.
+      console.error(`worker ${worker.process.pid} exited before it was ready (code ${code}, signal ${String(signal)}); stopping`)
       stop(1)
       return
     }
@@ -72,9 +76,10 @@ function runPrimary(count: number): void {
     if (stopping) return
     stopping = true
     process.exitCode = exitCode
+    // Each worker drains on its own (shutdown.ts) within the grace period; the primary waits for them all.
     for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGTERM')
     if (Object.keys(cluster.workers ?? {}).length === 0) process.exit()
-    setTimeout(() => process.exit(), 5000).unref()
+    setTimeout(() => process.exit(), config.shutdown.graceMs + 5000).unref()
   }
   process.on('SIGINT', () => stop())
   process.on('SIGTERM', () => stop())
@@ -85,14 +90,29 @@ function runPrimary(count: number): void {
 async function runServer(): Promise<void> {
   const baseUrl = (process.env.POLYTOKEN_BASE_URL ?? `http://localhost:${config.port}`).replace(/\/+$/, '')
   const logger = createServerLogger()
-  const { app, router, mounts, warnings } = await createExampleServer(config, process.env, baseUrl, logger)
+  // Listening before the store answers: /livez says alive, /readyz 503 until set up (a store not up yet is retried).
+  const { app, router, mounts, warnings } = await createExampleServer({ ...config, startup: { ...config.startup, mode: 'background' } }, process.env, baseUrl, logger)
   serveMetrics(router, process.env)
   // In a cluster, worker 1 prints the banner; the others say they are up.
   const banner = !cluster.isWorker || cluster.worker?.id === 1
 
   const server = createServer(serverOptions(config.http), app)
   applyConnectionLimit(server, config.http)
-  server.listen(config.port, () => {
+  drainOnSignals(server, router, config.shutdown)
+  const listening = new Promise<void>((resolve) => server.listen(config.port, resolve))
+  router.ready.catch((error: { code?: string; message?: string }) => {
+    // Closed by a signal while starting: the drain exits. Otherwise the store stayed away past the retry bound, or the configuration is wrong.
+    if (router.state === 'closed') return
+    console.error(`polytoken examples server: start-up failed (${error?.code ?? 'ERR_INTERNAL'}): ${error?.message}`)
+    process.exit(1)
+  })
+  void listening.then(() => {
+    if (banner && router.state === 'starting') console.log(`polytoken examples server listening on port ${config.port}; setting up (GET /readyz answers 503 until the store answers)`)
+  })
+  void Promise.all([listening, router.ready]).then(onReady, () => {}) // a failed start-up: handled above
+
+  function onReady() {
+    reportReady()
     if (!banner) {
       console.log(`worker ${process.pid} listening`)
       return
@@ -103,7 +123,7 @@ async function runServer(): Promise<void> {
       for (const route of router.runtime.routes.filter((r) => r.dialect === mount.dialect)) lines.push(`  ${route.method.padEnd(6)} ${route.fullPath}`)
       for (const note of mount.notes ?? []) lines.push(`  ${note}`)
     }
-    lines.push('', 'also: GET /.well-known/jwks.json  GET /healthz  GET /openapi.json')
+    lines.push('', 'also: GET /.well-known/jwks.json  GET /livez  GET /readyz  GET /healthz  GET /openapi.json')
     console.log(lines.join('\n'))
     warnExampleSecrets(logger, warnings)
     if (warnings.length > 0) {
@@ -112,14 +132,5 @@ async function runServer(): Promise<void> {
         `\n${bar}\n!! WARNING: example secrets in use — anyone who read the README knows them:\n${warnings.map((w) => `!!   ${w}`).join('\n')}\n!! Set them through config or environment before exposing this server.\n${bar}\n`,
       )
     }
-  })
-
-  const shutdown = () => {
-    server.close()
-    // Exits either way: a close that fails must not keep a stopping server up.
-    void router.close().finally(() => process.exit(0))
-    setTimeout(() => process.exit(0), 2000).unref()
   }
-  process.on('SIGINT', shutdown)
-  process.on('SIGTERM', shutdown)
 }

@@ -23,7 +23,7 @@ export {
   type TokenEvent,
   type TokenFields,
 } from './events/events.js'
-export { reportRefusal } from './events/events.js'
+export { createEvents, reportRefusal } from './events/events.js'
 export { compileValidator, type InputValidator } from './validation/validator.js'
 
 // Auth methods: the contract and the generic ones.

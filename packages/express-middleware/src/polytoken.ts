@@ -3,7 +3,7 @@ import {
   AuthRequired,
   MethodNotAllowed,
   RequestMalformed,
-  createRuntime,
+  createEvents,
   toPolytokenError,
   traced,
   type CompiledRoute,
@@ -24,21 +24,22 @@ import { observeOptions, type ObservabilityOptions } from './observe/options.js'
 import { noteDialect, observeRoute } from './observe/observe-route.js'
 import { installRequestIds, requestIdOf } from './observe/request-id.js'
 import { requestReporter } from './request-events.js'
+import { startRouter, type RouterLifecycleApi } from './start-router.js'
+import type { StartupOptions } from './startup-retry.js'
+import type { Lifecycle } from './lifecycle.js'
+import { extraMethodNotAllowed, installProbes } from './probes.js'
 
-export interface PolytokenRouter extends Router {
-  /** The core runtime behind the router: routes, store, cache, JWKS. */
-  readonly runtime: Runtime
-  /** Token lifecycle, refusals, requests and store health: docs/operations.md#events. */
+/** The Express router, with its runtime and its life: ready, state, drain(), close() (start-router.ts). */
+export interface PolytokenRouter extends Router, RouterLifecycleApi {
+  /** Token lifecycle, refusals, requests and store health: docs/operations.md#events. The same emitter from the start, in every startup mode. */
   readonly events: PolytokenEvents
-  /** Close the store connections. */
-  close(): Promise<void>
   /**
    * The error handler to mount once after your routes, `app.use(router.errors)`, when your body parsers run before
    * the router: their refusals (broken JSON, too large, charset) on polytoken's paths are answered in the owning
    * dialect's envelope; anything else goes on to your handlers (docs/mounting.md, "Body parsers in the host app").
    */
   readonly errors: ErrorRequestHandler
-  /** Every method and path the router answers, relative to its mount point (for start-up checks: findShadowedRoutes). */
+  /** Every method and path the router answers, relative to its mount point (for start-up checks: findShadowedRoutes); empty while starting. */
   routes(): readonly PolytokenRoute[]
 }
 
@@ -57,6 +58,8 @@ export interface PolytokenRouterOptions extends PolytokenOptions, ObservabilityO
    * URL (sagrada's discovery document). Default: worked out per request from the scheme, Host and mount point.
    */
   publicUrl?: string
+  /** A store that is slow or not up yet at start-up: retried with backoff, and whether polytoken() waits (startup-retry.ts). */
+  startup?: StartupOptions
 }
 
 const NO_BODY: ParsedBody = { body: undefined, bodyType: undefined }
@@ -65,13 +68,31 @@ const NO_ATTRIBUTES = {}
 /**
  * Build the one router to mount: `app.use('/auth', await polytoken({...}))`.
  * Every dialect route, their 405s, and GET /.well-known/jwks.json, /healthz,
- * /openapi.json. Unknown paths fall through to the host app.
+ * /livez, /readyz, /openapi.json. Unknown paths fall through to the host app.
  */
 export async function polytoken(options: PolytokenRouterOptions): Promise<PolytokenRouter> {
-  const { fastDispatch = true, title = 'polytoken', publicUrl: givenPublicUrl, accessLog, auditLog, tracing, ...runtimeOptions } = options
+  const { fastDispatch = true, title = 'polytoken', publicUrl: givenPublicUrl, accessLog, auditLog, tracing, startup = {}, ...runtimeOptions } = options
   const publicUrl = parsePublicUrl(givenPublicUrl)
-  const runtime = await createRuntime(runtimeOptions)
-  const observe = observeOptions({ accessLog, auditLog, tracing }, runtime.logger, runtime.events)
+  // One emitter for the router's life: a host subscribes (metrics, audit) before a background start-up is done.
+  const events = runtimeOptions.events ?? createEvents()
+  let routes: readonly PolytokenRoute[] = []
+  const router = await startRouter({ ...runtimeOptions, events }, startup, (runtime, lifecycle) => {
+    const built = buildRouter(runtime, lifecycle, { fastDispatch, title, publicUrl, observe: observeOptions({ accessLog, auditLog, tracing }, runtime.logger, events) })
+    routes = listRoutes(runtime)
+    trackRouter(built, routes)
+    return built
+  })
+  return Object.assign(router, { events, errors: hostErrorHandler(router), routes: () => routes }) as PolytokenRouter
+}
+
+interface BuildOptions {
+  fastDispatch: boolean
+  title: string
+  publicUrl: string | undefined
+  observe: ReturnType<typeof observeOptions>
+}
+
+function buildRouter(runtime: Runtime, lifecycle: Lifecycle, { fastDispatch, title, publicUrl, observe }: BuildOptions): Router {
   const router = express.Router()
 
   // Each route is also handed to installFastDispatch, which finds it before Express's routing runs (unless fastDispatch: false).
@@ -100,6 +121,7 @@ export async function polytoken(options: PolytokenRouterOptions): Promise<Polyto
     const health = await runtime.health()
     send(res, { status: health.status === 'ok' ? 200 : 503, body: health })
   })
+  installProbes(router, lifecycle)
   const openapi = buildOpenApi(runtime.routes, title)
   router.get('/openapi.json', (req, res) => {
     // Paths are relative to the router; the mount point is known only per request.
@@ -111,11 +133,8 @@ export async function polytoken(options: PolytokenRouterOptions): Promise<Polyto
   router.use(onError)
   if (fastDispatch) installFastDispatch(router, direct, onError)
   if (publicUrl !== undefined) announcePublicUrl(router, publicUrl)
-  const routes = listRoutes(runtime)
-  trackRouter(router, routes)
   installRequestIds(router)
-
-  return Object.assign(router, { runtime, events: runtime.events, close: () => runtime.close(), errors: hostErrorHandler(router), routes: () => routes }) as PolytokenRouter
+  return router
 }
 
 function routeHandler(route: CompiledRoute, events: PolytokenEvents): RouteHandler {
@@ -157,13 +176,6 @@ function errorHandler(runtime: Runtime) {
       send(res, { status: coded.status, body: { error: coded.code, message: coded.message } })
     }
   }
-}
-
-/** The router's extras answer GET and HEAD; OPTIONS is left to the host (CORS), as on dialect routes. */
-function extraMethodNotAllowed(req: Request, res: Response, next: NextFunction): void {
-  if (req.method === 'OPTIONS') return next()
-  const error = new MethodNotAllowed(`method ${req.method} is not allowed here`)
-  send(res, { status: error.status, headers: { Allow: 'GET, HEAD' }, body: { error: error.code, message: error.message } })
 }
 
 function groupBy(routes: readonly CompiledRoute[], keyOf: (route: CompiledRoute) => string): Map<string, CompiledRoute[]> {

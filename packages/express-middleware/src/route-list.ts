@@ -6,12 +6,12 @@ export interface PolytokenRoute {
   method: HttpMethod
   /** Express 5 path syntax, relative to where the router is mounted (`/token/create`, `/1.0/:application/:version`). */
   path: string
-  /** The dialect that serves it; undefined for the router's own `/.well-known/jwks.json`, `/healthz` and `/openapi.json`. */
+  /** The dialect that serves it; undefined for the router's own `/.well-known/jwks.json`, `/healthz`, `/livez`, `/readyz` and `/openapi.json`. */
   dialect: string | undefined
 }
 
 /** The paths every router serves besides its dialects' (GET only). */
-export const ROUTER_EXTRAS = ['/.well-known/jwks.json', '/healthz', '/openapi.json'] as const
+export const ROUTER_EXTRAS = ['/.well-known/jwks.json', '/healthz', '/livez', '/readyz', '/openapi.json'] as const
 
 /**
  * Every route of the router in registration order, which is the order Express tries them. Two dialects on one

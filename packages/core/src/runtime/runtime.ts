@@ -37,6 +37,8 @@ export interface PolytokenOptions {
   limits?: Partial<BodyLimits>
   logger?: Logger
   clock?: Clock
+  /** The emitter of router.events, when the host (or @polytoken/express, across start-up retries) made it first. */
+  events?: PolytokenEvents
 }
 
 export const DEFAULT_LIMITS: BodyLimits = { bytes: 64 * 1024, fields: 64, fieldBytes: 16 * 1024, parts: 64 }
@@ -88,7 +90,7 @@ export async function createRuntime(options: PolytokenOptions): Promise<Runtime>
   if (options.masterKey !== undefined) assertStrongSecret('masterKey', options.masterKey, MIN_MASTER_KEY_BYTES)
   // Definitions first: a broken dialect fails before any store is opened or key generated.
   checkDialects(mounts)
-  const events = createEvents()
+  const events = options.events ?? createEvents()
   const store = observeStore(hasMethod<StoreBackend>(options.store, 'namespace') ? options.store : await createStore(withLogger(options.store, logger)), events)
   const cache = hasMethod<VerificationCache>(options.cache, 'verify') ? options.cache : createVerificationCache({ clock, ...options.cache })
   const rings: KeyRing[] = []
