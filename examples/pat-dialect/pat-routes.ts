@@ -17,7 +17,8 @@ const patSchema = {
 }
 
 export function createPatRoute(pats: PatStore, password: AuthMethod<PatPrincipal>, scopes: readonly string[], maxLifetimeDays: number) {
-  return defineRoute<PatPrincipal>({
+  // No type argument: the principal comes from `auth`, and `input` is typed from the schema (docs: typed input).
+  return defineRoute({
     method: 'POST',
     path: '/pats',
     summary: 'Create a personal access token (Basic with the password; the token is shown once)',
@@ -39,9 +40,11 @@ export function createPatRoute(pats: PatStore, password: AuthMethod<PatPrincipal
     },
     responses: { 201: { description: 'The new token (shown once) and its record', schema: { ...patSchema, properties: { ...patSchema.properties, token: { type: 'string' } } } } },
     async handle({ input, principal, services }) {
-      const body = input.body as { note: string; scopes: string[]; expires_in_days?: number }
+      const body = input.body
       const lifetimeMs = (body.expires_in_days ?? maxLifetimeDays) * DAY_MS
       const { token, record } = await pats.create(principal.login, { note: body.note, scopes: body.scopes, lifetimeMs, now: services.clock() })
+      // router.events (metrics, audit lines): the token's id and the owner's fingerprint, never the token.
+      services.events.issued({ jti: record.id, subject: principal.login, tokenType: 'pat' })
       return { status: 201, headers: NO_STORE, body: { ...view(record), token } }
     },
   })
@@ -62,7 +65,7 @@ export function listPatsRoute(pats: PatStore, auth: AuthMethod<PatPrincipal>[]) 
 }
 
 export function deletePatRoute(pats: PatStore, auth: AuthMethod<PatPrincipal>[]) {
-  return defineRoute<PatPrincipal>({
+  return defineRoute({
     method: 'DELETE',
     path: '/pats/:id',
     summary: "Delete (revoke) one of the caller's tokens; a token needs admin:pats",
@@ -77,6 +80,7 @@ export function deletePatRoute(pats: PatStore, auth: AuthMethod<PatPrincipal>[])
       if (!deleted) throw new RouteNotFound('no token of yours has this id', { location: 'url', field: 'id' })
       // The cached check of this token goes now, on this instance; others notice within cache.maxTtlMs.
       services.cache.revoke(deleted.id)
+      services.events.revoked({ jti: deleted.id, subject: principal.login, tokenType: 'pat', reason: 'deleted' })
       return { status: 204 }
     },
   })

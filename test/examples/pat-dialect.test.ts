@@ -99,6 +99,31 @@ describe('github-pats over HTTP', () => {
     assert.ok(!(await request(app).get('/pats').set('authorization', ALICE)).body.pats.some((pat: { id: string }) => pat.id === id))
   })
 
+  test('router.events reports the issue and the deletion: the id and a fingerprint of the owner, never the token', async () => {
+    const seen: Array<[string, Record<string, unknown>]> = []
+    const issued = (event: object) => seen.push(['token.issued', { ...event }])
+    const revoked = (event: object) => seen.push(['token.revoked', { ...event }])
+    router.events.on('token.issued', issued).on('token.revoked', revoked)
+    try {
+      const { id, token } = await createPat(app, ALICE)
+      assert.equal((await request(app).delete(`/pats/${id}`).set('authorization', ALICE)).status, 204)
+      assert.deepEqual(
+        seen.map(([name, event]) => [name, event.jti, event.tokenType, event.dialect]),
+        [
+          ['token.issued', id, 'pat', 'github-pats'],
+          ['token.revoked', id, 'pat', 'github-pats'],
+        ],
+      )
+      assert.equal(seen[1]![1].reason, 'deleted')
+      for (const [, event] of seen) {
+        assert.match(String(event.subject), /^[A-Za-z0-9_-]{43}$/)
+        assert.doesNotMatch(JSON.stringify(event), new RegExp(`${token}|alice`))
+      }
+    } finally {
+      router.events.off('token.issued', issued).off('token.revoked', revoked)
+    }
+  })
+
   test("listing reads the owner's index and their records only: no scan, whatever the number of other users' tokens", async () => {
     for (let i = 0; i < 30; i++) await createPat(app, BOB, ['user'])
     const mine = (await request(app).get('/pats').set('authorization', ALICE)).body.pats.length as number
