@@ -16,6 +16,8 @@ export interface Scenario {
   /** Override connections / seconds for this scenario (password grants are slow by design). */
   connections?: number
   seconds?: number
+  /** Another bench server than the main one (the OpenTelemetry one: pm-*-observed). */
+  port?: number
 }
 
 export interface Result {
@@ -60,7 +62,7 @@ export function run(port: number, scenario: Scenario, options: { connections: nu
   return new Promise((resolve, reject) => {
     autocannon(
       {
-        url: `http://127.0.0.1:${port}${scenario.path}`,
+        url: `http://127.0.0.1:${scenario.port ?? port}${scenario.path}`,
         ...(request ? { requests: [request] } : { method: scenario.method, headers: scenario.headers ?? {}, ...(scenario.body === undefined ? {} : { body: scenario.body }) }),
         connections,
         duration: seconds,

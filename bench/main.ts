@@ -74,7 +74,8 @@ function replayOf(scenario: Scenario): Scenario {
 }
 
 /** One real answer of `scenario` (a rotation takes a token from its pool), handed to the server's replay route. */
-async function captureAnswer(base: string, scenario: Scenario & { needs?: (size: number) => Promise<void> }): Promise<void> {
+async function captureAnswer(mainBase: string, scenario: Scenario & { needs?: (size: number) => Promise<void> }): Promise<void> {
+  const base = scenario.port ? `http://127.0.0.1:${scenario.port}` : mainBase
   await scenario.needs?.(1)
   const body = scenario.chain ? scenario.chain.body(scenario.chain.pool.shift()!) : scenario.body
   const response = await fetch(`${base}${scenario.path}`, { method: scenario.method, headers: scenario.headers ?? {}, ...(body === undefined ? {} : { body }) })
@@ -108,6 +109,9 @@ export async function main(argv: string[], installNote: string): Promise<void> {
   const loadBefore = loadavg()
   const server = await startServer(options.profile ? { BENCH_PROFILE_DIR: join(root, 'bench', '.profiles') } : {})
   const base = `http://127.0.0.1:${server.port}`
+  // The same server with the OpenTelemetry SDK registered (bench/otel-sdk.ts), for pm-*-observed only.
+  const otelServer = await startServer({ BENCH_OTEL: '1', BENCH_PEERS: '0' })
+  const otelBase = `http://127.0.0.1:${otelServer.port}`
   const results = new Map<string, Result>()
   const c100 = new Map<string, Result>()
   const runs: Run[] = []
@@ -129,6 +133,7 @@ export async function main(argv: string[], installNote: string): Promise<void> {
     const createHeaders = { 'content-type': `multipart/form-data; boundary=${boundary}`, accept: 'text/plain' }
     const pmToken = await post(`${base}/pm/token/create`, createHeaders, createBody)
     const pmmToken = await post(`${base}/pmm/token/create`, createHeaders, createBody)
+    const observedToken = await post(`${otelBase}/pmm/token/create`, createHeaders, createBody)
     const zzBasic = basicAuth(FIX.zz.clientId, FIX.zz.clientSecret)
     const passwordBody = form({ grant_type: 'password', username: FIX.zz.username, password: FIX.zz.password, scope: 'full' })
     const zzLogin = await post(`${base}/zz/api/v1/token`, { ...FORM, authorization: zzBasic }, passwordBody)
@@ -152,6 +157,24 @@ export async function main(argv: string[], installNote: string): Promise<void> {
       // The same two with @polytoken/metrics on (bench/server.ts's /pmm router): the ratio to pm-create / pm-whoami is what metrics cost.
       { key: 'pm-create-metrics', name: 'prodmanager POST /token/create, metrics on', method: 'POST', path: '/pmm/token/create', headers: createHeaders, body: createBody },
       { key: 'pm-whoami-metrics', name: 'prodmanager GET /token/whoami (cached Bearer), metrics on', method: 'GET', path: '/pmm/token/whoami', headers: { authorization: `Bearer ${pmmToken}` } },
+      // Metrics and tracing: the /pmm router of a second bench server with the OpenTelemetry SDK registered (spans made, batched, dropped).
+      {
+        key: 'pm-create-observed',
+        name: 'prodmanager POST /token/create, metrics + OpenTelemetry SDK',
+        method: 'POST',
+        path: '/pmm/token/create',
+        headers: createHeaders,
+        body: createBody,
+        port: otelServer.port,
+      },
+      {
+        key: 'pm-whoami-observed',
+        name: 'prodmanager GET /token/whoami (cached Bearer), metrics + OpenTelemetry SDK',
+        method: 'GET',
+        path: '/pmm/token/whoami',
+        headers: { authorization: `Bearer ${observedToken}` },
+        port: otelServer.port,
+      },
       // token-generator
       {
         key: 'naive-tg',
@@ -325,6 +348,7 @@ export async function main(argv: string[], installNote: string): Promise<void> {
       writeFileSync(join(root, 'bench', 'soak-latest.json'), JSON.stringify({ ...soak, at: new Date().toISOString(), loadAfter: loadavg() }, null, 2))
     }
   } finally {
+    await otelServer.stop()
     await server.stop()
   }
   if (options.profile) {

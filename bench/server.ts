@@ -10,7 +10,8 @@
  *   /peer/oidc/token                oidc-provider, client_credentials, JWT access tokens
  *
  * Prints `BENCH_READY <port> <fixtures JSON>` once listening.
- * Env: BENCH_STORE (memory:// default), BENCH_STORE_PREFIX, BENCH_CACHE_MAX_TTL_MS, BENCH_PEERS=0.
+ * Env: BENCH_STORE (memory:// default), BENCH_STORE_PREFIX, BENCH_CACHE_MAX_TTL_MS, BENCH_PEERS=0, BENCH_OTEL=1 (the
+ * OpenTelemetry SDK registered before any router: bench/otel-sdk.ts).
  */
 import express from 'express'
 import { generateKeyPairSync, randomUUID } from 'node:crypto'
@@ -21,7 +22,9 @@ import { createJwtSigner, createStore, memoryStore, loadKeyRing, silentLogger } 
 import { createBrowserIdAssertion, createBrowserIdCertificate, exportBrowserIdPublicKey } from '@polytoken/browserid'
 import { naiveRoutes, mintSessionToken } from './naive.js'
 import { FIX } from './fixtures.js'
+import { registerOpenTelemetrySdk } from './otel-sdk.js'
 
+if (process.env.BENCH_OTEL === '1') registerOpenTelemetrySdk()
 const storeUrl = process.env.BENCH_STORE ?? 'memory://'
 const storePrefix = process.env.BENCH_STORE_PREFIX
 const cacheMaxTtlMs = process.env.BENCH_CACHE_MAX_TTL_MS ? Number(process.env.BENCH_CACHE_MAX_TTL_MS) : undefined
