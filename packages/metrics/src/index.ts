@@ -1,2 +1,2 @@
-export { polytokenMetrics, metricsHandler, type PolytokenMetrics, type PolytokenMetricsOptions } from './polytoken-metrics.js'
+export { polytokenMetrics, metricsHandler, type MeasuredRouter, type PolytokenMetrics, type PolytokenMetricsOptions } from './polytoken-metrics.js'
 export { clusterMetricsHandler, shareWithClusterPrimary } from './cluster.js'

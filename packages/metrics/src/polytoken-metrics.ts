@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { Counter, Gauge, Histogram, Registry } from 'prom-client'
-import type { Runtime } from '@polytoken/core'
+import type { PolytokenEvents, Runtime } from '@polytoken/core'
 import { subscribe } from './subscriptions.js'
 import { createSeriesCache } from './series-cache.js'
 
@@ -24,13 +24,30 @@ export interface PolytokenMetrics {
 const REQUEST_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5]
 const STORE_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1]
 
+/** What polytokenMetrics reads: a polytoken router (any startup mode), or anything with a runtime. */
+export interface MeasuredRouter {
+  /** Throws while a router started in the background is still starting. */
+  readonly runtime: Runtime
+  readonly events?: PolytokenEvents
+  readonly ready?: Promise<void>
+}
+
 /**
  * Prometheus series for one polytoken router (`polytoken({...})` or anything with its runtime): every name
  * `polytoken_*`, every label a bounded set (dialect names, route patterns, statuses, error codes, backends), never a
  * path, token, user or secret. Read from router.events, and from the cache and hashing queue at scrape time.
  */
-export function polytokenMetrics(router: { runtime: Runtime }, options: PolytokenMetricsOptions = {}): PolytokenMetrics {
-  const { runtime } = router
+export function polytokenMetrics(router: MeasuredRouter, options: PolytokenMetricsOptions = {}): PolytokenMetrics {
+  // A router started in the background has its events at once and its runtime once ready: what reads the runtime
+  // (cache, hashing queue, store kind) reads it at scrape time and says nothing until then.
+  const current = (): Runtime | undefined => {
+    try {
+      return router.runtime
+    } catch {
+      return undefined
+    }
+  }
+  const events = router.events ?? router.runtime.events
   const registry = options.registry ?? new Registry()
   const registers = [registry]
 
@@ -77,13 +94,16 @@ export function polytokenMetrics(router: { runtime: Runtime }, options: Polytoke
     registers,
     aggregator: 'min',
   })
-  storeUp.set({ backend: runtime.store.kind }, 1)
+  void Promise.resolve(router.ready).then(
+    () => storeUp.set({ backend: router.runtime.store.kind }, 1),
+    () => {},
+  )
 
   const lookups = (kind: 'hits' | 'misses') =>
     function (this: Counter<'dialect' | 'scope'>) {
       this.reset()
       // Scopes start with the dialect's name (`zazz:access`); one scope per router instance is possible (token-generator's session).
-      for (const [scope, counts] of runtime.cache.lookups ?? []) this.inc({ dialect: scope.split(':', 1)[0]!, scope: scope.replace(/:[0-9a-f-]{36}$/, '') }, counts[kind])
+      for (const [scope, counts] of current()?.cache.lookups ?? []) this.inc({ dialect: scope.split(':', 1)[0]!, scope: scope.replace(/:[0-9a-f-]{36}$/, '') }, counts[kind])
     }
   new Counter({
     name: 'polytoken_verification_cache_hits_total',
@@ -104,16 +124,16 @@ export function polytokenMetrics(router: { runtime: Runtime }, options: Polytoke
     help: 'Verifications held by the cache (shared by the router’s dialects).',
     registers,
     collect() {
-      this.set(runtime.cache.size)
+      this.set(current()?.cache.size ?? 0)
     },
   })
-  const hashing = runtime.passwords.stats
+  const hashing = () => current()?.passwords.stats ?? { running: 0, waiting: 0, started: 0, waitedMs: 0, refused: 0 }
   new Gauge({
     name: 'polytoken_password_hash_running',
     help: 'Password hashes running now.',
     registers,
     collect() {
-      this.set(hashing.running)
+      this.set(hashing().running)
     },
   })
   new Gauge({
@@ -121,7 +141,7 @@ export function polytokenMetrics(router: { runtime: Runtime }, options: Polytoke
     help: 'Password checks waiting for a hashing slot.',
     registers,
     collect() {
-      this.set(hashing.waiting)
+      this.set(hashing().waiting)
     },
   })
   const total = (name: string, help: string, read: () => number) =>
@@ -134,12 +154,12 @@ export function polytokenMetrics(router: { runtime: Runtime }, options: Polytoke
         this.inc(read())
       },
     })
-  total('polytoken_password_hash_checks_total', 'Password checks that got a hashing slot.', () => hashing.started)
-  total('polytoken_password_hash_wait_seconds_total', 'Time password checks waited for a hashing slot; divide by checks for the mean wait.', () => (hashing.waitedMs ?? 0) / 1000)
-  total('polytoken_password_hash_refused_total', 'Password checks refused (503) because the queue was full or the wait too long.', () => hashing.refused)
+  total('polytoken_password_hash_checks_total', 'Password checks that got a hashing slot.', () => hashing().started)
+  total('polytoken_password_hash_wait_seconds_total', 'Time password checks waited for a hashing slot; divide by checks for the mean wait.', () => (hashing().waitedMs ?? 0) / 1000)
+  total('polytoken_password_hash_refused_total', 'Password checks refused (503) because the queue was full or the wait too long.', () => hashing().refused)
 
   const requestSeries = createSeriesCache((dialect: string, route: string, method: string, status: number, code: string) => requests.labels(dialect, route, method, String(status), code))
-  const unsubscribe = subscribe(runtime.events, {
+  const unsubscribe = subscribe(events, {
     request: (event) => requestSeries(event.dialect, event.route, event.method, event.status, event.code ?? '').observe(event.durationMs / 1000),
     'token.issued': (event) => tokens.inc({ dialect: event.dialect, token_type: event.tokenType ?? '' }),
     'token.refreshed': (event) => refreshed.inc({ dialect: event.dialect, token_type: event.tokenType ?? '' }),
