@@ -134,6 +134,7 @@ export async function main(argv: string[], installNote: string): Promise<void> {
     const pmToken = await post(`${base}/pm/token/create`, createHeaders, createBody)
     const pmmToken = await post(`${base}/pmm/token/create`, createHeaders, createBody)
     const observedToken = await post(`${otelBase}/pmm/token/create`, createHeaders, createBody)
+    const sdkOnlyToken = await post(`${otelBase}/pm/token/create`, createHeaders, createBody)
     const zzBasic = basicAuth(FIX.zz.clientId, FIX.zz.clientSecret)
     const passwordBody = form({ grant_type: 'password', username: FIX.zz.username, password: FIX.zz.password, scope: 'full' })
     const zzLogin = await post(`${base}/zz/api/v1/token`, { ...FORM, authorization: zzBasic }, passwordBody)
@@ -173,6 +174,24 @@ export async function main(argv: string[], installNote: string): Promise<void> {
         method: 'GET',
         path: '/pmm/token/whoami',
         headers: { authorization: `Bearer ${observedToken}` },
+        port: otelServer.port,
+      },
+      // The SDK registered but no polytoken span or metric (tracing: false): against pm-*-observed, what polytoken's own instrumentation costs.
+      {
+        key: 'pm-create-sdk-only',
+        name: 'prodmanager POST /token/create, OpenTelemetry SDK registered, polytoken tracing off',
+        method: 'POST',
+        path: '/pm/token/create',
+        headers: createHeaders,
+        body: createBody,
+        port: otelServer.port,
+      },
+      {
+        key: 'pm-whoami-sdk-only',
+        name: 'prodmanager GET /token/whoami (cached Bearer), OpenTelemetry SDK registered, polytoken tracing off',
+        method: 'GET',
+        path: '/pm/token/whoami',
+        headers: { authorization: `Bearer ${sdkOnlyToken}` },
         port: otelServer.port,
       },
       // token-generator

@@ -46,6 +46,8 @@ export const TARGETS: Target[] = [
   { issue: '#17', what: 'metrics on: cached whoami ≥ 0.95 × without', a: 'pm-whoami-metrics', b: 'pm-whoami', target: 0.95 },
   { issue: '#17', what: 'metrics + tracing (OpenTelemetry SDK): prodmanager create ≥ 0.95 × neither', a: 'pm-create-observed', b: 'pm-create', target: 0.95 },
   { issue: '#17', what: 'metrics + tracing (OpenTelemetry SDK): cached whoami ≥ 0.95 × neither', a: 'pm-whoami-observed', b: 'pm-whoami', target: 0.95 },
+  { issue: '#17', what: "diagnostic: polytoken's spans + metrics, SDK in both: prodmanager create ≥ 0.95 × SDK alone", a: 'pm-create-observed', b: 'pm-create-sdk-only', target: 0.95 },
+  { issue: '#17', what: "diagnostic: polytoken's spans + metrics, SDK in both: cached whoami ≥ 0.95 × SDK alone", a: 'pm-whoami-observed', b: 'pm-whoami-sdk-only', target: 0.95 },
   { issue: '#8', what: 'HMAC issuance: prodmanager create ≥ 0.85 × bare JSON', a: 'pm-create', b: 'bare', target: 0.85 },
   { issue: '#8', what: 'HMAC issuance: token-generator exchange (cached caller) ≥ 0.85 × bare JSON', a: 'tg-exchange', b: 'bare', target: 0.85 },
   { issue: '#8', what: 'HMAC issuance: sagrada (cached assertion) ≥ 0.85 × bare JSON', a: 'sg-token', b: 'bare', target: 0.85 },

@@ -101,6 +101,8 @@ const userKeys = generateKeyPairSync('dsa', { modulusLength: 1024, divisorLength
 // BENCH_FAST_DISPATCH=0: every request through Express's own routing, to measure what the fast dispatch earns.
 const router = await polytoken({
   fastDispatch: process.env.BENCH_FAST_DISPATCH !== '0',
+  // On the OpenTelemetry server this router makes no spans: pm-*-sdk-only is the SDK's own cost (its context manager).
+  tracing: process.env.BENCH_OTEL !== '1',
   dialects: [
     { prefix: '/pm', dialect: prodmanager({ secret: FIX.pm.secret, permissions: { scope_api: 1, service_api: 2 }, keys: [{ secret: FIX.pm.signingSecret }] }) },
     { prefix: '/tg', dialect: tokenGenerator({ sessionKeys: [{ secret: FIX.tg.sessionSecret }], resourceKeys: [{ secret: FIX.tg.resourceSecret }], endpoint: 'localhost:5001' }) },

@@ -163,7 +163,17 @@ describe('what the host app must not change', () => {
 
   test('router.routes() lists every method and path the router serves', () => {
     const routes = host.router.routes().map((route) => `${route.method} ${route.path}`)
-    for (const expected of ['GET /v1/token', 'POST /api/v1/token', 'GET /sync/', 'POST /zazz/api/v1/token/introspect', 'POST /pm/token/create', 'GET /healthz', 'GET /livez', 'GET /readyz', 'GET /openapi.json']) {
+    for (const expected of [
+      'GET /v1/token',
+      'POST /api/v1/token',
+      'GET /sync/',
+      'POST /zazz/api/v1/token/introspect',
+      'POST /pm/token/create',
+      'GET /healthz',
+      'GET /livez',
+      'GET /readyz',
+      'GET /openapi.json',
+    ]) {
       assert.ok(routes.includes(expected), `${expected} in ${routes.join(', ')}`)
     }
     assert.equal(routes.length, host.router.runtime.routes.length + 5)

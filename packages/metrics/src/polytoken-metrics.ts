@@ -158,17 +158,20 @@ export function polytokenMetrics(router: MeasuredRouter, options: PolytokenMetri
   total('polytoken_password_hash_wait_seconds_total', 'Time password checks waited for a hashing slot; divide by checks for the mean wait.', () => (hashing().waitedMs ?? 0) / 1000)
   total('polytoken_password_hash_refused_total', 'Password checks refused (503) because the queue was full or the wait too long.', () => hashing().refused)
 
+  // Every series a request touches is looked up by its label values (series-cache.ts): no label object per event.
   const requestSeries = createSeriesCache((dialect: string, route: string, method: string, status: number, code: string) => requests.labels(dialect, route, method, String(status), code))
+  const storeSeries = createSeriesCache((backend: string, operation: string) => storeOps.labels(backend, operation))
+  const issuedSeries = createSeriesCache((dialect: string, tokenType: string) => tokens.labels(dialect, tokenType))
   const unsubscribe = subscribe(events, {
     request: (event) => requestSeries(event.dialect, event.route, event.method, event.status, event.code ?? '').observe(event.durationMs / 1000),
-    'token.issued': (event) => tokens.inc({ dialect: event.dialect, token_type: event.tokenType ?? '' }),
+    'token.issued': (event) => issuedSeries(event.dialect, event.tokenType ?? '').inc(),
     'token.refreshed': (event) => refreshed.inc({ dialect: event.dialect, token_type: event.tokenType ?? '' }),
     'token.revoked': (event) => revoked.inc({ dialect: event.dialect, token_type: event.tokenType ?? '', reason: event.reason ?? '' }),
     'token.reuse-detected': (event) => reuse.inc({ dialect: event.dialect }),
     'auth.failed': (event) => authFailures.inc({ dialect: event.dialect, route: event.route, code: event.code }),
     'login.throttled': (event) => throttled.inc({ dialect: event.dialect, route: event.route }),
     'store.operation': (event) => {
-      storeOps.observe({ backend: event.backend, operation: event.operation }, event.durationMs / 1000)
+      storeSeries(event.backend, event.operation).observe(event.durationMs / 1000)
       if (event.code) storeFailures.inc({ backend: event.backend, operation: event.operation, code: event.code })
     },
     'store.unavailable': (event) => storeUp.set({ backend: event.backend }, 0),
