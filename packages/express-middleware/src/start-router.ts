@@ -1,5 +1,5 @@
 import type { NextFunction, Request, Response, Router } from 'express'
-import { StoreUnavailable, createConsoleLogger, createRuntime, createStore, type PolytokenOptions, type Runtime, type StoreBackend, type StoreOptions, type Logger } from '@polytoken/core'
+import { StoreUnavailable, createConsoleLogger, createRuntime, openStore, type PolytokenOptions, type Runtime } from '@polytoken/core'
 import type { Lifecycle, RouterState } from './lifecycle.js'
 import { createStartingRouter } from './starting-router.js'
 import { retrySettings, retryStartup, type StartupOptions } from './startup-retry.js'
@@ -35,8 +35,8 @@ export type BuildRouter = (runtime: Runtime, lifecycle: Lifecycle) => Router
 export async function startRouter(options: PolytokenOptions, startup: StartupOptions, build: BuildRouter): Promise<Router & RouterLifecycleApi> {
   const settings = retrySettings(startup)
   const logger = options.logger ?? createConsoleLogger()
-  const given = hasMethod<StoreBackend>(options.store, 'namespace') ? options.store : undefined
-  const store = given ?? (await createStore(withLogger(options.store as string | StoreOptions | undefined, logger)))
+  const store = await openStore(options.store, logger)
+  const given = store === options.store
   const lifecycle: Lifecycle = { state: 'starting', store }
   const abort = new AbortController()
   const setUp = retryStartup(() => createRuntime({ ...options, logger, store }), settings, { logger, signal: abort.signal })
@@ -102,14 +102,4 @@ export async function startRouter(options: PolytokenOptions, startup: StartupOpt
 function withApi(router: Router, api: Omit<RouterLifecycleApi, 'ready'>, ready: Promise<void>): Router & RouterLifecycleApi {
   const descriptors = Object.getOwnPropertyDescriptors(api)
   return Object.defineProperties(router, { ...descriptors, ready: { value: ready, enumerable: true } }) as Router & RouterLifecycleApi
-}
-
-function withLogger(store: string | StoreOptions | undefined, logger: Logger): StoreOptions {
-  if (store === undefined) return { url: 'memory://', logger }
-  if (typeof store === 'string') return { url: store, logger }
-  return { logger, ...store }
-}
-
-function hasMethod<T>(value: unknown, method: keyof T): value is T {
-  return typeof value === 'object' && value !== null && typeof (value as T)[method] === 'function'
 }

@@ -3,7 +3,7 @@ import { ConfigInvalid, toPolytokenError as toError } from '../errors.js'
 import type { BodyLimits, DialectDefinition, DialectServices, InstanceOf, RouteDefinition } from '../dialect.js'
 import type { PolyRequest, PolyResponse, HttpMethod, BodyType } from '../request.js'
 import { checkDialects, registerInstances, type Mount, type RegisteredRoute, type SetUpMount } from '../registry/registry.js'
-import { createStore, type StoreOptions } from '../storage/create-store.js'
+import { openStore, type StoreOptions } from '../storage/create-store.js'
 import type { StoreBackend } from '../storage/store.js'
 import { createVerificationCache, type VerificationCache, type VerificationCacheOptions } from '../cache/verification-cache.js'
 import { loadKeyRing, type KeyRing } from '../keys/keyring.js'
@@ -91,7 +91,7 @@ export async function createRuntime(options: PolytokenOptions): Promise<Runtime>
   // Definitions first: a broken dialect fails before any store is opened or key generated.
   checkDialects(mounts)
   const events = options.events ?? createEvents()
-  const store = observeStore(hasMethod<StoreBackend>(options.store, 'namespace') ? options.store : await createStore(withLogger(options.store, logger)), events)
+  const store = observeStore(await openStore(options.store, logger), events)
   const cache = hasMethod<VerificationCache>(options.cache, 'verify') ? options.cache : createVerificationCache({ clock, ...options.cache })
   const rings: KeyRing[] = []
   const limits = { ...DEFAULT_LIMITS, ...options.limits }
@@ -174,12 +174,6 @@ function compile(reg: RegisteredRoute, services: DialectServices, defaults: Body
     execute,
     fail: (error, request) => renderError(mount, toError(error), request, logger),
   }
-}
-
-function withLogger(store: string | StoreOptions | undefined, logger: Logger): StoreOptions {
-  if (store === undefined) return { url: 'memory://', logger }
-  if (typeof store === 'string') return { url: store, logger }
-  return { logger, ...store }
 }
 
 /** A ready service rather than options for one: an object with the method that service has. */

@@ -101,3 +101,10 @@ export async function createStore(options: StoreOptions | string = {}, importer?
   if (!name) return memoryStore({ prefix: opts.prefix })
   return (await importStorePackage(name, importer)).createStoreBackend(opts)
 }
+
+/** The store a runtime uses: a ready backend as given (the host's to close), else one opened from a URL or options with `logger`. */
+export async function openStore(store: string | StoreOptions | StoreBackend | undefined, logger: Logger): Promise<StoreBackend> {
+  if (typeof store === 'object' && typeof (store as Partial<StoreBackend>).namespace === 'function') return store as StoreBackend
+  if (store === undefined || typeof store === 'string') return createStore({ url: store ?? 'memory://', logger })
+  return createStore({ logger, ...(store as StoreOptions) })
+}
