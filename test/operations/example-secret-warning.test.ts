@@ -19,7 +19,9 @@ test('the start-up warning names every setting still at its example value, never
   const dir = mkdtempSync(join(tmpdir(), 'polytoken-warning-'))
   const server = await startExampleServer({ POLYTOKEN_DATA_DIR: dir, POLYTOKEN_STORE: 'memory://' })
   try {
+    // The log line goes to stdout and the box to stderr: two pipes, read in whatever order they arrive.
     await until(() => server.output().includes('"settings"'), 'the warning as a log line')
+    await until(() => server.output().includes('!! Set them through'), 'the warning box')
     const json = server
       .output()
       .split('\n')
