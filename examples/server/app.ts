@@ -14,8 +14,8 @@ export interface ExampleServer {
   warnings: string[]
 }
 
-/** Every configured dialect in one router at the root of a fresh app. */
-export async function createExampleServer(config: ServerConfig, env: NodeJS.ProcessEnv, baseUrl: string, logger: Logger = createServerLogger(env)): Promise<ExampleServer> {
+/** The configured dialects, built from their sections as the server mounts them (the CLI builds the same). */
+export async function buildMounts(config: ServerConfig, env: NodeJS.ProcessEnv, baseUrl: string): Promise<Pick<ExampleServer, 'mounts' | 'warnings'>> {
   const warnings: string[] = []
   if (config.masterKey === EXAMPLE_MASTER_KEY) warnings.push('masterKey (POLYTOKEN_MASTER_KEY)')
   const mounts: ExampleServer['mounts'] = []
@@ -25,6 +25,12 @@ export async function createExampleServer(config: ServerConfig, env: NodeJS.Proc
     const mounted = await mount({ config: section, env, dataDir: config.dataDir, baseUrl, exampleSecret: (name) => warnings.push(name) })
     mounts.push({ ...mounted, key })
   }
+  return { mounts, warnings }
+}
+
+/** Every configured dialect in one router at the root of a fresh app. */
+export async function createExampleServer(config: ServerConfig, env: NodeJS.ProcessEnv, baseUrl: string, logger: Logger = createServerLogger(env)): Promise<ExampleServer> {
+  const { mounts, warnings } = await buildMounts(config, env, baseUrl)
   const router = await polytoken({
     dialects: mounts.map(({ dialect, prefix }) => ({ dialect, prefix: prefix ?? '' })),
     store: config.store,

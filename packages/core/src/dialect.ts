@@ -103,11 +103,43 @@ export interface RouteDefinition<P = unknown, S extends RouteSchema = RouteSchem
  * What a dialect serves on one router: built by its setup() from that router's services, so routes receive what they
  * need as arguments and no dialect keeps state of its own between routers.
  */
+/** One row of an admin listing: flat, printable, never a secret (no password hash, token or key). */
+export type AdminRow = Record<string, string | number | boolean | null>
+
+/** Users a dialect keeps in its store, for the `polytoken users` command. Passwords arrive in clear and are hashed here. */
+export interface AdminUsers {
+  list(): Promise<AdminRow[]>
+  /** Refuses (AuthForbidden or RequestInvalid, with a message) a username that exists or that the dialect cannot hold. */
+  add(username: string, password: string): Promise<void>
+  /** Refuses a username that does not exist. */
+  passwd(username: string, password: string): Promise<void>
+  /** False when there was no such user. */
+  remove(username: string): Promise<boolean>
+}
+
+/** Long-lived grants a dialect keeps (records, login families, refresh tokens), for `polytoken tokens`. */
+export interface AdminTokens {
+  /** Rows carry an `id` that revoke() takes: a record id or a fingerprint, never the token itself. */
+  list(): Promise<AdminRow[]>
+  /** False when there was no such grant. */
+  revoke(id: string): Promise<boolean>
+}
+
+/** What a dialect offers operators through the polytoken CLI; every part optional. */
+export interface DialectAdmin {
+  users?: AdminUsers
+  tokens?: AdminTokens
+  /** Delete records whose own expiry has passed (beyond what the store expires by itself); returns how many. */
+  purge?(): Promise<number>
+}
+
 export interface DialectInstance {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- one dialect's routes take different bodies; RouteDefinition<unknown> would refuse their typed handlers
   routes: readonly RouteDefinition<any>[]
   /** The dialect's own error envelope and status for every failure. */
   renderError(error: PolytokenError, request: PolyRequest | undefined): PolyResponse
+  /** Operator commands (docs/cli.md): users, tokens, purge. */
+  admin?: DialectAdmin
 }
 
 export interface DialectDefinition {
