@@ -1,8 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { Counter, Gauge, Histogram, Registry } from 'prom-client'
+import { Counter, Gauge, Registry } from 'prom-client'
 import type { PolytokenEvents, Runtime } from '@polytoken/core'
 import { subscribe } from './subscriptions.js'
 import { createSeriesCache } from './series-cache.js'
+import { LabelledHistogram } from './labelled-histogram.js'
 
 export interface PolytokenMetricsOptions {
   /** Where the series go. Default: a registry of their own (the host's metrics stay apart); pass yours to serve both. */
@@ -20,6 +21,9 @@ export interface PolytokenMetrics {
   /** Stop counting (unsubscribes from router.events); the series stay registered. */
   readonly close: () => void
 }
+
+/** Status codes as label values, made once (String(status) per request is a string allocation). */
+const STATUS_TEXT: Record<number, string> = Object.fromEntries(Array.from({ length: 500 }, (_, i) => [i + 100, String(i + 100)]))
 
 const REQUEST_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5]
 const STORE_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1]
@@ -51,7 +55,7 @@ export function polytokenMetrics(router: MeasuredRouter, options: PolytokenMetri
   const registry = options.registry ?? new Registry()
   const registers = [registry]
 
-  const requests = new Histogram({
+  const requests = new LabelledHistogram({
     name: 'polytoken_request_duration_seconds',
     help: 'Dialect route requests: time from arrival in the route handler (body reading included) to the answer; _count is the number of requests.',
     labelNames: ['dialect', 'route', 'method', 'status', 'code'] as const,
@@ -74,7 +78,7 @@ export function polytokenMetrics(router: MeasuredRouter, options: PolytokenMetri
     registers,
   })
   const throttled = new Counter({ name: 'polytoken_login_throttled_total', help: 'Logins refused by the login throttle (429).', labelNames: ['dialect', 'route'] as const, registers })
-  const storeOps = new Histogram({
+  const storeOps = new LabelledHistogram({
     name: 'polytoken_store_operation_duration_seconds',
     help: 'Store operations (get, set, take, update, ..., ping) by backend.',
     labelNames: ['backend', 'operation'] as const,
@@ -158,12 +162,11 @@ export function polytokenMetrics(router: MeasuredRouter, options: PolytokenMetri
   total('polytoken_password_hash_wait_seconds_total', 'Time password checks waited for a hashing slot; divide by checks for the mean wait.', () => (hashing().waitedMs ?? 0) / 1000)
   total('polytoken_password_hash_refused_total', 'Password checks refused (503) because the queue was full or the wait too long.', () => hashing().refused)
 
-  // Every series a request touches is looked up by its label values (series-cache.ts): no label object per event.
-  const requestSeries = createSeriesCache((dialect: string, route: string, method: string, status: number, code: string) => requests.labels(dialect, route, method, String(status), code))
-  const storeSeries = createSeriesCache((backend: string, operation: string) => storeOps.labels(backend, operation))
+  // Every series a request touches is looked up by its label values (series-cache.ts, labelled-histogram.ts): no label object per event.
+  const statusText = (status: number) => STATUS_TEXT[status] ?? String(status)
   const issuedSeries = createSeriesCache((dialect: string, tokenType: string) => tokens.labels(dialect, tokenType))
   const unsubscribe = subscribe(events, {
-    request: (event) => requestSeries(event.dialect, event.route, event.method, event.status, event.code ?? '').observe(event.durationMs / 1000),
+    request: (event) => requests.series(event.dialect, event.route, event.method, statusText(event.status), event.code ?? '').observe(event.durationMs / 1000),
     'token.issued': (event) => issuedSeries(event.dialect, event.tokenType ?? '').inc(),
     'token.refreshed': (event) => refreshed.inc({ dialect: event.dialect, token_type: event.tokenType ?? '' }),
     'token.revoked': (event) => revoked.inc({ dialect: event.dialect, token_type: event.tokenType ?? '', reason: event.reason ?? '' }),
@@ -171,7 +174,7 @@ export function polytokenMetrics(router: MeasuredRouter, options: PolytokenMetri
     'auth.failed': (event) => authFailures.inc({ dialect: event.dialect, route: event.route, code: event.code }),
     'login.throttled': (event) => throttled.inc({ dialect: event.dialect, route: event.route }),
     'store.operation': (event) => {
-      storeSeries(event.backend, event.operation).observe(event.durationMs / 1000)
+      storeOps.series(event.backend, event.operation).observe(event.durationMs / 1000)
       if (event.code) storeFailures.inc({ backend: event.backend, operation: event.operation, code: event.code })
     },
     'store.unavailable': (event) => storeUp.set({ backend: event.backend }, 0),
