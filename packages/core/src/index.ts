@@ -70,4 +70,4 @@ export { createPasswordHasher, type PasswordCheck, type PasswordHasher, type Pas
 export { randomString, type RandomEncoding } from './util/random.js'
 export { epochSeconds, systemClock, type Clock } from './util/time.js'
 export { createConsoleLogger, silentLogger, type LogFields, type LogFunction, type Logger } from './util/logger.js'
-export { setTraceHook, traced, type SpanAttributes, type TraceHook } from './util/trace-hook.js'
+export { setTraceHook, traced, tracedLeaf, type SpanAttributes, type TraceHook } from './util/trace-hook.js'

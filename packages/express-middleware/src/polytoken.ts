@@ -5,7 +5,7 @@ import {
   RequestMalformed,
   createEvents,
   toPolytokenError,
-  traced,
+  tracedLeaf,
   type CompiledRoute,
   type PolytokenEvents,
   type PolytokenOptions,
@@ -147,7 +147,7 @@ function routeHandler(route: CompiledRoute, events: PolytokenEvents): RouteHandl
     let parsed: ParsedBody = NO_BODY
     try {
       // A route that takes no body (GET) ignores any sent: no parser, no promise.
-      if (route.accepts.length > 0) parsed = await traced('polytoken.parse_body', NO_ATTRIBUTES, () => parseBody(req, route.accepts, route.limits))
+      if (route.accepts.length > 0) parsed = await tracedLeaf('polytoken.parse_body', NO_ATTRIBUTES, () => parseBody(req, route.accepts, route.limits))
     } catch (error) {
       const response = route.fail(error, toPolyRequest(req, path, params, NO_BODY, receivedAt))
       // The rest of an oversized body is not read; the connection cannot be reused.

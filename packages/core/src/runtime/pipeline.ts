@@ -4,7 +4,7 @@ import type { DialectServices, RouteInput } from '../dialect.js'
 import type { PolyRequest, PolyResponse } from '../request.js'
 import type { RegisteredRoute, SetUpMount } from '../registry/registry.js'
 import type { Logger } from '../util/logger.js'
-import { traced } from '../util/trace-hook.js'
+import { traced, tracedLeaf } from '../util/trace-hook.js'
 import { dialectEvents, reportRefusal, type PolytokenEvents } from '../events/events.js'
 
 const NO_ATTRIBUTES = {}
@@ -31,9 +31,9 @@ export function createRouteExecutor(registered: RegisteredRoute, dialectServices
       }
       if (route.authenticateFirst) {
         const principal = extracted ? await traced('polytoken.authenticate', NO_ATTRIBUTES, () => authenticate(methods, { request, services }, extracted)) : undefined
-        return await route.handle({ request, input: traced('polytoken.validate', NO_ATTRIBUTES, () => validate(request)), principal, services })
+        return await route.handle({ request, input: tracedLeaf('polytoken.validate', NO_ATTRIBUTES, () => validate(request)), principal, services })
       }
-      const input = traced('polytoken.validate', NO_ATTRIBUTES, () => validate(request))
+      const input = tracedLeaf('polytoken.validate', NO_ATTRIBUTES, () => validate(request))
       const principal = extracted ? await traced('polytoken.authenticate', NO_ATTRIBUTES, () => authenticate(methods, { request, services }, extracted)) : undefined
       return await route.handle({ request, input, principal, services })
     } catch (error) {

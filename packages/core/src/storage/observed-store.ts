@@ -1,9 +1,12 @@
 import { toPolytokenError } from '../errors.js'
 import { emitSafely, type PolytokenEvents } from '../events/events.js'
-import { traced } from '../util/trace-hook.js'
+import { traced, tracedLeaf } from '../util/trace-hook.js'
 import type { Store, StoreBackend } from './store.js'
 
 type Operation = 'get' | 'set' | 'delete' | 'add' | 'take' | 'increment' | 'update'
+/** Backends that run inside this process: no client library that could trace. */
+const IN_PROCESS = new Set(['memory', 'sqlite'])
+
 const OPERATIONS: readonly Operation[] = ['get', 'set', 'delete', 'add', 'take', 'increment', 'update']
 
 /**
@@ -41,7 +44,11 @@ export function observeStore(backend: StoreBackend, events: PolytokenEvents): St
       const method = (store[operation] as (...args: unknown[]) => Promise<unknown>).bind(store)
       // A span `polytoken.store.<operation>` when traced: the backend and namespace, never a key or value.
       const span = { 'db.system': backend.kind, 'db.operation': operation, 'polytoken.store.namespace': store.namespace }
-      observed[operation] = (...args: unknown[]) => traced(`polytoken.store.${operation}`, span, () => timed(operation, () => method(...args)))
+      // A network client may make spans of its own (an instrumented Redis or pg client): they become this span's children.
+      // An in-process store makes none, so its span is a leaf.
+      const trace = IN_PROCESS.has(backend.kind) ? tracedLeaf : traced
+      const name = `polytoken.store.${operation}`
+      observed[operation] = (...args: unknown[]) => trace(name, span, () => timed(operation, () => method(...args)))
     }
     return observed as unknown as Store
   }

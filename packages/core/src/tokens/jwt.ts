@@ -2,7 +2,7 @@ import { createHmac, sign as cryptoSign, type KeyObject } from 'node:crypto'
 import { errors as joseErrors, jwtVerify, type JWTPayload, type JWTVerifyOptions } from 'jose'
 import { TokenExpired, TokenInvalid, TokenNotYetValid } from '../errors.js'
 import type { JwtAlgorithm, KeyRing, RingKey } from '../keys/keyring.js'
-import { traced } from '../util/trace-hook.js'
+import { tracedLeaf } from '../util/trace-hook.js'
 
 export type JwtClaims = JWTPayload & Record<string, unknown>
 
@@ -36,11 +36,11 @@ export function createJwtSigner(ring: KeyRing, extraHeader: Record<string, unkno
     kid: key.kid,
     sign(claims) {
       const input = signingInput(claims)
-      return `${input}.${traced('polytoken.sign', span, () => signature(input))}`
+      return `${input}.${tracedLeaf('polytoken.sign', span, () => signature(input))}`
     },
     async signAsync(claims) {
       const input = signingInput(claims)
-      return `${input}.${await traced('polytoken.sign', span, () => (pooled ? pooled(input) : signature(input)))}`
+      return `${input}.${await tracedLeaf('polytoken.sign', span, () => (pooled ? pooled(input) : signature(input)))}`
     },
   }
 }

@@ -9,12 +9,15 @@ import type { Request } from 'express'
  */
 const tracer = trace.getTracer('@polytoken/express')
 
-/** Core's trace hook bound to OpenTelemetry: a child of the active span, when that span records. */
-export const openTelemetryHook: TraceHook = (name, attributes, work) => {
+/**
+ * Core's trace hook bound to OpenTelemetry: a child of the active span, when that span records. A leaf's span is not
+ * made active (nothing inside it would start a span), which saves the context manager's work.
+ */
+export const openTelemetryHook: TraceHook = (name, attributes, work, leaf) => {
   const active = context.active()
   if (trace.getSpan(active)?.isRecording() !== true) return work()
   const span = tracer.startSpan(name, { attributes }, active)
-  return context.with(trace.setSpan(active, span), () => settle(span, work))
+  return leaf ? settle(span, work) : context.with(trace.setSpan(active, span), () => settle(span, work))
 }
 
 function settle<T>(span: Span, work: () => T): T {
