@@ -6,7 +6,7 @@
  */
 import { context, trace } from '@opentelemetry/api'
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks'
-import { BasicTracerProvider, BatchSpanProcessor, type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace-base'
+import { BasicTracerProvider, BatchSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler, type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace-base'
 
 const dropSpans: SpanExporter = {
   export(_spans: ReadableSpan[], done) {
@@ -15,7 +15,9 @@ const dropSpans: SpanExporter = {
   shutdown: async () => {},
 }
 
-export function registerOpenTelemetrySdk(): void {
+/** `sampleRatio` below 1: the parent-based ratio sampler docs/operations.md suggests (unsampled requests make no spans). */
+export function registerOpenTelemetrySdk(sampleRatio = 1): void {
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable())
-  trace.setGlobalTracerProvider(new BasicTracerProvider({ spanProcessors: [new BatchSpanProcessor(dropSpans)] }))
+  const sampler = sampleRatio < 1 ? new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(sampleRatio) }) : undefined
+  trace.setGlobalTracerProvider(new BasicTracerProvider({ spanProcessors: [new BatchSpanProcessor(dropSpans)], ...(sampler ? { sampler } : {}) }))
 }

@@ -1,0 +1,161 @@
+/**
+ * Instructions per request, counted by valgrind's callgrind in the server process (bench/cost-server.ts): what
+ * metrics and tracing cost, measured both ways in one run. Wall-clock throughput on a shared 2-core machine swings by
+ * ±25 % between runs of the same code; an instruction count repeats to about 1 %, so a 5 % bound can be shown.
+ *
+ *   npm run build && npx tsx bench/cost.ts     (20 to 40 minutes; writes bench/cost-last-run.json)
+ *   COST_REQUESTS=200 COST_WARMUP=600 COST_ROUNDS=2 COST_SAMPLING=0,0.1,1 npx tsx bench/cost.ts
+ * It runs the packages' dist/ (build first). COST_SAMPLING: the OpenTelemetry SDK's sampling ratio per server, 0 = no SDK.
+ *
+ * Each round, per scenario, per variant: warm-up requests (V8 tiers the hot path up), zero the counters, N sequential
+ * requests on one keep-alive connection, dump: the dump's total over N is one request's cost, every thread included
+ * (GC and compiler threads too). Variants alternate within a round so drift falls on both sides.
+ */
+import { spawn, spawnSync } from 'node:child_process'
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { root } from './spawn.js'
+import { FIX } from './fixtures.js'
+
+const N = Number(process.env.COST_REQUESTS ?? 200)
+const WARMUP = Number(process.env.COST_WARMUP ?? 600)
+const ROUNDS = Number(process.env.COST_ROUNDS ?? 2)
+/** The OpenTelemetry SDK's sampling in each server: none registered, one request in ten, every request. */
+const SAMPLING = (process.env.COST_SAMPLING ?? '0,0.1,1').split(',').map(Number)
+
+const boundary = 'costboundary'
+const createBody = [
+  ['secret', FIX.pm.secret],
+  ['name', 'api-documentation'],
+  ['description', 'Token for documentation example'],
+  ['permission', 'scope_api'],
+  ['permission', 'service_api'],
+]
+  .map(([k, v]) => `--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`)
+  .join('')
+  .concat(`--${boundary}--\r\n`)
+const createHeaders = { 'content-type': `multipart/form-data; boundary=${boundary}`, accept: 'text/plain' }
+
+interface CostServer {
+  base: Record<Variant, string>
+  pid: number
+  outDir: string
+  stop(): Promise<void>
+}
+
+async function startUnderCallgrind(sampling: number): Promise<CostServer> {
+  const outDir = mkdtempSync(join(tmpdir(), 'polytoken-cost-'))
+  const child = spawn(
+    'valgrind',
+    // Counting starts off (start-up and warm-up run faster) and is switched on around each measurement.
+    [
+      '--tool=callgrind',
+      '--instr-atstart=no',
+      '--smc-check=all-non-file',
+      '--cache-sim=no',
+      '--branch-sim=no',
+      `--callgrind-out-file=${outDir}/cg.out.%p`,
+      process.execPath,
+      '--import',
+      'tsx',
+      'bench/cost-server.ts',
+    ],
+    { cwd: root, env: { ...process.env, COST_OTEL: String(sampling) }, stdio: ['ignore', 'pipe', 'pipe'] },
+  )
+  let errors = ''
+  child.stderr.on('data', (chunk) => (errors = (errors + chunk).slice(-5000)))
+  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()))
+  const ports = await new Promise<[string, string]>((resolve, reject) => {
+    let out = ''
+    child.stdout.on('data', (chunk) => {
+      out += chunk
+      const match = /COST_READY (\d+) (\d+)/.exec(out)
+      if (match) resolve([match[1]!, match[2]!])
+    })
+    child.on('exit', (code) => reject(new Error(`cost server exited with ${code}\n${errors}`)))
+  })
+  return {
+    base: { off: `http://127.0.0.1:${ports[0]}`, on: `http://127.0.0.1:${ports[1]}` },
+    pid: child.pid!,
+    outDir,
+    async stop() {
+      child.kill('SIGTERM')
+      await exited
+    },
+  }
+}
+
+async function send(url: string, init: RequestInit): Promise<string> {
+  const response = await fetch(url, init)
+  const text = await response.text()
+  if (!response.ok) throw new Error(`${url}: ${response.status} ${text.slice(0, 200)}`)
+  return text
+}
+
+/** Instructions in the server between zeroing and dumping the counters, over `count` requests. */
+async function measure(server: CostServer, count: number, request: () => Promise<unknown>): Promise<number> {
+  for (let i = 0; i < WARMUP; i++) await request()
+  control(server, ['-i', 'on'])
+  control(server, ['-z'])
+  for (let i = 0; i < count; i++) await request()
+  const before = new Set(readdirSync(server.outDir))
+  control(server, ['-d'])
+  control(server, ['-i', 'off'])
+  const dump = readdirSync(server.outDir).find((name) => !before.has(name))
+  if (!dump) throw new Error('callgrind wrote no dump')
+  const totals = /^(?:totals|summary): (\d+)/m.exec(readFileSync(join(server.outDir, dump), 'utf8'))
+  if (!totals) throw new Error(`no totals in ${dump}`)
+  return Number(totals[1]) / count
+}
+
+function control(server: CostServer, args: string[]): void {
+  const result = spawnSync('callgrind_control', [...args, String(server.pid)], { encoding: 'utf8' })
+  if (result.status !== 0) throw new Error(`callgrind_control ${args.join(' ')}: ${result.stderr || result.stdout}`)
+}
+
+type Variant = 'off' | 'on'
+const results: Record<string, number[]> = {}
+
+for (const sampling of SAMPLING) {
+  const server = await startUnderCallgrind(sampling)
+  try {
+    const tokens: Record<Variant, string> = {
+      off: await send(`${server.base.off}/off/token/create`, { method: 'POST', headers: createHeaders, body: createBody }),
+      on: await send(`${server.base.on}/on/token/create`, { method: 'POST', headers: createHeaders, body: createBody }),
+    }
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const scenario of ['create', 'whoami'] as const) {
+        for (const variant of (round % 2 === 0 ? ['off', 'on'] : ['on', 'off']) as Variant[]) {
+          const request =
+            scenario === 'create'
+              ? () => send(`${server.base[variant]}/${variant}/token/create`, { method: 'POST', headers: createHeaders, body: createBody })
+              : () => send(`${server.base[variant]}/${variant}/token/whoami`, { headers: { authorization: `Bearer ${tokens[variant]}` } })
+          const key = `sampling=${sampling}:${scenario}:${variant}`
+          const perRequest = await measure(server, N, request)
+          ;(results[key] ??= []).push(perRequest)
+          console.log(`${key} round ${round + 1}: ${Math.round(perRequest)} instructions per request`)
+        }
+      }
+    }
+  } finally {
+    await server.stop()
+  }
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!
+const summary = Object.fromEntries(Object.entries(results).map(([key, values]) => [key, { median: Math.round(median(values)), runs: values.map(Math.round) }]))
+// Cost as instructions of "on" over "off" in the same process: the throughput ratio is its inverse (CPU-bound requests).
+const ratio = (a: string, b: string) => (results[a] && results[b] ? Number((median(results[a]) / median(results[b])).toFixed(3)) : undefined)
+const ratios: Record<string, number | undefined> = {}
+for (const sampling of SAMPLING) {
+  for (const scenario of ['create', 'whoami']) {
+    const label = sampling === 0 ? 'no SDK' : `SDK sampling ${sampling * 100} %`
+    ratios[`${scenario}, ${label}: metrics + tracing / neither`] = ratio(`sampling=${sampling}:${scenario}:on`, `sampling=${sampling}:${scenario}:off`)
+    if (sampling !== 0) ratios[`${scenario}, ${label}, SDK alone / no SDK`] = ratio(`sampling=${sampling}:${scenario}:off`, `sampling=0:${scenario}:off`)
+  }
+}
+console.table(ratios)
+const out = process.env.COST_OUT ?? join(root, 'bench', 'cost-last-run.json')
+writeFileSync(out, `${JSON.stringify({ date: new Date().toISOString(), node: process.version, requests: N, warmup: WARMUP, rounds: ROUNDS, sampling: SAMPLING, summary, ratios }, null, 2)}\n`)
+console.log(`written: ${out}`)
