@@ -68,7 +68,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     masterKey: masterKey ?? EXAMPLE_MASTER_KEY,
     dataDir,
     cache: { ...cache },
-    http: readHttpLimits(http, {}),
+    http: httpLimits(http),
     sections: sections as Record<string, Record<string, unknown>>,
     packages,
     startup: readStartupRetry(env),
@@ -131,6 +131,15 @@ export function readConfigFile(file: string): { config: ConfigFile; packages: Re
     return { config, packages }
   } catch (error) {
     throw error instanceof ConfigInvalid ? new ConfigInvalid(`${file}: ${error.message}`) : error
+  }
+}
+
+/** The http limits checked together (headers within the request's time): ConfigInvalid like every other setting. */
+function httpLimits(section: Record<string, unknown> | undefined): HttpLimits {
+  try {
+    return readHttpLimits(section, {})
+  } catch (error) {
+    throw new ConfigInvalid((error as Error).message)
   }
 }
 
