@@ -125,5 +125,8 @@ test('start-up stops on a dialect package that exports no dialect, found next to
   writeFileSync(join(packageDir, 'options-schema.json'), '{"type":"object","properties":{},"additionalProperties":false}')
   const file = join(dir, 'with-package', 'config.json')
   writeFileSync(file, JSON.stringify({ empty: { package: 'empty-dialect' } }))
-  assert.match(startFails(file, {}), /invalid configuration \(ERR_CONFIG_INVALID\): empty: the package empty-dialect exports no dialect: its main entry must export a function createDialect\(options\)/)
+  assert.match(
+    startFails(file, {}),
+    /invalid configuration \(ERR_CONFIG_INVALID\): empty: the package empty-dialect exports no dialect: its main entry must export a function createDialect\(options\)/,
+  )
 })
