@@ -20,6 +20,8 @@ import {
   type KeySource,
   type PolytokenError,
 } from '@polytoken/core'
+import { validateOptions } from '@polytoken/plugins'
+import { greetingOptionsSchema } from './options-schema.js'
 
 export interface GreetingOptions {
   apiKey: string
@@ -82,7 +84,9 @@ function verifyRoute(verifyJwt: (token: string) => Promise<JwtClaims>) {
   })
 }
 
-export function greeting(options: GreetingOptions) {
+export function greeting(given: GreetingOptions) {
+  // Checked here too, not only by the server that read a config file: a program calling greeting() gets the same message.
+  const options = validateOptions(greetingOptionsSchema, given, 'greeting')
   const issuer = options.issuer ?? 'greeting'
   return defineDialect({
     name: 'greeting',

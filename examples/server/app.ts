@@ -2,6 +2,7 @@ import express from 'express'
 import { polytoken, type PolytokenRouter } from '@polytoken/express'
 import type { Logger } from '@polytoken/core'
 import { dialects } from './dialects/index.js'
+import { packageMount } from './dialect-packages.js'
 import { EXAMPLE_MASTER_KEY, type ServerConfig } from './load-config.js'
 import type { DialectMount } from './context.js'
 import { errorAnswer, notFound } from './json-fallback.js'
@@ -20,7 +21,8 @@ export async function buildMounts(config: ServerConfig, env: NodeJS.ProcessEnv, 
   if (config.masterKey === EXAMPLE_MASTER_KEY) warnings.push('masterKey (POLYTOKEN_MASTER_KEY)')
   const mounts: ExampleServer['mounts'] = []
   for (const [key, section] of Object.entries(config.sections)) {
-    const mount = dialects[key]
+    const dialectPackage = config.packages?.[key]
+    const mount = dialects[key] ?? (dialectPackage && packageMount(key, dialectPackage))
     if (!mount || section?.enabled === false) continue
     const mounted = await mount({ config: section, env, dataDir: config.dataDir, baseUrl, exampleSecret: (name) => warnings.push(name) })
     mounts.push({ ...mounted, key })

@@ -10,7 +10,7 @@ import { crewOptionsSchema, prodmanagerOptionsSchema, sagradaOptionsSchema, toke
  */
 
 /** Keys every section has: read by the server and the mount files, not by the dialect. */
-const MOUNT_KEYS: Record<string, JsonSchema> = {
+export const MOUNT_KEYS: Record<string, JsonSchema> = {
   prefix: { type: 'string', description: 'Path prefix the dialect is mounted under (e.g. `/api`); each mount file has its own default.' },
   enabled: { type: 'boolean', description: '`false`: the section stays in the file but the dialect is not mounted.' },
 }
@@ -51,7 +51,11 @@ function sagradaForConfigFile(): JsonSchema {
 
 /** Config file section → where its schema comes from. The keys are those of dialects/index.ts. */
 export const SECTIONS: Record<string, SectionSource> = {
-  prodmanager: { schema: prodmanagerOptionsSchema, only: ['secret', 'issuer', 'permissions'] },
+  prodmanager: {
+    schema: prodmanagerOptionsSchema,
+    only: ['secret', 'issuer', 'permissions'],
+    extra: { signingSecret: { type: 'string', description: 'The HS256 signing secret (at least 32 bytes); env PRODMANAGER_SIGNING_SECRET. Default: a key generated and sealed in the store.' } },
+  },
   'token-generator': {
     schema: tokenGeneratorOptionsSchema,
     // The keys come from sessionSecret and resourceSecret.
@@ -66,8 +70,22 @@ export const SECTIONS: Record<string, SectionSource> = {
     only: ['issuer', 'service', 'users', 'policy', 'algorithm', 'x5c', 'tokenLifetimeSec', 'refreshTokenLifetimeSec', 'realm'],
     extra: { certificateFile: { type: 'string', description: 'Where the signing certificate is written, relative to dataDir (env CREW_CERTIFICATE_FILE). Default `crew-signing.pem`.' } },
   },
-  zazz: { schema: zazzOptionsSchema },
-  sagrada: { schema: sagradaForConfigFile(), prefix: false },
+  zazz: {
+    schema: zazzOptionsSchema,
+    extra: { signingSecret: { type: 'string', description: 'An HS256 signing secret (at least 32 bytes) instead of `keys`; env ZAZZ_SIGNING_SECRET.' } },
+  },
+  sagrada: {
+    schema: sagradaForConfigFile(),
+    prefix: false,
+    extra: {
+      nodeSecrets: {
+        type: 'array',
+        items: { type: 'string' },
+        minItems: 1,
+        description: 'Replaces the secrets of every node (env SAGRADA_SECRETS, comma-separated): one secret for a deployment whose nodes all share it.',
+      },
+    },
+  },
   'github-pats': { schema: patOptionsSchema },
 }
 
@@ -108,12 +126,37 @@ export const SERVER_SETTINGS: Record<string, JsonSchema> = {
   },
 }
 
-export const serverConfigSchema: JsonSchema = {
-  type: 'object',
-  description: 'The examples server (npm start): config.json, or the file POLYTOKEN_CONFIG names.',
-  properties: { ...SERVER_SETTINGS, ...Object.fromEntries(Object.entries(SECTIONS).map(([key, source]) => [key, sectionSchema(source)])) },
-  additionalProperties: false,
+export const serverConfigSchema: JsonSchema = configSchema({})
+
+/**
+ * The schema with a section for each dialect package the file names (`{"package": "...", ...options}`,
+ * dialect-packages.ts): the package's options, nothing required yet (the environment may supply it).
+ */
+export function configSchema(packages: Record<string, JsonSchema>): JsonSchema {
+  const builtIn = Object.fromEntries(Object.entries(SECTIONS).map(([key, source]) => [key, sectionSchema(source)]))
+  const fromPackages = Object.fromEntries(Object.entries(packages).map(([key, schema]) => [key, packageSectionSchema(schema)]))
+  return {
+    type: 'object',
+    description: 'The examples server (npm start): config.json, or the file POLYTOKEN_CONFIG names.',
+    properties: { ...SERVER_SETTINGS, ...builtIn, ...fromPackages },
+    additionalProperties: false,
+  }
 }
+
+/** A package's options schema as a config file section: `package` and the mount keys added, `required` left to the final check. */
+export function packageSectionSchema(options: JsonSchema): JsonSchema {
+  const { properties = {}, additionalProperties, description } = options as { properties?: Record<string, JsonSchema>; additionalProperties?: unknown; description?: string }
+  return {
+    type: 'object',
+    ...(typeof description === 'string' ? { description } : {}),
+    properties: { [PACKAGE_KEY]: PACKAGE_KEY_SCHEMA, ...MOUNT_KEYS, ...properties },
+    ...(additionalProperties === undefined ? {} : { additionalProperties }),
+  }
+}
+
+/** The key that makes a section a dialect package's. */
+export const PACKAGE_KEY = 'package'
+const PACKAGE_KEY_SCHEMA: JsonSchema = { type: 'string', minLength: 1, description: 'The npm package the dialect comes from (installed next to the config file or the server).' }
 
 /** Every top-level key the file may hold: settings, then dialect sections. */
 export const KNOWN_KEYS: readonly string[] = [...Object.keys(SERVER_SETTINGS), ...Object.keys(SECTIONS)]

@@ -2,8 +2,9 @@ import type { MountOptions } from '@polytoken/core'
 
 /** What each dialect's mount file gets from the examples server. */
 export interface ServerContext {
-  /** This dialect's section of config.json, checked against its schema in config-schema.ts (the environment may override it). */
+  /** This dialect's section of config.json with the environment's settings applied (loadConfig), checked against its schema in config-schema.ts. */
   config: Record<string, unknown>
+  /** The process environment; settings come through `config`, already merged, not from here. */
   env: NodeJS.ProcessEnv
   /** Where the server keeps its files (POLYTOKEN_DATA_DIR, default ./data). */
   dataDir: string

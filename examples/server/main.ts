@@ -1,6 +1,7 @@
 import cluster from 'node:cluster'
 import { createServer } from 'node:http'
 import { createExampleServer } from './app.js'
+import { ConfigInvalid } from '@polytoken/core'
 import { loadConfigOrExit } from './load-config.js'
 import { applyConnectionLimit, serverOptions } from './http-limits.js'
 import { serveClusterMetrics, serveMetrics } from './metrics.js'
@@ -26,6 +27,13 @@ function workerCount(argv: string[], env: NodeJS.ProcessEnv): number {
 }
 
 const config = loadConfigOrExit()
+
+/** A dialect that refuses its options, a dialect package that exports no dialect: one clear line and exit 2, as for the file. */
+function exitOnConfigError(error: unknown): never {
+  if (!(error instanceof ConfigInvalid)) throw error
+  console.error(`polytoken examples server: invalid configuration (${error.code}): ${error.message}`)
+  process.exit(2)
+}
 const workers = workerCount(process.argv.slice(2), process.env)
 
 if (workers > 1 && cluster.isPrimary) runPrimary(workers)
@@ -91,7 +99,7 @@ async function runServer(): Promise<void> {
   const baseUrl = (process.env.POLYTOKEN_BASE_URL ?? `http://localhost:${config.port}`).replace(/\/+$/, '')
   const logger = createServerLogger()
   // Listening before the store answers: /livez says alive, /readyz 503 until set up (a store not up yet is retried).
-  const { app, router, mounts, warnings } = await createExampleServer({ ...config, startup: { ...config.startup, mode: 'background' } }, process.env, baseUrl, logger)
+  const { app, router, mounts, warnings } = await createExampleServer({ ...config, startup: { ...config.startup, mode: 'background' } }, process.env, baseUrl, logger).catch(exitOnConfigError)
   serveMetrics(router, process.env)
   // In a cluster, worker 1 prints the banner; the others say they are up.
   const banner = !cluster.isWorker || cluster.worker?.id === 1

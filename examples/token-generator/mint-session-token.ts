@@ -38,7 +38,7 @@ if (!Number.isSafeInteger(ttl) || ttl <= 0) fail('--ttl must be a positive numbe
 
 const config = loadConfig()
 const section = config.sections['token-generator'] ?? {}
-const secret = sessionSecretOf(section, process.env)
+const secret = sessionSecretOf(section)
 if (!secret) fail('no session secret: set "token-generator".sessionSecret in config.json or TOKEN_GENERATOR_SESSION_SECRET')
 if (isExampleSessionSecret(secret)) console.error('warning: signing with the example session secret from config.json')
 

@@ -13,10 +13,10 @@ import { LEGACY_BASIC, startApp, testOptions, type TestServer } from '../zazz/fi
  * /healthz 200 throughout, a cached Bearer call keeps answering, and every
  * grant gets a 4xx or a 503 with Retry-After. Over real HTTP, on SQLite, at
  * zazz's real scrypt cost (the starvation is about how long hashes hold the
- * pool's threads). POLYTOKEN_STARVATION_HASHING (JSON) overrides the hasher
+ * pool's threads). POLYTOKEN_TEST_STARVATION_HASHING (JSON) overrides the hasher
  * settings: `{"concurrency":64,"maxQueue":1000}` shows the old behaviour fail.
  */
-const hashing: PasswordHasherOptions | undefined = process.env.POLYTOKEN_STARVATION_HASHING ? JSON.parse(process.env.POLYTOKEN_STARVATION_HASHING) : undefined
+const hashing: PasswordHasherOptions | undefined = process.env.POLYTOKEN_TEST_STARVATION_HASHING ? JSON.parse(process.env.POLYTOKEN_TEST_STARVATION_HASHING) : undefined
 /** zazz's default counting window. Windows are fixed (aligned to the epoch): a burst across a boundary meets two. */
 const WINDOW_SEC = 900
 const dir = mkdtempSync(join(tmpdir(), 'polytoken-starvation-'))

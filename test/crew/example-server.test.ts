@@ -1,6 +1,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { X509Certificate } from 'node:crypto'
+import { request as httpRequest } from 'node:http'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -11,6 +12,7 @@ import { libtrustKeyId } from '../../packages/plugins/src/crew/libtrust-kid.js'
 import { createExampleServer } from '../../examples/server/app.js'
 import { loadConfig } from '../../examples/server/load-config.js'
 import { decodeJwt } from '../helpers/jwt.js'
+import { startExampleServer } from '../helpers/spawn-server.js'
 
 test("the examples server: certificate under the data dir, the registry's auth.token config in its notes, the README session", async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'crew-example-'))
@@ -62,6 +64,43 @@ test("the examples server: certificate under the data dir, the registry's auth.t
     assert.deepEqual(decodeJwt(admin.body.token).claims.access, [{ type: 'registry', name: 'catalog', actions: ['*'] }])
   } finally {
     await server.router.close()
+    rmSync(dataDir, { recursive: true, force: true })
+  }
+})
+
+/** crew.md's request, as the document writes it: the request line (with its HTTP version), the headers, the body. */
+const CREW_MD_REQUEST = {
+  method: 'POST',
+  path: '/v1/token',
+  headers: { HOST: 'containerops.me', Accept: 'application/json', 'Content-Type': 'application/json' },
+  body: '{\n  "service": "containerops.me",\n  "scope": "scope=web:/v1/user:post;web:/v1/user/auth:post",\n  "account": "",\n  "grant": "web"\n}',
+}
+
+test("npm start answers crew.md's own request (service containerops.me) with 201", async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'crew-example-'))
+  // The repository's config.json, as `npm start` reads it; only the store and the data directory are the test's.
+  const server = await startExampleServer({ POLYTOKEN_STORE: 'memory://', POLYTOKEN_DATA_DIR: dataDir }, 90_000)
+  try {
+    const { status, body } = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const { port } = new URL(server.url)
+      const sent = httpRequest({ host: '127.0.0.1', port, method: CREW_MD_REQUEST.method, path: CREW_MD_REQUEST.path, headers: CREW_MD_REQUEST.headers }, (response) => {
+        let text = ''
+        response.setEncoding('utf8')
+        response.on('data', (chunk: string) => (text += chunk))
+        response.on('end', () => resolve({ status: response.statusCode!, body: text }))
+      })
+      sent.on('error', reject)
+      sent.end(CREW_MD_REQUEST.body)
+    })
+    assert.equal(status, 201, body)
+    const { claims } = decodeJwt((JSON.parse(body) as { token: string }).token)
+    assert.equal(claims.aud, 'containerops.me')
+    assert.deepEqual(claims.access, [
+      { type: 'web', name: '/v1/user', actions: ['post'] },
+      { type: 'web', name: '/v1/user/auth', actions: ['post'] },
+    ])
+  } finally {
+    await server.stop()
     rmSync(dataDir, { recursive: true, force: true })
   }
 })

@@ -7,8 +7,8 @@
  * and to one built with `fastDispatch: false`, every dialect mounted; status,
  * body and the headers a client acts on must be identical.
  *
- * Reproduce a failure with the seed it prints: POLYTOKEN_DIFF_SEED=<seed>
- * (POLYTOKEN_DIFF_CASES=<n> for more cases per set).
+ * Reproduce a failure with the seed it prints: POLYTOKEN_TEST_DIFF_SEED=<seed>
+ * (POLYTOKEN_TEST_DIFF_CASES=<n> for more cases per set).
  */
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
@@ -25,8 +25,8 @@ import { testOptions as tokenGeneratorOptions, sessionToken, tokenAuth } from '.
 import { spyOnRouterHandle, type RouterHandleSpy } from '../helpers/router-handle-spy.js'
 import { seededRandom, type SeededRandom } from '../helpers/seeded-random.js'
 
-const SEED = Number(process.env.POLYTOKEN_DIFF_SEED ?? 1515)
-const CASES = Number(process.env.POLYTOKEN_DIFF_CASES ?? 300)
+const SEED = Number(process.env.POLYTOKEN_TEST_DIFF_SEED ?? 1515)
+const CASES = Number(process.env.POLYTOKEN_TEST_DIFF_CASES ?? 300)
 const COMPARED_HEADERS = ['content-type', 'allow', 'www-authenticate', 'cache-control', 'pragma', 'retry-after', 'x-content-type-options']
 const NOW = Date.now()
 
@@ -361,7 +361,7 @@ for (const [setIndex, set] of SETS.entries()) {
         const found = differences(fastAnswer, plainAnswer)
         if (found.length > 0) failures.push(`case ${index}: ${shape.method} ${shape.path} ${JSON.stringify(shape.headers)} ${shape.body ?? ''}\n    ${found.join('\n    ')}`)
       }
-      assert.deepEqual(failures.slice(0, 10), [], `POLYTOKEN_DIFF_SEED=${SEED} (set ${setIndex}): ${failures.length} of ${CASES} differ`)
+      assert.deepEqual(failures.slice(0, 10), [], `POLYTOKEN_TEST_DIFF_SEED=${SEED} (set ${setIndex}): ${failures.length} of ${CASES} differ`)
       // Not a vacuous comparison: the random requests reached dialect routes, through the fast path and past it.
       const reached = reachedFast() - reachedFastBefore
       const routedByExpress = spy.callsOn(fast.router) - handleCallsBefore
@@ -371,7 +371,7 @@ for (const [setIndex, set] of SETS.entries()) {
       assert.equal(spy.callsOn(plain.router) - plainCallsBefore, reached, 'fastDispatch: false: Router.handle routes every request')
       const answered = [...statuses].filter(([status]) => status !== 404).reduce((sum, [, count]) => sum + count, 0)
       assert.ok(answered > CASES / 4, `most requests missed every route: ${JSON.stringify([...statuses])}`)
-      if (process.env.POLYTOKEN_DIFF_VERBOSE) console.log(set.name, 'statuses', [...statuses].sort(), 'reached the router', reached, 'routed by Express on the fast side', routedByExpress)
+      if (process.env.POLYTOKEN_TEST_DIFF_VERBOSE) console.log(set.name, 'statuses', [...statuses].sort(), 'reached the router', reached, 'routed by Express on the fast side', routedByExpress)
     })
   })
 }

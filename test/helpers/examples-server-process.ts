@@ -15,7 +15,15 @@ export interface ExamplesServer extends Child {
  * `node --import tsx examples/server/main.ts` with a config of the test's own, in a directory of its own;
  * resolves as soon as it is spawned: wait for what the test needs (untilReady, waitForOutput).
  */
-export async function spawnExamplesServer(options: { store: string; config: Record<string, unknown>; env?: Record<string, string>; args?: string[] }): Promise<ExamplesServer> {
+export async function spawnExamplesServer(options: {
+  store: string
+  config: Record<string, unknown>
+  /** Added to the environment; `undefined` takes a variable out (PORT, POLYTOKEN_MASTER_KEY, to set them another way). */
+  env?: Record<string, string | undefined>
+  args?: string[]
+  /** The variable that carries the port (default PORT). */
+  portVariable?: string
+}): Promise<ExamplesServer> {
   const dir = tempDir('examples-server')
   const port = await freePort()
   const configFile = join(dir.path, 'config.json')
@@ -26,7 +34,7 @@ export async function spawnExamplesServer(options: { store: string; config: Reco
     env: {
       ...process.env,
       NODE_ENV: 'test',
-      PORT: String(port),
+      [options.portVariable ?? 'PORT']: String(port),
       POLYTOKEN_CONFIG: configFile,
       POLYTOKEN_DATA_DIR: dir.path,
       POLYTOKEN_STORE: options.store,

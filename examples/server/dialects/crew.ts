@@ -10,17 +10,17 @@ const EXAMPLE_PASSWORD = 'changeit'
  * `<dataDir>/crew-signing.pem` (or `certificateFile`) at start-up: point the
  * registry's `auth.token.rootcertbundle` at it.
  */
-const mount: MountDialect = ({ config: section, env, exampleSecret, baseUrl, dataDir }) => {
+const mount: MountDialect = ({ config: section, exampleSecret, baseUrl, dataDir }) => {
   const config = section as Section<CrewOptions, { certificateFile?: string }>
   const prefix = config.prefix ?? ''
-  const certificateFile = resolve(dataDir, env.CREW_CERTIFICATE_FILE ?? config.certificateFile ?? 'crew-signing.pem')
+  const certificateFile = resolve(dataDir, config.certificateFile ?? 'crew-signing.pem')
   const users: NonNullable<CrewOptions['users']> = { ...config.users }
   for (const [name, user] of Object.entries(users)) {
     if (user.password === EXAMPLE_PASSWORD) exampleSecret(`crew.users.${name}.password`)
   }
-  const issuer: string = env.CREW_ISSUER ?? config.issuer ?? 'polytoken-crew'
-  // Checked by crew(): a missing service is its ConfigInvalid.
-  const service = (env.CREW_SERVICE ?? config.service) as CrewOptions['service']
+  const issuer: string = config.issuer ?? 'polytoken-crew'
+  // Checked by crew(): a missing service is its ConfigInvalid. Several names: one deployment answers for each (crew.md's containerops.me too).
+  const service = config.service as CrewOptions['service']
   const realm = `${baseUrl}${prefix}/v1/token`
   const firstService = Array.isArray(service) ? service[0] : service
   return {

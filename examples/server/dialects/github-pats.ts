@@ -2,9 +2,10 @@ import { patDialect, type PatDialectOptions } from '../../pat-dialect/pat-dialec
 import type { MountDialect, Section } from '../context.js'
 
 /** The personal-access-token example dialect (examples/pat-dialect), under /github by default. */
-const mount: MountDialect = ({ config: section, env, exampleSecret, baseUrl }) => {
+const mount: MountDialect = ({ config: section, exampleSecret, baseUrl }) => {
   const config = section as Section<PatDialectOptions>
-  const users = { ...config.users, ...(env.GITHUB_PATS_OCTOCAT_PASSWORD ? { octocat: env.GITHUB_PATS_OCTOCAT_PASSWORD } : {}) }
+  // GITHUB_PATS_OCTOCAT_PASSWORD is users.octocat, applied by loadConfig.
+  const users = { ...config.users }
   if (users.octocat === 'change-me-please') exampleSecret('github-pats.users.octocat (GITHUB_PATS_OCTOCAT_PASSWORD)')
   const prefix = config.prefix ?? '/github'
   const { prefix: _prefix, enabled: _enabled, ...options } = config

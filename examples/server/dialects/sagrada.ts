@@ -10,7 +10,7 @@ const EXAMPLE_ISSUER_KEY = 'examples/sagrada/example-issuer-key.EXAMPLE-ONLY.pem
 
 /**
  * Mozilla Token Server 1.0 at the root: GET /1.0/:app_name/:app_version.
- * SAGRADA_SECRETS (comma-separated) replaces the node secrets of every node;
+ * `nodeSecrets` (SAGRADA_SECRETS, comma-separated) replaces the node secrets of every node;
  * a trusted issuer may name `publicKeyFile` (a PEM, public or private: only
  * the public half is used) instead of `publicKey`. Audiences default to
  * this server's own origin. Try it with examples/sagrada/make-assertion.ts.
@@ -20,12 +20,9 @@ type SagradaSection = Section<Omit<SagradaOptions, 'browserid'>> & {
   browserid?: Partial<Omit<SagradaOptions['browserid'], 'trustedIssuers'>> & { trustedIssuers?: Array<TrustedIssuer & { publicKeyFile?: string }> }
 }
 
-const mount: MountDialect = ({ config: section, env, exampleSecret, baseUrl }) => {
-  const config = section as SagradaSection
-  const { prefix: _prefix, enabled: _enabled, browserid = {}, nodes = {}, secrets, ...rest } = config
-  const override = env.SAGRADA_SECRETS?.split(',')
-    .map((s) => s.trim())
-    .filter(Boolean)
+const mount: MountDialect = ({ config: section, exampleSecret, baseUrl }) => {
+  const config = section as SagradaSection & { nodeSecrets?: string[] }
+  const { prefix: _prefix, enabled: _enabled, browserid = {}, nodes = {}, secrets, nodeSecrets: override, ...rest } = config
   const nodeOptions: SagradaOptions['nodes'] = {}
   for (const [url, node] of Object.entries(nodes)) {
     nodeOptions[url] = override ? { ...node, secrets: override } : node

@@ -5,12 +5,13 @@ const EXAMPLE_SESSION_SECRET = 'example-session-secret-change-me'
 const EXAMPLE_RESOURCE_SECRET = 'example-resource-secret-change-me'
 
 /**
- * The session secret the server verifies caller tokens with: TOKEN_GENERATOR_SESSION_SECRET,
- * else `sessionSecret` in config.json. The mint script reads it the same way.
+ * The session secret the server verifies caller tokens with: `sessionSecret` of the section loadConfig returns
+ * (config.json, then TOKEN_GENERATOR_SESSION_SECRET or POLYTOKEN_TOKEN_GENERATOR__SESSION_SECRET, or their _FILE).
+ * The mint script reads it the same way.
  */
-export function sessionSecretOf(config: TokenGeneratorSection, env: NodeJS.ProcessEnv): string {
+export function sessionSecretOf(config: TokenGeneratorSection): string {
   // Checked by tokenGenerator() (and the mint script): a missing secret is refused there.
-  return (env.TOKEN_GENERATOR_SESSION_SECRET ?? config.sessionSecret) as string
+  return config.sessionSecret as string
 }
 
 /** The keys come from sessionSecret and resourceSecret (config-schema.ts). */
@@ -21,10 +22,10 @@ export function isExampleSessionSecret(secret: string): boolean {
 }
 
 // Shares POST /api/v1/token with zazz: token-generator keeps the document's path at the root, zazz goes under /zazz.
-const mount: MountDialect = ({ config: section, env, exampleSecret, baseUrl }) => {
+const mount: MountDialect = ({ config: section, exampleSecret, baseUrl }) => {
   const config = section as TokenGeneratorSection
-  const sessionSecret = sessionSecretOf(config, env)
-  const resourceSecret = env.TOKEN_GENERATOR_RESOURCE_SECRET ?? config.resourceSecret
+  const sessionSecret = sessionSecretOf(config)
+  const resourceSecret = config.resourceSecret
   if (sessionSecret === EXAMPLE_SESSION_SECRET) exampleSecret('token-generator.sessionSecret (TOKEN_GENERATOR_SESSION_SECRET)')
   if (resourceSecret === EXAMPLE_RESOURCE_SECRET) exampleSecret('token-generator.resourceSecret (TOKEN_GENERATOR_RESOURCE_SECRET)')
   const prefix = config.prefix ?? ''
@@ -34,7 +35,7 @@ const mount: MountDialect = ({ config: section, env, exampleSecret, baseUrl }) =
     dialect: tokenGenerator({
       sessionKeys: [{ secret: sessionSecret }],
       resourceKeys: [{ secret: resourceSecret }],
-      endpoint: env.TOKEN_GENERATOR_ENDPOINT ?? config.endpoint,
+      endpoint: config.endpoint,
       ...(config.realm !== undefined ? { realm: config.realm } : {}),
       ...(config.maxLifetimeSec !== undefined ? { maxLifetimeSec: config.maxLifetimeSec } : {}),
       ...(config.echoToken !== undefined ? { echoToken: config.echoToken } : {}),
