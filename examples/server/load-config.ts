@@ -25,6 +25,8 @@ export interface ServerConfig {
   startup?: StartupOptions
   /** The drain on SIGTERM: env POLYTOKEN_SHUTDOWN_GRACE_MS, POLYTOKEN_SHUTDOWN_DELAY_MS (shutdown.ts). */
   shutdown: ShutdownSettings
+  /** GET /docs, the interactive API page: config key `docs`, env POLYTOKEN_DOCS. Default true. */
+  docs: boolean
 }
 
 /** config.json as serverConfigSchema lets it be written: every key optional; the rest are dialect sections (objects). */
@@ -33,6 +35,7 @@ interface ConfigFile {
   store?: string
   masterKey?: string
   dataDir?: string
+  docs?: boolean
   cache?: { maxTtlMs?: number; max?: number }
   http?: Record<string, unknown>
   [section: string]: unknown
@@ -45,7 +48,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const file = env.POLYTOKEN_CONFIG ?? new URL('./config.json', import.meta.url).pathname
   const raw = readConfigFile(file)
   const dataDir = resolve(env.POLYTOKEN_DATA_DIR ?? raw.dataDir ?? 'data')
-  const { port, store, masterKey, dataDir: _ignored, cache, http, ...sections } = raw
+  const { port, store, masterKey, dataDir: _ignored, cache, http, docs, ...sections } = raw
   const maxTtlMs = env.POLYTOKEN_CACHE_MAX_TTL_MS ?? cache?.maxTtlMs
   if (maxTtlMs !== undefined && !(Number(maxTtlMs) > 0)) throw new ConfigInvalid('cache.maxTtlMs (POLYTOKEN_CACHE_MAX_TTL_MS) must be a positive number of milliseconds')
   return {
@@ -58,7 +61,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     sections: sections as Record<string, Record<string, unknown>>,
     startup: readStartupRetry(env),
     shutdown: readShutdownSettings(env),
+    docs: readDocs(env.POLYTOKEN_DOCS, docs),
   }
+}
+
+function readDocs(fromEnv: string | undefined, fromFile: boolean | undefined): boolean {
+  if (fromEnv === undefined) return fromFile ?? true
+  if (fromEnv === 'true' || fromEnv === 'false') return fromEnv === 'true'
+  throw new ConfigInvalid('docs (POLYTOKEN_DOCS) must be true or false')
 }
 
 /** Parse and validate the file: an unknown section or key, or a wrong type, is ConfigInvalid naming it and the file. */
