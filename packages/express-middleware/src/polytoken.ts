@@ -138,8 +138,11 @@ function buildRouter(runtime: Runtime, lifecycle: Lifecycle, { fastDispatch, tit
     send(res, { status: 200, headers: { 'Cache-Control': 'public, max-age=60' }, body: { ...openapi, servers: [{ url: req.baseUrl || '/' }] } })
   })
   if (docs) installDocs(router, docs, title)
-  // The extras are the router's own: another method is its 405, not the host's (HTML) 404.
-  for (const path of [...ROUTER_EXTRAS, ...(docs ? docsPaths(docs) : [])]) router.all(path, (req, res, next) => (laterRouteTakes(req, router) ? next() : extraMethodNotAllowed(req, res, next)))
+  // The extras are the router's own: another method is its 405, not the host's (HTML) 404. A GET here is one its
+  // route passed on (a docs asset that is not in the list): the host's, like any path the router does not serve.
+  for (const path of [...ROUTER_EXTRAS, ...(docs ? docsPaths(docs) : [])]) {
+    router.all(path, (req, res, next) => (req.method === 'GET' || req.method === 'HEAD' || laterRouteTakes(req, router) ? next() : extraMethodNotAllowed(req, res, next)))
+  }
   const onError = errorHandler(runtime)
   router.use(onError)
   if (fastDispatch) installFastDispatch(router, direct, onError)
