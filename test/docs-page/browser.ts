@@ -35,10 +35,8 @@ export async function watchPage(page: Page): Promise<PageTrouble> {
   const trouble: PageTrouble = { violations: [], errors: [] }
   await page.exposeFunction('__reportViolation', (text: string) => trouble.violations.push(text))
   // Injected by the browser itself (DevTools protocol), so the page's own CSP does not stop it.
-  await page.addInitScript(() => {
-    document.addEventListener('securitypolicyviolation', (event) => {
-      ;(window as unknown as { __reportViolation(text: string): void }).__reportViolation(`${event.violatedDirective} blocked ${event.blockedURI}`)
-    })
+  await page.addInitScript({
+    content: "document.addEventListener('securitypolicyviolation', (event) => window.__reportViolation(event.violatedDirective + ' blocked ' + event.blockedURI))",
   })
   page.on('pageerror', (error) => trouble.errors.push(error.message))
   return trouble
