@@ -42,11 +42,16 @@ export async function watchPage(page: Page): Promise<PageTrouble> {
   return trouble
 }
 
-/** Open the page and wait until swagger-ui rendered the operations of /openapi.json. */
-export async function openDocs(page: Page, url: string): Promise<string[]> {
+/** Open the page and wait until swagger-ui rendered the operations of /openapi.json; the dialects (tags) it shows. */
+export async function openDocs(page: Page, url: string, trouble: PageTrouble): Promise<string[]> {
   const response = await page.goto(url)
   if (response?.status() !== 200) throw new Error(`GET ${url}: ${response?.status()}`)
-  await page.locator('.opblock-tag').first().waitFor({ timeout: 30_000 })
+  try {
+    await page.locator('.opblock-tag').first().waitFor({ timeout: 30_000 })
+  } catch (error) {
+    // A page that never renders says why: a blocked script or a script error.
+    throw new Error(`${url} rendered no operation: ${JSON.stringify(trouble)}`, { cause: error })
+  }
   return page.locator('.opblock-tag').evaluateAll((tags) => tags.map((tag) => tag.getAttribute('data-tag') ?? ''))
 }
 
