@@ -8,7 +8,18 @@ export { type PolytokenErrorOptions } from './errors.js'
 
 // The dialect contract and the runtime that runs it.
 export { header, type BodyType, type HttpMethod, type PolyRequest, type PolyResponse } from './request.js'
-export { defineDialect, defineRoute, type BodyLimits, type DialectDefinition, type DialectInstance, type DialectServices, type InstanceOf, type JsonSchema, type ResponseDoc, type RouteExample } from './dialect.js'
+export {
+  defineDialect,
+  defineRoute,
+  type BodyLimits,
+  type DialectDefinition,
+  type DialectInstance,
+  type DialectServices,
+  type InstanceOf,
+  type JsonSchema,
+  type ResponseDoc,
+  type RouteExample,
+} from './dialect.js'
 export { type RouteContext, type RouteDefinition, type RouteInput, type RouteSchema } from './dialect.js'
 export { type SchemaType, type TypedRouteInput } from './route-input.js'
 export { createRuntime, type CompiledRoute, type MountOptions, type PolytokenOptions, type Runtime } from './runtime/runtime.js'
