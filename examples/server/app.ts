@@ -44,6 +44,7 @@ export async function createExampleServer(config: ServerConfig, env: NodeJS.Proc
     ...(env.POLYTOKEN_BASE_URL ? { publicUrl: env.POLYTOKEN_BASE_URL } : {}),
     accessLog: true,
     auditLog: true,
+    docs: config.docs,
   })
   const app = express()
   app.disable('x-powered-by')

@@ -104,6 +104,7 @@ export const SERVER_SETTINGS: Record<string, JsonSchema> = {
   store: { type: 'string', description: 'Store URL: memory://, sqlite://, redis://, postgres:// (env POLYTOKEN_STORE); `${dataDir}` is replaced. Default `sqlite://${dataDir}/polytoken.db`.' },
   masterKey: { type: 'string', description: 'Seals generated keys in the store (env POLYTOKEN_MASTER_KEY).' },
   dataDir: { type: 'string', description: 'Where the server keeps its files (env POLYTOKEN_DATA_DIR). Default `data`.' },
+  docs: { type: 'boolean', description: 'Serve the interactive API docs page at GET /docs (env POLYTOKEN_DOCS, `true` or `false`). Default true.' },
   cache: {
     type: 'object',
     description: 'The verification cache.',

@@ -30,6 +30,8 @@ export interface ServerConfig {
   startup?: StartupOptions
   /** The drain on SIGTERM: env POLYTOKEN_SHUTDOWN_GRACE_MS, POLYTOKEN_SHUTDOWN_DELAY_MS (shutdown.ts). */
   shutdown: ShutdownSettings
+  /** GET /docs, the interactive API page: config key `docs`, env POLYTOKEN_DOCS. Default true. */
+  docs: boolean
 }
 
 /** config.json as serverConfigSchema lets it be written: every key optional; the rest are dialect sections (objects). */
@@ -38,6 +40,7 @@ interface ConfigFile {
   store?: string
   masterKey?: string
   dataDir?: string
+  docs?: boolean
   cache?: { maxTtlMs?: number; max?: number }
   http?: Record<string, unknown>
   [section: string]: unknown
@@ -61,7 +64,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const merged = applyEnvironment(read, schema, env, Object.keys(SECTIONS))
   const raw = checkMerged(merged, schema, packages)
   const dataDir = resolve(raw.dataDir ?? 'data')
-  const { port, store, masterKey, dataDir: _ignored, cache, http, ...sections } = raw
+  const { port, store, masterKey, dataDir: _ignored, cache, http, docs, ...sections } = raw
   return {
     port: port ?? 8080,
     store: (store ?? 'sqlite://${dataDir}/polytoken.db').replace('${dataDir}', dataDir),
@@ -73,6 +76,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     packages,
     startup: readStartupRetry(env),
     shutdown: readShutdownSettings(env),
+    // POLYTOKEN_DOCS is the environment's name for the top-level key (env-overrides.ts), already applied.
+    docs: docs ?? true,
   }
 }
 

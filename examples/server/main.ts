@@ -132,6 +132,7 @@ async function runServer(): Promise<void> {
       for (const note of mount.notes ?? []) lines.push(`  ${note}`)
     }
     lines.push('', 'also: GET /.well-known/jwks.json  GET /livez  GET /readyz  GET /healthz  GET /openapi.json')
+    if (config.docs) lines.push(`API docs, with each document's request ready to send: ${baseUrl}/docs`)
     console.log(lines.join('\n'))
     warnExampleSecrets(logger, warnings)
     if (warnings.length > 0) {

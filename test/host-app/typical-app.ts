@@ -44,6 +44,8 @@ export interface TypicalAppOptions {
   /** Express's `trust proxy` (default: off, as Express's own default). */
   trustProxy?: boolean
   publicUrl?: PolytokenRouterOptions['publicUrl']
+  /** The router's docs page (default: off, as the router's own default). */
+  docs?: PolytokenRouterOptions['docs']
 }
 
 export async function startTypicalApp(options: TypicalAppOptions = {}): Promise<TypicalApp> {
@@ -60,6 +62,7 @@ export async function startTypicalApp(options: TypicalAppOptions = {}): Promise<
     masterKey: 'host-app-master-key-0123456789abcdef',
     logger: silentLogger,
     ...(options.publicUrl !== undefined ? { publicUrl: options.publicUrl } : {}),
+    ...(options.docs !== undefined ? { docs: options.docs } : {}),
   })
 
   const log: string[] = []

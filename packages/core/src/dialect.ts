@@ -72,6 +72,24 @@ export interface ResponseDoc {
   schema?: JsonSchema
 }
 
+/**
+ * A request as an API document shows it, for /openapi.json (`examples` on the request body and parameters) and so
+ * for the docs page, whose "Try it out" starts from it. Credentials (Authorization) are not part of it: they go
+ * through the page's Authorize dialog, as the security schemes say.
+ */
+export interface RouteExample {
+  /** Key in OpenAPI's `examples` maps: letters, digits, `._-` (`prodmanager.md`). */
+  name: string
+  /** One line, shown in the page's example picker. */
+  summary: string
+  /** The body, parsed (a form's fields as an object, a repeated field as an array), and the type it is sent as. */
+  body?: { type: BodyType; value: unknown }
+  /** Query parameter values, by name. */
+  query?: Record<string, unknown>
+  /** Path parameter values, by name. */
+  params?: Record<string, string>
+}
+
 export interface RouteDefinition<P = unknown, S extends RouteSchema = RouteSchema> {
   method: HttpMethod
   /** Express 5 path syntax, relative to the dialect's mount point. */
@@ -96,6 +114,8 @@ export interface RouteDefinition<P = unknown, S extends RouteSchema = RouteSchem
   authenticateFirst?: boolean
   /** Success responses, by status, for /openapi.json. */
   responses?: Record<number, ResponseDoc>
+  /** Example requests (the API document's own) for /openapi.json and the docs page. */
+  examples?: readonly RouteExample[]
   handle(context: RouteContext<P, TypedRouteInput<S>>): Promise<PolyResponse> | PolyResponse
 }
 

@@ -22,6 +22,7 @@ export {
   type InstanceOf,
   type JsonSchema,
   type ResponseDoc,
+  type RouteExample,
 } from './dialect.js'
 export { type RouteContext, type RouteDefinition, type RouteInput, type RouteSchema } from './dialect.js'
 export { type SchemaType, type TypedRouteInput } from './route-input.js'

@@ -1,8 +1,10 @@
-import type { CompiledRoute, JsonSchema } from '@polytoken/core'
+import type { CompiledRoute, JsonSchema, RouteExample } from '@polytoken/core'
 import { errorResponses } from './openapi-errors.js'
 import { createOperationIds } from './openapi-operation-id.js'
+import { CONTENT_TYPES, bodyExamples, formEncoding, parameterExamples, withFieldExamples } from './openapi-examples.js'
 
-const CONTENT_TYPES = { json: 'application/json', urlencoded: 'application/x-www-form-urlencoded', multipart: 'multipart/form-data' } as const
+/** `:name` and `*name` in Express 5's path syntax. */
+const PATH_PARAMETER = /[:*]([A-Za-z_$][A-Za-z0-9_$]*)/g
 
 /** OpenAPI 3.1 of every mounted route, from the dialects' own schemas, auth methods and responses. */
 export function buildOpenApi(routes: readonly CompiledRoute[], title: string): Record<string, unknown> {
@@ -25,7 +27,8 @@ export function buildOpenApi(routes: readonly CompiledRoute[], title: string): R
         security.push({ [name]: [] })
       }
     }
-    const parameters = [...schemaParameters(route.schema?.params, 'path'), ...schemaParameters(route.schema?.query, 'query')]
+    const examples = route.examples ?? []
+    const parameters = [...schemaParameters(withPathNames(route.schema?.params, fullPath), 'path', examples), ...schemaParameters(route.schema?.query, 'query', examples)]
     const responses: Record<string, unknown> = {}
     for (const [status, doc] of Object.entries(route.responses ?? {})) {
       responses[status] = {
@@ -50,11 +53,18 @@ export function buildOpenApi(routes: readonly CompiledRoute[], title: string): R
     if ((route.accepts ?? []).length > 0) {
       operation.requestBody = {
         required: true,
-        content: Object.fromEntries((route.accepts ?? []).map((type) => [CONTENT_TYPES[type], { schema: route.schema?.body ?? {} }])),
+        content: Object.fromEntries(
+          (route.accepts ?? []).map((type) => {
+            const examplesOfType = bodyExamples(examples, type)
+            const schema = withFieldExamples(route.schema?.body ?? {}, examplesOfType, type)
+            const encoding = formEncoding(schema, type)
+            return [CONTENT_TYPES[type], { schema, ...(examplesOfType ? { examples: examplesOfType } : {}), ...(encoding ? { encoding } : {}) }]
+          }),
+        ),
       }
     }
     // Express 5's optional-segment braces go first, so the braces of `{param}` survive.
-    const openapiPath = fullPath.replace(/[{}]/g, '').replace(/[:*]([A-Za-z_$][A-Za-z0-9_$]*)/g, '{$1}')
+    const openapiPath = fullPath.replace(/[{}]/g, '').replace(PATH_PARAMETER, '{$1}')
     const item = (paths[openapiPath] ??= {})
     const method = route.method.toLowerCase()
     const existing = item[method] as Record<string, unknown> | undefined
@@ -74,13 +84,22 @@ export function buildOpenApi(routes: readonly CompiledRoute[], title: string): R
   }
 }
 
-function schemaParameters(schema: JsonSchema | undefined, where: 'path' | 'query'): unknown[] {
+/**
+ * Every parameter of the path is a Path Parameter Object (OpenAPI requires one per template name; the docs page
+ * needs it to fill the URL in): those the route's schema leaves out are plain strings.
+ */
+function withPathNames(schema: JsonSchema | undefined, fullPath: string): JsonSchema | undefined {
+  const names = [...fullPath.matchAll(PATH_PARAMETER)].map((match) => match[1]!)
+  const properties = { ...((schema?.properties ?? {}) as Record<string, JsonSchema>) }
+  for (const name of names) properties[name] ??= { type: 'string' }
+  return names.length === 0 && schema === undefined ? undefined : { ...schema, properties }
+}
+
+function schemaParameters(schema: JsonSchema | undefined, where: 'path' | 'query', examples: readonly RouteExample[]): unknown[] {
   const properties = (schema?.properties ?? {}) as Record<string, JsonSchema>
   const required = new Set((schema?.required ?? []) as string[])
-  return Object.entries(properties).map(([name, property]) => ({
-    name,
-    in: where,
-    required: where === 'path' || required.has(name),
-    schema: property,
-  }))
+  return Object.entries(properties).map(([name, property]) => {
+    const examplesOfParameter = parameterExamples(examples, where === 'path' ? 'params' : 'query', name)
+    return { name, in: where, required: where === 'path' || required.has(name), schema: property, ...(examplesOfParameter ? { examples: examplesOfParameter } : {}) }
+  })
 }

@@ -28,6 +28,8 @@ import { startRouter, type RouterLifecycleApi } from './start-router.js'
 import type { StartupOptions } from './startup-retry.js'
 import type { Lifecycle } from './lifecycle.js'
 import { extraMethodNotAllowed, installProbes } from './probes.js'
+import { assertDocsPathFree, resolveDocs, type DocsOptions, type ResolvedDocs } from './docs/options.js'
+import { docsPaths, installDocs } from './docs/install-docs.js'
 
 /** The Express router, with its runtime and its life: ready, state, drain(), close() (start-router.ts). */
 export interface PolytokenRouter extends Router, RouterLifecycleApi {
@@ -60,6 +62,11 @@ export interface PolytokenRouterOptions extends PolytokenOptions, ObservabilityO
   publicUrl?: string
   /** A store that is slow or not up yet at start-up: retried with backoff, and whether polytoken() waits (startup-retry.ts). */
   startup?: StartupOptions
+  /**
+   * An interactive page of /openapi.json (swagger-ui, served from the installed package): `true` for GET /docs, or
+   * `{ path }`. Default off: a token service shows its API only when its operator says so.
+   */
+  docs?: boolean | DocsOptions
 }
 
 const NO_BODY: ParsedBody = { body: undefined, bodyType: undefined }
@@ -71,14 +78,15 @@ const NO_ATTRIBUTES = {}
  * /livez, /readyz, /openapi.json. Unknown paths fall through to the host app.
  */
 export async function polytoken(options: PolytokenRouterOptions): Promise<PolytokenRouter> {
-  const { fastDispatch = true, title = 'polytoken', publicUrl: givenPublicUrl, accessLog, auditLog, tracing, startup = {}, ...runtimeOptions } = options
+  const { fastDispatch = true, title = 'polytoken', publicUrl: givenPublicUrl, accessLog, auditLog, tracing, startup = {}, docs: givenDocs, ...runtimeOptions } = options
   const publicUrl = parsePublicUrl(givenPublicUrl)
+  const docs = resolveDocs(givenDocs)
   // One emitter for the router's life: a host subscribes (metrics, audit) before a background start-up is done.
   const events = runtimeOptions.events ?? createEvents()
   let routes: readonly PolytokenRoute[] = []
   const router = await startRouter({ ...runtimeOptions, events }, startup, (runtime, lifecycle) => {
-    const built = buildRouter(runtime, lifecycle, { fastDispatch, title, publicUrl, observe: observeOptions({ accessLog, auditLog, tracing }, runtime.logger, events) })
-    routes = listRoutes(runtime)
+    const built = buildRouter(runtime, lifecycle, { fastDispatch, title, publicUrl, docs, observe: observeOptions({ accessLog, auditLog, tracing }, runtime.logger, events) })
+    routes = listRoutes(runtime, docs ? docsPaths(docs) : [])
     trackRouter(built, routes)
     return built
   })
@@ -89,10 +97,12 @@ interface BuildOptions {
   fastDispatch: boolean
   title: string
   publicUrl: string | undefined
+  docs: ResolvedDocs | undefined
   observe: ReturnType<typeof observeOptions>
 }
 
-function buildRouter(runtime: Runtime, lifecycle: Lifecycle, { fastDispatch, title, publicUrl, observe }: BuildOptions): Router {
+function buildRouter(runtime: Runtime, lifecycle: Lifecycle, { fastDispatch, title, publicUrl, docs, observe }: BuildOptions): Router {
+  if (docs) assertDocsPathFree(docs, runtime.routes)
   const router = express.Router()
 
   // Each route is also handed to installFastDispatch, which finds it before Express's routing runs (unless fastDispatch: false).
@@ -127,8 +137,12 @@ function buildRouter(runtime: Runtime, lifecycle: Lifecycle, { fastDispatch, tit
     // Paths are relative to the router; the mount point is known only per request.
     send(res, { status: 200, headers: { 'Cache-Control': 'public, max-age=60' }, body: { ...openapi, servers: [{ url: req.baseUrl || '/' }] } })
   })
-  // The extras are the router's own: another method is its 405, not the host's (HTML) 404.
-  for (const path of ROUTER_EXTRAS) router.all(path, (req, res, next) => (laterRouteTakes(req, router) ? next() : extraMethodNotAllowed(req, res, next)))
+  if (docs) installDocs(router, docs, title)
+  // The extras are the router's own: another method is its 405, not the host's (HTML) 404. A GET here is one its
+  // route passed on (a docs asset that is not in the list): the host's, like any path the router does not serve.
+  for (const path of [...ROUTER_EXTRAS, ...(docs ? docsPaths(docs) : [])]) {
+    router.all(path, (req, res, next) => (req.method === 'GET' || req.method === 'HEAD' || laterRouteTakes(req, router) ? next() : extraMethodNotAllowed(req, res, next)))
+  }
   const onError = errorHandler(runtime)
   router.use(onError)
   if (fastDispatch) installFastDispatch(router, direct, onError)

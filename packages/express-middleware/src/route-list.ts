@@ -6,7 +6,7 @@ export interface PolytokenRoute {
   method: HttpMethod
   /** Express 5 path syntax, relative to where the router is mounted (`/token/create`, `/1.0/:application/:version`). */
   path: string
-  /** The dialect that serves it; undefined for the router's own `/.well-known/jwks.json`, `/healthz`, `/livez`, `/readyz` and `/openapi.json`. */
+  /** The dialect that serves it; undefined for the router's own `/.well-known/jwks.json`, `/healthz`, `/livez`, `/readyz`, `/openapi.json` and the docs page with its assets. */
   dialect: string | undefined
 }
 
@@ -17,8 +17,8 @@ export const ROUTER_EXTRAS = ['/.well-known/jwks.json', '/healthz', '/livez', '/
  * Every route of the router in registration order, which is the order Express tries them. Two dialects on one
  * method and path (told apart by their Authorization schemes) are two entries.
  */
-export function listRoutes(runtime: Runtime): readonly PolytokenRoute[] {
+export function listRoutes(runtime: Runtime, docsPaths: readonly string[]): readonly PolytokenRoute[] {
   const routes: PolytokenRoute[] = runtime.routes.map((route) => ({ method: route.method, path: route.fullPath, dialect: route.dialect.name }))
-  for (const path of ROUTER_EXTRAS) routes.push({ method: 'GET', path, dialect: undefined })
+  for (const path of [...ROUTER_EXTRAS, ...docsPaths]) routes.push({ method: 'GET', path, dialect: undefined })
   return Object.freeze(routes.map((route) => Object.freeze(route)))
 }

@@ -24,7 +24,8 @@ export function send(res: Response, response: PolyResponse): void {
   if (headers) for (const name in headers) res.setHeader(name, headers[name]!)
   if (!res.hasHeader('cache-control')) res.setHeader('Cache-Control', 'no-store')
   if (!res.hasHeader('pragma') && String(res.getHeader('cache-control')).includes('no-store')) res.setHeader('Pragma', 'no-cache')
-  // Every answer is JSON or plain text: a browser must never sniff one into HTML or script.
+  // Every answer is JSON or plain text (or, from the opt-in docs page, HTML and its typed assets): a browser must
+  // never sniff one into HTML or script.
   res.setHeader('X-Content-Type-Options', 'nosniff')
   const body = response.body
   if (body === undefined || response.status === 204 || response.status === 304) {

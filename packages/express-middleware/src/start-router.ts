@@ -63,15 +63,18 @@ export async function startRouter(options: PolytokenOptions, startup: StartupOpt
   }
 
   if (startup.mode !== 'background') {
+    let built: Router
     try {
       runtime = await setUp
+      // build() checks what needs the routes (a docs path a dialect serves): a refusal there is a failed start-up too.
+      built = build(runtime, lifecycle)
     } catch (error) {
       // A store this router opened is not left open by a start-up that failed; a given one is the host's.
       if (!given) await store.close().catch(() => {})
       throw error
     }
     lifecycle.state = 'ready'
-    return withApi(build(runtime, lifecycle), api, Promise.resolve())
+    return withApi(built, api, Promise.resolve())
   }
 
   const router = createStartingRouter(options, lifecycle)

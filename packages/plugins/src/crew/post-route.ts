@@ -3,6 +3,7 @@ import type { ResolvedCrewOptions } from './options.js'
 import { NO_STORE, checkService, issueToken, readScopes, tokenResponseSchema, type CrewParts } from './issue.js'
 import { accountOf, checkAccount, crewAuth, type CrewPrincipal } from './auth.js'
 import { accountField, clientIdField, scopeField, serviceField } from './schemas.js'
+import { postTokenExamples } from './examples.js'
 
 const tokenBodySchema = {
   type: 'object',
@@ -42,6 +43,7 @@ export function postTokenRoute(options: ResolvedCrewOptions, parts: CrewParts) {
       200: { description: 'OAuth2 form: a registry token', schema: tokenResponseSchema },
       201: { description: 'crew.md JSON request: a registry token', schema: tokenResponseSchema },
     },
+    examples: postTokenExamples,
     async handle({ input, principal, services, request }) {
       const body = input.body
       checkService(options, body.service)

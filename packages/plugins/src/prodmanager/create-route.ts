@@ -4,6 +4,7 @@ import type { ResolvedProdManagerOptions } from './options.js'
 import { parseMinuteUtc } from './dates.js'
 import { guardedFormSecret } from './admin-routes.js'
 import type { ProdManagerParts } from './parts.js'
+import { createExamples } from './examples.js'
 
 export function createTokenRoute(options: ResolvedProdManagerOptions, parts: ProdManagerParts) {
   const permissionNames = Object.keys(options.permissions)
@@ -32,6 +33,7 @@ export function createTokenRoute(options: ResolvedProdManagerOptions, parts: Pro
     responses: {
       200: { description: 'The token, as text/plain (a JSON string when only application/json is accepted)', contentType: 'text/plain', schema: { type: 'string' } },
     },
+    examples: createExamples(permissionNames),
     async handle({ request, input, services }): Promise<PolyResponse> {
       const body = input.body
       const format = negotiate(request.headers.accept)

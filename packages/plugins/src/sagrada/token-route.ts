@@ -7,6 +7,7 @@ import { precheck } from './precheck.js'
 import type { ResolvedSagradaOptions, ResolvedService } from './options.js'
 import type { Users, LoginClaims } from './users.js'
 import type { OAuthPrincipal } from './oauth.js'
+import { tokenExamples } from './examples.js'
 
 /** What setup() builds from one router's services; the route receives it as an argument. */
 export interface TokenRouteParts {
@@ -36,6 +37,7 @@ export function tokenRoute(options: ResolvedSagradaOptions, parts: TokenRoutePar
     },
     precheck: precheck(options),
     auth,
+    examples: tokenExamples,
     responses: {
       200: {
         description: 'The token, its derived secret, the uid and the endpoint',

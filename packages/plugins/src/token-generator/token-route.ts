@@ -3,6 +3,7 @@ import type { ResolvedTokenGeneratorOptions } from './options.js'
 import { parsePermission } from './permission.js'
 import { responseHeaders } from './headers.js'
 import type { sessionAuth } from './session.js'
+import { tokenExamples } from './examples.js'
 
 const responseSchema = {
   type: 'object',
@@ -31,6 +32,7 @@ export function tokenRoute(options: ResolvedTokenGeneratorOptions, auth: ReturnT
     },
     auth: auth.methods,
     responses: { 200: { description: 'The new token and where to use it', schema: responseSchema } },
+    examples: tokenExamples,
     handle({ request, input, principal, services }): PolyResponse {
       const caller = principal.claims
       const raw = input.body.permission

@@ -8,6 +8,7 @@ import { grantScope, parseScope } from './scope.js'
 import type { ZazzParts } from './parts.js'
 import { userViewSchema } from './user-view.js'
 import type { UserRecord } from './users.js'
+import { tokenExamples } from './examples.js'
 
 const field = (maxLength: number) => ({ type: 'string', maxLength }) as const
 
@@ -53,6 +54,7 @@ export function tokenRoute(options: ResolvedZazzOptions, directory: ClientDirect
     auth: clientAuth(directory, options.realm, parts),
     schema: { body: tokenBodySchema },
     responses: { 200: { description: 'Tokens and the user (zazz.md)', schema: tokenResponseSchema } },
+    examples: tokenExamples,
     async handle({ request, input, principal, services }) {
       const body = input.body
       const client = principal.client
