@@ -41,5 +41,11 @@ export interface StoreBackend {
   namespace(name: string): Store
   /** Resolves when the backend answers; rejects with StoreUnavailable otherwise. */
   ping(): Promise<void>
+  /**
+   * Delete every expired record of this backend (all namespaces under its prefix) and return how many went: for
+   * backends that keep expired rows until they are read (SQLite, PostgreSQL, memory). Redis expires keys itself (0).
+   * Maintenance (`polytoken purge`), never per request: it walks the whole table.
+   */
+  purgeExpired?(): Promise<number>
   close(): Promise<void>
 }
