@@ -19,14 +19,13 @@ Prints one line per part with its count. Safe while servers run: nothing live is
   --json   [{"part": "store", "kind": "sqlite", "purged": 12}, {"part": "github-pats", "purged": 0}]`,
   async run({ values, io }) {
     return withAdminContext(io, async (context) => {
-      const rows: AdminRow[] = []
-      // The dialects first: an index entry they drop may point at a record the store purge would then find gone anyway.
+      // The store first: a dialect's walk reads its records, and reading drops the expired ones uncounted.
+      const store = context.runtime.store
+      const rows: AdminRow[] = [{ part: 'store', kind: store.kind, purged: store.purgeExpired ? await store.purgeExpired() : 0 }]
       for (const mount of context.mounts) {
         const admin = context.runtime.instance(mount.dialect).admin
         if (admin?.purge) rows.push({ part: mount.key, kind: null, purged: await admin.purge() })
       }
-      const store = context.runtime.store
-      rows.unshift({ part: 'store', kind: store.kind, purged: store.purgeExpired ? await store.purgeExpired() : 0 })
       printRows(io, rows, values.json === true)
       return ExitCode.ok
     })
