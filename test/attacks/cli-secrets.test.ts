@@ -51,6 +51,7 @@ test('a password from standard input appears in no output: add, a refused add, l
 test('a username with control characters is refused before anything is opened, and shown escaped', async () => {
   const result = await polytoken(['users', 'add', 'zazz', 'evil\u001b[2J\u0007name'], env, `${SECRET}\n`)
   assert.equal(result.status, 2, result.stderr)
+  // eslint-disable-next-line no-control-regex -- control characters are what must not be there
   assert.ok(!/[\u0000-\u0008\u000b-\u001f\u007f]/.test(output(result)), 'no control character reaches the terminal')
   assert.match(result.stderr, /evil\\x1b\[2J\\x07name/)
   assertNoSecret(result, 'control characters')
