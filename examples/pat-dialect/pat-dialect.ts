@@ -57,6 +57,8 @@ export function patDialect(options: PatDialectOptions) {
       return {
         routes: [createPatRoute(pats, password, scopes, maxLifetimeDays), listPatsRoute(pats, [password, token]), deletePatRoute(pats, [password, token]), userRoute(token)],
         renderError: renderPatError,
+        /** `polytoken purge`: the owners' indexes keep the ids of expired tokens until the owner lists them. */
+        admin: { purge: () => pats.purgeIndex() },
       }
     },
   })

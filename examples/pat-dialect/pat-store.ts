@@ -37,6 +37,12 @@ export interface PatStore {
   list(owner: string): Promise<PatRecord[]>
   /** The owner's token with this id, deleted; undefined when the owner has none by that id (someone else's is not theirs). */
   delete(owner: string, id: string): Promise<PatRecord | undefined>
+  /**
+   * Drop from every owner's index the ids of tokens the store has expired (list() does it for one owner as it passes;
+   * an owner who never lists keeps them). Returns how many ids went. Maintenance: it walks
+   * the whole namespace (`polytoken purge`).
+   */
+  purgeIndex(): Promise<number>
 }
 
 export function createPatStore(store: Store, maxPerOwner: number): PatStore {
@@ -68,6 +74,24 @@ export function createPatStore(store: Store, maxPerOwner: number): PatStore {
         await store.update<string[]>(ownerKey(owner), (current = []) => current.filter((id) => !gone.has(id)))
       }
       return live
+    },
+    async purgeIndex() {
+      let purged = 0
+      const owners: string[] = []
+      for await (const [key] of store.entries<string[]>('owner:')) owners.push(key)
+      for (const key of owners) {
+        let gone = 0
+        // update(): a token created meanwhile keeps its id (the compare-and-set runs the change again on the new list).
+        await store.update<string[]>(key, async (ids = []) => {
+          const live = await Promise.all(ids.map(async (id) => (await store.get(`pat:${id}`)) !== undefined))
+          const kept = ids.filter((_, index) => live[index])
+          gone = ids.length - kept.length
+          return gone === 0 ? undefined : kept
+        })
+        // An emptied index stays ([]): deleting it could drop the id of a token created in between.
+        purged += gone
+      }
+      return purged
     },
     async delete(owner, id) {
       const record = await store.get<PatRecord>(`pat:${id}`)

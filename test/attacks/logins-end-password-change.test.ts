@@ -107,7 +107,7 @@ describe("attack: a password change or removal ends the user's logins (one insta
     assert.equal((await login(server.app)).status, 200)
   })
 
-  test('deleted and re-created straight in the store (the add-user script): the re-created user inherits nothing', async () => {
+  test('deleted and re-created straight in the store (by another process): the re-created user inherits nothing', async () => {
     const old = (await login(server.app)).body
     // Not cached here: this router reads the store on the first check and sees the new epoch.
     // Deleted by hand (the record and the username), then added again under the same userId.

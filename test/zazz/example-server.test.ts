@@ -12,8 +12,9 @@ import { LEGACY_CLIENT } from './fixture.js'
 
 const root = new URL('../..', import.meta.url).pathname
 
-function addUser(args: string[], password: string | undefined, env: NodeJS.ProcessEnv) {
-  return spawnSync(process.execPath, ['--import', 'tsx', 'examples/zazz/add-user.ts', ...args], {
+/** `polytoken users …` (the CLI that replaced examples/zazz/add-user.ts) on the same store. */
+function users(args: string[], password: string | undefined, env: NodeJS.ProcessEnv) {
+  return spawnSync(process.execPath, ['examples/server/bin/polytoken.mjs', 'users', ...args], {
     cwd: root,
     env: { ...process.env, ...env },
     input: password ?? '',
@@ -21,7 +22,7 @@ function addUser(args: string[], password: string | undefined, env: NodeJS.Proce
   })
 }
 
-test('examples server: the document request at /zazz/api/v1/token, next to token-generator at /api/v1/token; add-user writes into the same store', async () => {
+test('examples server: the document request at /zazz/api/v1/token, next to token-generator at /api/v1/token; polytoken users writes into the same store', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'zazz-example-'))
   const env = { POLYTOKEN_DATA_DIR: dataDir, POLYTOKEN_MASTER_KEY: 'zazz-example-test-master-key-0123456789' }
   const config = loadConfig(env)
@@ -49,10 +50,9 @@ test('examples server: the document request at /zazz/api/v1/token, next to token
     // The root path belongs to token-generator, which wants its own credential.
     assert.equal((await request(server.app).post('/api/v1/token').set('Authorization', `Basic ${LEGACY_CLIENT}`).type('form').send('grant_type=password')).status, 401)
 
-    const added = addUser(['--username', 'alice', '--password-stdin', '--display-name', 'Alice A.', '--account-type', 'Club', '--confirmed'], 'correct horse\n', env)
+    const added = users(['add', 'zazz', 'alice', '--json'], 'correct horse\n', env)
     assert.equal(added.status, 0, added.stderr)
-    const printed = JSON.parse(added.stdout)
-    assert.equal(printed.username, 'alice')
+    assert.deepEqual(JSON.parse(added.stdout), { ok: true, dialect: 'zazz', username: 'alice' })
     assert.ok(!added.stdout.includes('correct horse') && !added.stdout.includes('scrypt'), 'neither the password nor its hash is printed')
 
     const alice = await request(server.app)
@@ -62,19 +62,19 @@ test('examples server: the document request at /zazz/api/v1/token, next to token
       .send({ grant_type: 'password', username: 'alice', password: 'correct horse' })
     assert.equal(alice.status, 200, alice.text)
     assert.deepEqual(
-      { userId: alice.body.user.userId, accountType: alice.body.user.accountType, isConfirmed: alice.body.user.isConfirmed, displayName: alice.body.user.displayName },
-      { userId: printed.userId, accountType: 'Club', isConfirmed: true, displayName: 'Alice A.' },
+      { accountType: alice.body.user.accountType, isConfirmed: alice.body.user.isConfirmed, displayName: alice.body.user.displayName },
+      { accountType: 'User', isConfirmed: false, displayName: 'alice' },
     )
 
-    const duplicate = addUser(['--username', 'ALICE', '--password-stdin'], 'other', env)
+    const duplicate = users(['add', 'zazz', 'ALICE'], 'other\n', env)
     assert.equal(duplicate.status, 1)
     assert.match(duplicate.stderr, /already exists/)
-    const noPassword = addUser(['--username', 'bob', '--password-stdin'], '', env)
+    const noPassword = users(['add', 'zazz', 'bob'], '', env)
     assert.equal(noPassword.status, 2)
-    const onArgv = addUser(['--username', 'bob', '--password', 'x'], 'x', env)
+    const onArgv = users(['add', 'zazz', 'bob', '--password', 'x'], 'x', env)
     assert.equal(onArgv.status, 2, 'a password on the command line is refused')
 
-    const updated = addUser(['--username', 'alice', '--password-stdin', '--update'], 'new password', env)
+    const updated = users(['passwd', 'zazz', 'alice'], 'new password\n', env)
     assert.equal(updated.status, 0, updated.stderr)
     const withNew = await request(server.app)
       .post('/zazz/api/v1/token')

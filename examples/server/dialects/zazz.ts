@@ -8,7 +8,7 @@ const EXAMPLE_PASSWORD = '123'
  * Zazz under /zazz: token-generator owns POST /api/v1/token at the root.
  * `signingSecret` (ZAZZ_SIGNING_SECRET) sets the HS256 key (default: generated and sealed in the store);
  * ZAZZ_CLIENT_SECRET_<N> (or POLYTOKEN_ZAZZ__CLIENTS__<N>__SECRET) replaces the secret of clients[N]. Add users with
- * `npx tsx examples/zazz/add-user.ts --username NAME --password-stdin`.
+ * `polytoken users add zazz NAME` (docs/cli.md; the password from standard input).
  */
 const mount: MountDialect = ({ config: section, exampleSecret, baseUrl }) => {
   const config = section as Section<ZazzOptions, { signingSecret?: string }>

@@ -57,7 +57,7 @@ export { assertStrongHs256Key, assertStrongSecret, MIN_HS256_KEY_BYTES, MIN_MAST
 
 // Storage: the contract, memory://, and the URL → store package step.
 export type { Store, StoreBackend } from './storage/store.js'
-export { createStore, openStore, type StoreOptions, type StorePackage } from './storage/create-store.js'
+export { createStore, openStore, storePackageFor, type StoreOptions, type StorePackage } from './storage/create-store.js'
 export { memoryStore } from './storage/memory-store.js'
 export { MAX_TTL_MS, normalizeStep, normalizeTtl, STORE_NAME } from './storage/ttl.js'
 

@@ -25,6 +25,11 @@ export interface KeyvDriver {
   atomic?(namespace: string, keyv: Keyv): AtomicOps
   /** Resolves when the backend answers. Default: a get. */
   ping?(): Promise<void>
+  /**
+   * Delete the expired records whose full key starts with keyPrefix (every namespace of this backend) and return how
+   * many. Absent: the backend expires records itself (Redis), or keyv drops them when it reads them.
+   */
+  purgeExpired?(keyPrefix: string): Promise<number>
   close(): Promise<void>
 }
 
@@ -42,6 +47,9 @@ export interface KeyvBackendOptions {
 
 /** Writers that keep changing one key make update() give up (503) after this many rounds. */
 const UPDATE_ATTEMPTS = 100
+
+/** A purge walks the whole table: it gets longer than one store operation, but still an end. */
+const PURGE_TIMEOUT_MS = 60_000
 
 /** A StoreBackend on keyv 5: one Keyv per namespace, errors and slow replies turned into StoreUnavailable. */
 export function createKeyvBackend(options: KeyvBackendOptions): StoreBackend {
@@ -84,6 +92,11 @@ export function createKeyvBackend(options: KeyvBackendOptions): StoreBackend {
       const d = await health.run('ping', options.timeoutMs, connect)
       if (d.ping) await health.run('ping', options.timeoutMs, () => d.ping!())
       else await namespace('polytoken').get('ping')
+    },
+    async purgeExpired() {
+      const d = await health.run('purge', options.timeoutMs, connect)
+      if (!d.purgeExpired) return 0
+      return health.run('purge', Math.max(options.timeoutMs, PURGE_TIMEOUT_MS), () => d.purgeExpired!(prefix))
     },
     async close() {
       if (closed) return

@@ -165,6 +165,17 @@ export async function connectPostgres(options: PostgresDriverOptions): Promise<K
     async ping() {
       await pool.query('SELECT 1')
     },
+    async purgeExpired(keyPrefix) {
+      await ensureTable()
+      const pattern = `${keyPrefix.replace(/[%_\\]/g, '\\$&')}%`
+      // Counted in the server: the deleted keys never travel. A longer read timeout than one operation's: it walks the table.
+      const { rows } = await pool.query<{ purged: number }>({
+        text: `WITH gone AS (DELETE FROM ${table} WHERE key LIKE $1 AND (value::jsonb->>'expires')::numeric < $2 RETURNING 1) SELECT count(*)::int AS purged FROM gone`,
+        values: [pattern, Date.now()],
+        query_timeout: Math.max(options.timeoutMs, 60_000),
+      } as pg.QueryConfig)
+      return rows[0]?.purged ?? 0
+    },
     async close() {
       if (sweep) clearInterval(sweep)
       await pool.end().catch(() => undefined)

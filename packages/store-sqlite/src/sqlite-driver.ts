@@ -109,6 +109,15 @@ export function sqliteDriver(path: string, options: { sweepIntervalMs?: number }
       const adapter = keyv.store as KeyvSqlite
       return sqliteAtomicOps(adapter.query, String(adapter.opts.table))
     },
+    async purgeExpired(keyPrefix) {
+      // Any namespace's connection reaches the one table; the CLI may purge before a namespace was opened.
+      let adapter = adapters[0]
+      if (!adapter) adapters.push((adapter = new KeyvSqlite({ uri: `sqlite://${path}`, busyTimeout: 5000 })))
+      const { query, table } = hardenSqliteAdapter(adapter)
+      const pattern = `${keyPrefix.replace(/[%_\\]/g, '\\$&')}%`
+      const gone = await query(`DELETE FROM ${table} WHERE key LIKE ? ESCAPE '\\' AND json_valid(value) AND json_extract(value, '$.expires') < ? RETURNING 1`, pattern, Date.now())
+      return gone.length
+    },
     async close() {
       if (timer) clearInterval(timer)
       for (const adapter of adapters) await adapter.disconnect().catch(() => undefined)

@@ -1,6 +1,9 @@
 import type { Command } from '../command.js'
 import { hashPasswordCommand } from './hash-password.js'
 import { serveCommand } from './serve.js'
+import { usersCommand } from './users.js'
+import { checkConfigCommand } from './check-config.js'
+import { purgeCommand } from './purge.js'
 
 /** Every `polytoken` command, in the order `polytoken --help` lists them. */
-export const commands: readonly Command[] = [serveCommand, hashPasswordCommand]
+export const commands: readonly Command[] = [serveCommand, usersCommand, purgeCommand, checkConfigCommand, hashPasswordCommand]

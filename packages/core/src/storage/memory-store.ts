@@ -17,7 +17,7 @@ const UPDATE_ATTEMPTS = 100
  */
 export function memoryStore(options: { prefix?: string } = {}): StoreBackend {
   if (!STORE_NAME.test(options.prefix ?? '')) throw new ConfigInvalid('store: prefix may hold only letters, digits, "_", "." and "-"')
-  const stores = new Map<string, Store>()
+  const stores = new Map<string, MemoryStore>()
   const state = { closed: false }
   return {
     kind: 'memory',
@@ -30,6 +30,12 @@ export function memoryStore(options: { prefix?: string } = {}): StoreBackend {
       return store
     },
     ping: async () => open(state),
+    async purgeExpired() {
+      open(state)
+      let purged = 0
+      for (const store of stores.values()) purged += store.dropExpired()
+      return purged
+    },
     async close() {
       state.closed = true
     },
@@ -71,6 +77,15 @@ class MemoryStore implements Store {
       return undefined
     }
     return found
+  }
+
+  /** Delete every expired entry (live() drops them only when they are read); returns how many. */
+  dropExpired(now = Date.now()): number {
+    let dropped = 0
+    for (const [key, found] of this.map) {
+      if (found.expires !== undefined && now > found.expires && this.map.delete(key)) dropped++
+    }
+    return dropped
   }
 
   async get<T>(key: string): Promise<T | undefined> {

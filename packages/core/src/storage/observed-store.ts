@@ -60,6 +60,7 @@ export function observeStore(backend: StoreBackend, events: PolytokenEvents): St
       return store
     },
     ping: () => timed('ping', () => backend.ping()),
+    ...(backend.purgeExpired ? { purgeExpired: () => timed('purge', () => backend.purgeExpired!()) } : {}),
     close: () => backend.close(),
   }
 }

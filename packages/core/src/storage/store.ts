@@ -41,5 +41,12 @@ export interface StoreBackend {
   namespace(name: string): Store
   /** Resolves when the backend answers; rejects with StoreUnavailable otherwise. */
   ping(): Promise<void>
+  /**
+   * Delete every expired record of this backend (all namespaces under its prefix) and return how many went: for
+   * backends that keep expired rows until they are read (SQLite, PostgreSQL, memory). Redis expires keys itself (0).
+   * The prefix is matched as a prefix: expired rows of a deployment whose prefix begins with this one go too (they
+   * read as absent anyway). Maintenance (`polytoken purge`), never per request: it walks the whole table.
+   */
+  purgeExpired?(): Promise<number>
   close(): Promise<void>
 }

@@ -4,7 +4,8 @@ import { libtrustKeyId } from './libtrust-kid.js'
 import { resolveOptions, type CrewOptions } from './options.js'
 import { errorSchema, renderError } from './envelope.js'
 import { loadCertificate } from './certificate.js'
-import { createDirectory } from './users.js'
+import { createCrewUsers, createDirectory } from './users.js'
+import { createCrewAdminUsers } from './admin-users.js'
 import { createRefreshTokens } from './refresh-tokens.js'
 import type { CrewParts } from './issue.js'
 import { getTokenRoute } from './get-route.js'
@@ -54,6 +55,8 @@ export function crew(options: CrewOptions) {
       return {
         routes: [getTokenRoute(resolved, parts), postTokenRoute(resolved, parts), revokeRoute(parts)],
         renderError: (error, request) => renderError(error, request, resolved.realm),
+        /** `polytoken users` (docs/cli.md): the store users, hashed at this dialect's cost; configured ones are listed, never changed. */
+        admin: { users: createCrewAdminUsers(createCrewUsers(services.store, resolved.passwordHashing), Object.keys(resolved.users)) },
       }
     },
   })

@@ -12,6 +12,7 @@ import type { ZazzParts } from './parts.js'
 import { tokenRoute } from './token-route.js'
 import { createUserView } from './user-view.js'
 import { createZazzUsers, type ZazzUsers } from './users.js'
+import { createZazzAdminUsers } from './admin-users.js'
 
 export type { ZazzOptions, ZazzClientOptions, ZazzUserOptions, BruteForceOptions, GrantType, AccountType, PhotoLinks } from './options.js'
 export { zazzOptionsSchema } from './options-schema.js'
@@ -67,6 +68,8 @@ export function zazz(options: ZazzOptions) {
       return {
         routes: [tokenRoute(resolved, directory, parts), revokeRoute(resolved, directory, parts), introspectRoute(resolved, directory, parts), meRoute(resolved, parts)],
         renderError: (error: PolytokenError, request: PolyRequest | undefined) => renderError(error, request, resolved.realm),
+        /** `polytoken users` (docs/cli.md): the store users; configured ones are listed, never changed. */
+        admin: { users: createZazzAdminUsers(services.store, users, resolved.users) },
         /**
          * This router's user directory (`router.runtime.instance(dialect).users`):
          * add, get, setPassword, endLogins, remove. Changing a password, ending
