@@ -10,6 +10,7 @@ import type { CrewParts } from './issue.js'
 import { getTokenRoute } from './get-route.js'
 import { postTokenRoute } from './post-route.js'
 import { revokeRoute } from './revoke-route.js'
+import { createAdminTokens } from './admin-tokens.js'
 
 export type { CrewOptions, CrewUserConfig } from './options.js'
 export { crewOptionsSchema } from './options-schema.js'
@@ -54,6 +55,8 @@ export function crew(options: CrewOptions) {
       return {
         routes: [getTokenRoute(resolved, parts), postTokenRoute(resolved, parts), revokeRoute(parts)],
         renderError: (error, request) => renderError(error, request, resolved.realm),
+        /** `polytoken tokens list|revoke crew`: refresh tokens by fingerprint. */
+        admin: { tokens: createAdminTokens(parts.refresh, services) },
       }
     },
   })
