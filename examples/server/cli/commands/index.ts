@@ -4,6 +4,8 @@ import { serveCommand } from './serve.js'
 import { usersCommand } from './users.js'
 import { checkConfigCommand } from './check-config.js'
 import { purgeCommand } from './purge.js'
+import { tokensCommand } from './tokens.js'
+import { sagradaCommand } from './sagrada.js'
 
 /** Every `polytoken` command, in the order `polytoken --help` lists them. */
-export const commands: readonly Command[] = [serveCommand, usersCommand, purgeCommand, checkConfigCommand, hashPasswordCommand]
+export const commands: readonly Command[] = [serveCommand, usersCommand, tokensCommand, sagradaCommand, purgeCommand, checkConfigCommand, hashPasswordCommand]

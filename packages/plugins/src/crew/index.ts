@@ -11,6 +11,7 @@ import type { CrewParts } from './issue.js'
 import { getTokenRoute } from './get-route.js'
 import { postTokenRoute } from './post-route.js'
 import { revokeRoute } from './revoke-route.js'
+import { createAdminTokens } from './admin-tokens.js'
 
 export type { CrewOptions, CrewUserConfig } from './options.js'
 export { crewOptionsSchema } from './options-schema.js'
@@ -55,8 +56,14 @@ export function crew(options: CrewOptions) {
       return {
         routes: [getTokenRoute(resolved, parts), postTokenRoute(resolved, parts), revokeRoute(parts)],
         renderError: (error, request) => renderError(error, request, resolved.realm),
-        /** `polytoken users` (docs/cli.md): the store users, hashed at this dialect's cost; configured ones are listed, never changed. */
-        admin: { users: createCrewAdminUsers(createCrewUsers(services.store, resolved.passwordHashing), Object.keys(resolved.users)) },
+        /**
+         * `polytoken users` (docs/cli.md): the store users, hashed at this dialect's cost; configured ones are listed,
+         * never changed. `polytoken tokens`: refresh tokens by fingerprint.
+         */
+        admin: {
+          users: createCrewAdminUsers(createCrewUsers(services.store, resolved.passwordHashing), Object.keys(resolved.users)),
+          tokens: createAdminTokens(parts.refresh, services),
+        },
       }
     },
   })

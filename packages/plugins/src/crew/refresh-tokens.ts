@@ -39,6 +39,21 @@ export function createRefreshTokens(store: Store, clock: () => number, lifetimeM
       if (!SHAPE.test(token)) return Promise.resolve(false)
       return store.delete(PREFIX + fingerprint(token))
     },
+    /**
+     * Live tokens by fingerprint, for `polytoken tokens list crew` (a scan of the namespace: an operator action, not
+     * a hot path). The fingerprint names a token without being one: it cannot be exchanged for anything.
+     */
+    async list(): Promise<Array<{ fingerprint: string; record: RefreshRecord }>> {
+      const live: Array<{ fingerprint: string; record: RefreshRecord }> = []
+      const now = clock()
+      for await (const [key, record] of store.entries<RefreshRecord>(PREFIX)) if (record.expiresAt > now) live.push({ fingerprint: key.slice(PREFIX.length), record })
+      return live.sort((a, b) => a.record.issuedAt - b.record.issuedAt || a.fingerprint.localeCompare(b.fingerprint))
+    },
+    /** Revoke by fingerprint (the id `list` shows); true when a live token was revoked. Only a fingerprint's shape is looked up. */
+    revokeByFingerprint(id: string): Promise<boolean> {
+      if (!SHAPE.test(id)) return Promise.resolve(false)
+      return store.delete(PREFIX + id)
+    },
     /** Revoke every refresh token of an account (a scan of the namespace: an operator action, not a hot path). */
     async revokeAccount(account: string): Promise<number> {
       const doomed: string[] = []

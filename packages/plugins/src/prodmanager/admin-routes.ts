@@ -2,6 +2,7 @@ import { AuthInvalid, RouteNotFound, basic, defineRoute, formSecret, secretMatch
 import { withAddressGuard } from '@polytoken/login-throttle'
 import type { ResolvedProdManagerOptions } from './options.js'
 import type { ProdManagerParts } from './parts.js'
+import { findRecord, revokeToken } from './revoke-token.js'
 
 /** Operator access: the application secret as the Basic password (any user name); wrong ones counted per address. */
 function secretAsBasicPassword(options: ResolvedProdManagerOptions, parts: ProdManagerParts) {
@@ -67,13 +68,9 @@ export function revokeRoute(options: ResolvedProdManagerOptions, parts: ProdMana
     },
     responses: { 200: { description: 'Revoked', schema: recordSchema } },
     async handle({ input, services }) {
-      const { jti } = input.body
-      const record = await parts.records.get(jti.toLowerCase())
+      const record = await findRecord(parts.records, input.body.jti)
       if (!record) throw new RouteNotFound('no live token has this jti', { location: 'body', field: 'jti' })
-      await parts.records.revoke(record)
-      services.cache.revoke(record.jti)
-      services.events.revoked({ jti: record.jti, clientId: record.name, tokenType: 'access', reason: 'admin' })
-      return { status: 200, body: { ...record, revoked: true } }
+      return { status: 200, body: await revokeToken(parts.records, services, record, 'admin') }
     },
   })
 }

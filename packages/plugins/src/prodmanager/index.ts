@@ -7,6 +7,7 @@ import type { ProdManagerParts } from './parts.js'
 import { createTokenRoute } from './create-route.js'
 import { whoamiRoute } from './whoami-route.js'
 import { listRoute, revokeRoute } from './admin-routes.js'
+import { createAdminTokens } from './admin-tokens.js'
 
 export type { ProdManagerOptions } from './options.js'
 export { prodmanagerOptionsSchema } from './options-schema.js'
@@ -35,6 +36,8 @@ export function prodmanager(options: ProdManagerOptions) {
       return {
         routes: [createTokenRoute(resolved, parts), whoamiRoute(resolved, parts), listRoute(resolved, parts), revokeRoute(resolved, parts)],
         renderError: (error, request) => renderError(error, request, resolved.realm),
+        /** `polytoken tokens list|revoke prodmanager`: the records and the revocation the admin routes use. */
+        admin: { tokens: createAdminTokens(parts.records, services) },
       }
     },
   })

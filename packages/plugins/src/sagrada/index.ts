@@ -1,16 +1,19 @@
-import { defineDialect, systemClock, type AuthMethod, type Clock } from '@polytoken/core'
+import { UpstreamUnavailable, defineDialect, systemClock, type AuthMethod, type Clock } from '@polytoken/core'
 import { createLocalBrowserIdVerifier, createRemoteBrowserIdVerifier, type BrowserIdVerifier } from '@polytoken/browserid'
-import { createTokenlib } from './tokenlib.js'
-import { resolveOptions, type ResolvedSagradaOptions, type SagradaOptions } from './options.js'
+import { createTokenlib, type Tokenlib } from './tokenlib.js'
+import { resolveOptions, type ResolvedSagradaOptions, type ResolvedService, type SagradaOptions } from './options.js'
 import { errorSchema, renderError } from './envelope.js'
 import { tokenRoute, deriveMetricsKey } from './token-route.js'
 import { discoveryRoute } from './discovery-route.js'
 import { oauthBearer, type OAuthPrincipal } from './oauth.js'
 import { createUsers } from './users.js'
+import { createNodeTable } from './node-table.js'
+import { createSagradaAdmin, type SagradaInstance } from './admin.js'
 
 export type { SagradaOptions, SagradaNodeOptions, SagradaServiceOptions, SagradaBrowserIdOptions, SagradaOAuthOptions } from './options.js'
 export { sagradaOptionsSchema } from './options-schema.js'
 export type { UserRecord } from './users.js'
+export { sagradaAdminOf, type SagradaAdmin, type SagradaInstance } from './admin.js'
 export { createHawkVerifier, type HawkRequest, type HawkVerifierOptions, type HawkCredentials } from './hawk.js'
 
 /** Mozilla Token Server 1.0: GET /1.0/:app_name/:app_version with BrowserID (or a Bearer FxA OAuth JWT) → tokenlib token. */
@@ -26,17 +29,32 @@ export function sagrada(options: SagradaOptions) {
     name: 'sagrada',
     description: 'Mozilla Token Server 1.0 (BrowserID → tokenlib)',
     errorSchema,
-    setup(services) {
+    setup(services): SagradaInstance {
       const first = [...resolved.nodes.values()][0]!.secrets[0]!
+      const table = createNodeTable(services.store, resolved.nodes, resolved.secrets, services.clock)
+      const users = createUsers(services.store, resolved.nodes, services.clock, table)
+      const tokenlibs = new Map<string, Tokenlib>()
       const parts = {
         verifier: verifierOf(resolved, services.clock),
-        users: createUsers(services.store, resolved.nodes, services.clock),
-        tokenlibs: new Map([...resolved.nodes.values()].map((node) => [node.url, createTokenlib({ secrets: node.secrets, clock: services.clock })])),
+        users,
+        tokenlibFor(node: string): Tokenlib {
+          let tokenlib = tokenlibs.get(node)
+          if (!tokenlib) {
+            const secrets = table.secretsOf(node)
+            // A node added elsewhere that this instance's configuration cannot sign for (node-table.ts).
+            if (!secrets) throw new UpstreamUnavailable("this server has no secrets for the user's node")
+            tokenlibs.set(node, (tokenlib = createTokenlib({ secrets, clock: services.clock })))
+          }
+          return tokenlib
+        },
+        nodeType: (service: ResolvedService, node: string) => table.typeOf(service, node),
         metricsKey: resolved.metricsHashSecret ? Buffer.from(resolved.metricsHashSecret, 'utf8') : deriveMetricsKey(first),
       }
       return {
         routes: [tokenRoute(resolved, parts, oauthOf(resolved, services.clock)), ...(resolved.discovery ? [discoveryRoute(resolved)] : [])],
         renderError: (error, request) => renderError(error, request, { clock: services.clock, retryAfterSeconds: resolved.retryAfterSeconds, defaultChallenges: challenges }),
+        /** `polytoken sagrada`: nodes (added, drained, resized in the store) and user records. */
+        sagrada: createSagradaAdmin(resolved, table, users),
       }
     },
   })

@@ -88,6 +88,8 @@ export interface ResolvedNode {
 export interface ResolvedSagradaOptions {
   applications: Map<string, Map<string, ResolvedService>>
   nodes: Map<string, ResolvedNode>
+  /** The top-level secrets: nodes without their own, and nodes added at run time (`polytoken sagrada nodes add`), share them. */
+  secrets: string[] | undefined
   browserid: LocalVerifierOptions & { remote?: RemoteVerifierOptions }
   oauth: SagradaOAuthOptions | undefined
   durationSeconds: number
@@ -110,6 +112,8 @@ export function resolveOptions(options: SagradaOptions): ResolvedSagradaOptions 
   if (!options || typeof options !== 'object') throw new ConfigInvalid('sagrada: options are required')
   const given = validateOptions(sagradaOptionsSchema, options, 'sagrada') as FilledSagradaOptions
   if (given.metricsHashSecret !== undefined) assertStrongSecret('sagrada.metricsHashSecret', given.metricsHashSecret, MIN_HS256_KEY_BYTES)
+  // Checked even when no configured node uses them: a node added at run time would.
+  given.secrets?.forEach((secret, index) => assertStrongSecret(`sagrada.secrets[${index}]`, secret, MIN_HS256_KEY_BYTES))
   // What the schema cannot say: node keys are URLs, services name known nodes, every node has secrets.
   const nodes = new Map<string, ResolvedNode>()
   for (const [url, node] of Object.entries(given.nodes)) {
@@ -156,6 +160,7 @@ export function resolveOptions(options: SagradaOptions): ResolvedSagradaOptions 
   return {
     applications,
     nodes,
+    secrets: given.secrets,
     browserid,
     oauth: given.oauth,
     durationSeconds: given.durationSeconds,

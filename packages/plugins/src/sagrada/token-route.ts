@@ -13,8 +13,10 @@ import { tokenExamples } from './examples.js'
 export interface TokenRouteParts {
   verifier: BrowserIdVerifier
   users: Users
-  /** One tokenlib per node, its signing keys derived once at setup. */
-  tokenlibs: Map<string, Tokenlib>
+  /** The tokenlib of a node (its signing keys derived once); throws when this instance has no secrets for it. */
+  tokenlibFor(node: string): Tokenlib
+  /** node_type of a node: configured, or given when it was added (node-table.ts). */
+  nodeType(service: ResolvedService, node: string): Promise<string>
   metricsKey: Buffer
 }
 
@@ -67,7 +69,7 @@ export function tokenRoute(options: ResolvedSagradaOptions, parts: TokenRoutePar
       const now = services.clock()
       const fxaUid = login.email.slice(0, login.email.lastIndexOf('@'))
       const [hashedFxaUid, hashedDeviceId] = hashesOf(fxaUid)
-      const { token, key } = parts.tokenlibs.get(user.node)!.issue({
+      const { token, key } = parts.tokenlibFor(user.node).issue({
         uid: user.uid,
         node: user.node,
         expires: epochSeconds(now) + duration,
@@ -89,7 +91,7 @@ export function tokenRoute(options: ResolvedSagradaOptions, parts: TokenRoutePar
           duration,
           hashalg: 'sha256',
           hashed_fxa_uid: hashedFxaUid,
-          node_type: options.nodes.get(user.node)!.type,
+          node_type: await parts.nodeType(service, user.node),
         },
       }
     },

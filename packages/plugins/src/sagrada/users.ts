@@ -3,6 +3,7 @@ import { StoreUnavailable, type Clock, type Store } from '@polytoken/core'
 import { sagradaUnauthorized } from './envelope.js'
 import { checkAfterUpdate, checkFirstLogin, planKeyUpdates } from './key-change-rules.js'
 import type { ResolvedNode, ResolvedService } from './options.js'
+import { createNodeTable, seatsKey, type NodeTable } from './node-table.js'
 
 /** One user of one service: what the original keeps in its `users` table. */
 export interface UserRecord {
@@ -40,7 +41,7 @@ const CREATION_POLL_MS = 20
  * so two instances never hand out one uid; node seats are counted with
  * store.increment, so a node never takes more users than its capacity.
  */
-export function createUsers(store: Store, nodes: Map<string, ResolvedNode>, clock: Clock) {
+export function createUsers(store: Store, nodes: Map<string, ResolvedNode>, clock: Clock, table: NodeTable = createNodeTable(store, nodes, undefined, clock)) {
   const userKey = (service: ResolvedService, email: string) => `user:${service.name}:${createHash('sha256').update(email, 'utf8').digest('base64url')}`
 
   async function claimUid(service: ResolvedService): Promise<number> {
@@ -54,28 +55,44 @@ export function createUsers(store: Store, nodes: Map<string, ResolvedNode>, cloc
     throw new StoreUnavailable('could not allocate a uid')
   }
 
-  /** The least-loaded node (by seats / capacity) that still has a seat; the seat is taken atomically. */
-  async function assignNode(service: ResolvedService): Promise<string> {
+  /**
+   * The least-loaded node (by seats / capacity) that still has a seat, the seat taken atomically; undefined when none
+   * has. The nodes are read from the store (node-table.ts) for every allocation, so a node added, drained or resized
+   * by `polytoken sagrada nodes` counts from the next new user on, on every instance. Drained nodes, nodes this
+   * instance has no secrets for and `except` are passed over.
+   */
+  async function assignNode(service: ResolvedService, except?: string): Promise<string | undefined> {
+    const candidates = (await table.read(service)).filter((node) => !node.drained && node.secrets !== undefined && node.url !== except && node.capacity > 0)
     const loads = await Promise.all(
-      service.nodes.map(async (url) => {
-        const node = nodes.get(url)!
-        const used = (await store.get<number>(`load:${service.name}:${url}`)) ?? 0
+      candidates.map(async (node) => {
+        const used = (await store.get<number>(`load:${service.name}:${node.url}`)) ?? 0
         return { node, ratio: used / node.capacity }
       }),
     )
     loads.sort((a, b) => a.ratio - b.ratio)
     for (const { node } of loads) {
-      const seat = await store.increment(`seats:${service.name}:${node.url}`, FOREVER_MS)
+      const seat = await store.increment(seatsKey(service, node.url), FOREVER_MS)
       // The load hint steers the next choice; the seat counter is the authority.
       await store.set(`load:${service.name}:${node.url}`, seat)
       if (seat <= node.capacity) return node.url
+      // Given back: a full node's counter stays at its real load, so a capacity raised later counts from there.
+      await releaseSeat(service, node.url)
     }
-    throw new StoreUnavailable('no node has capacity for a new user')
+    return undefined
+  }
+
+  const releaseSeat = (service: ResolvedService, url: string) => store.increment(seatsKey(service, url), FOREVER_MS, -1)
+
+  /** A user whose node is drained or no longer serves the service moves at a key change, when a new uid starts empty anyway. */
+  async function mustMove(service: ResolvedService, url: string): Promise<boolean> {
+    const node = (await table.read(service)).find((n) => n.url === url)
+    return node === undefined || node.drained || node.secrets === undefined
   }
 
   async function create(service: ResolvedService, login: LoginClaims): Promise<UserRecord> {
     // The seat first: a full service must not burn uids.
     const assigned = await assignNode(service)
+    if (assigned === undefined) throw new StoreUnavailable('no node has capacity for a new user')
     return {
       uid: await claimUid(service),
       node: assigned,
@@ -126,6 +143,8 @@ export function createUsers(store: Store, nodes: Map<string, ResolvedNode>, cloc
   }
 
   return {
+    /** The record of one user of one service, for `polytoken sagrada user`; undefined when they never logged in. */
+    find: (service: ResolvedService, email: string) => store.get<UserRecord>(userKey(service, email)),
     /**
      * The token server's rules (key-change-rules.ts): find or allocate the
      * user, then apply the login to the record as one compare-and-set
@@ -142,6 +161,9 @@ export function createUsers(store: Store, nodes: Map<string, ResolvedNode>, cloc
         const outcome = await createOnce(service, key, login)
         if (outcome.created) return outcome.user
       }
+      // A seat taken on another node for a user moving off a drained one: kept across compare-and-set reruns.
+      let moveTo: string | undefined
+      let movedFrom: string | undefined
       const user = await store.update<UserRecord>(key, async (current) => {
         // Records are never deleted; one missing here means the store lost it.
         if (!current) throw new StoreUnavailable('user record vanished')
@@ -156,9 +178,20 @@ export function createUsers(store: Store, nodes: Map<string, ResolvedNode>, cloc
           if (current.clientState) await store.set(retiredKey(key, current.clientState), true)
           next.uid = await claimUid(service)
           next.createdAt = clock()
+          if (await mustMove(service, current.node)) {
+            // Nowhere else to go: the user stays (drained means no new users, not eviction).
+            moveTo ??= await assignNode(service, current.node)
+            if (moveTo !== undefined) {
+              next.node = moveTo
+              movedFrom = current.node
+            }
+          }
         }
         return next
       })
+      // One seat of the two goes back: the old node's when the move was written, else the one taken for it.
+      if (moveTo !== undefined && user!.node !== moveTo) await releaseSeat(service, moveTo)
+      else if (moveTo !== undefined && movedFrom !== undefined) await releaseSeat(service, movedFrom)
       checkAfterUpdate(user!, login)
       return user!
     },

@@ -1,5 +1,6 @@
 import { createJwtSigner, createJwtVerifier, defineDialect, type PolyRequest, type PolytokenError } from '@polytoken/core'
 import { createAccessTokens, userRevokeKey } from './access-tokens.js'
+import { createAdminTokens } from './admin-tokens.js'
 import { createBruteForceGuard } from './brute-force.js'
 import { createClientDirectory } from './clients.js'
 import { errorSchema, renderError } from './envelope.js'
@@ -68,8 +69,11 @@ export function zazz(options: ZazzOptions) {
       return {
         routes: [tokenRoute(resolved, directory, parts), revokeRoute(resolved, directory, parts), introspectRoute(resolved, directory, parts), meRoute(resolved, parts)],
         renderError: (error: PolytokenError, request: PolyRequest | undefined) => renderError(error, request, resolved.realm),
-        /** `polytoken users` (docs/cli.md): the store users; configured ones are listed, never changed. */
-        admin: { users: createZazzAdminUsers(services.store, users, resolved.users) },
+        /** `polytoken users` (docs/cli.md): the store users; configured ones are listed, never changed. `polytoken tokens`: login families by their family id. */
+        admin: {
+          users: createZazzAdminUsers(services.store, users, resolved.users),
+          tokens: createAdminTokens(services.store, refresh, users, services, resolved.refreshAbsoluteTtlSec * 1000),
+        },
         /**
          * This router's user directory (`router.runtime.instance(dialect).users`):
          * add, get, setPassword, endLogins, remove. Changing a password, ending
