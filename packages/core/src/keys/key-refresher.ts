@@ -1,0 +1,69 @@
+import { ConfigInvalid } from '../errors.js'
+import type { Logger } from '../util/logger.js'
+import type { StoredKeys } from './stored-keys.js'
+
+/** How often a runtime re-reads its stored key rings by default (docs/configuration.md#keyrefreshms). */
+export const DEFAULT_KEY_REFRESH_MS = 10_000
+
+export interface RefreshedRing {
+  /** `zazz ring "access"`, for log lines. */
+  label: string
+  stored: StoredKeys
+}
+
+export interface KeyRefresher {
+  /** Re-read every ring now; resolves when done (a failure is logged, never thrown). */
+  refresh(): Promise<void>
+  stop(): void
+}
+
+export function checkKeyRefreshMs(value: unknown): number {
+  if (value === undefined) return DEFAULT_KEY_REFRESH_MS
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 50 || value > 3_600_000) {
+    throw new ConfigInvalid('keyRefreshMs: an integer number of milliseconds from 50 to 3600000')
+  }
+  return value
+}
+
+/**
+ * Re-reads the stored rings every `intervalMs`, so a rotation made by the CLI (or another instance) reaches this
+ * process within that bound. A read that fails keeps the keys this process has and is logged once until a read
+ * works again. When a key leaves a ring, `onRetired` runs (the runtime empties its verification cache there, so no
+ * cached verification of a retired key's token outlives the refresh).
+ */
+export function startKeyRefresher(rings: readonly RefreshedRing[], options: { intervalMs: number; logger: Logger; onRetired: () => void }): KeyRefresher {
+  const failing = new Set<string>()
+  const refreshOne = async ({ label, stored }: RefreshedRing) => {
+    const before = new Set(stored.current.map((loaded) => loaded.record.kid))
+    try {
+      if (await stored.refresh()) {
+        const after = new Set(stored.current.map((loaded) => loaded.record.kid))
+        const retired = [...before].filter((kid) => !after.has(kid))
+        const active = stored.current[0]?.record.kid
+        options.logger.info({ ring: label, activeKid: active, kids: [...after], retiredKids: retired }, `key ring ${label} changed: active key "${active}"`)
+        if (retired.length > 0) options.onRetired()
+      }
+      if (failing.delete(label)) options.logger.info({ ring: label }, `key ring ${label} is read again`)
+    } catch (error) {
+      if (failing.has(label)) return
+      failing.add(label)
+      options.logger.warn({ ring: label, error: (error as Error).message }, `key ring ${label} could not be re-read; keeping the current keys`)
+    }
+  }
+  // Passes run one after another; a tick while one runs is skipped (a slow store does not pile reads up), but an
+  // explicit refresh() always runs a pass that starts after the call.
+  let pending = 0
+  let chain = Promise.resolve()
+  const refresh = () => {
+    pending++
+    chain = chain.then(() => Promise.all(rings.map(refreshOne))).then(() => void pending--)
+    return chain
+  }
+  const timer = rings.length > 0 ? setInterval(() => pending === 0 && void refresh(), options.intervalMs) : undefined
+  // A CLI or a test that forgets close() still exits.
+  timer?.unref()
+  return {
+    refresh,
+    stop: () => clearInterval(timer),
+  }
+}
