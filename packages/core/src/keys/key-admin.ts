@@ -44,8 +44,7 @@ export interface KeyRingAdmin {
 export function createKeyRingAdmin(dialect: string, opened: OpenedKeyRing, refreshMs: number): KeyRingAdmin {
   const { ring, stored } = opened
   const where = `${dialect} ring "${ring.name}"`
-  const configuredInfo = (): KeyInfo[] =>
-    opened.configured.map((key) => ({ kid: key.kid, algorithm: key.algorithm, state: 'configured', use: key.use, createdAt: undefined, changedAt: undefined }))
+  const configuredInfo = (): KeyInfo[] => opened.configured.map((key) => ({ kid: key.kid, algorithm: key.algorithm, state: 'configured', use: key.use, createdAt: undefined, changedAt: undefined }))
   const rotatable = () => {
     if (!stored) throw new KeyRotationRefused(`${where} signs with a key from the configuration (${opened.options.path ?? 'keys'}): change the configuration to rotate it`)
     return stored

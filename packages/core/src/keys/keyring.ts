@@ -221,4 +221,3 @@ export function secretKeyMaterial(source: KeySource): Buffer | undefined {
 function readJwk(jwk: JWK | string): JWK {
   return typeof jwk === 'string' ? (JSON.parse(readFileSync(jwk, 'utf8')) as JWK) : jwk
 }
-

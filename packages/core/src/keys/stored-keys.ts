@@ -62,8 +62,7 @@ export async function openStoredKeys(options: StoredKeysOptions): Promise<Stored
     return { kid: key.kid, sealed: seal(masterKey, JSON.stringify(pair.signingKey.export({ format: 'jwk' })), sealContext(key.kid)) }
   }
   /** The key of a record written before rings rotated was sealed unbound (v1): bound when the record is first rewritten. */
-  const bound = (record: StoredKey): StoredKey =>
-    record.sealed.startsWith('v1.') ? { ...record, sealed: seal(masterKey, unseal(masterKey, record.sealed), sealContext(record.kid)) } : record
+  const bound = (record: StoredKey): StoredKey => (record.sealed.startsWith('v1.') ? { ...record, sealed: seal(masterKey, unseal(masterKey, record.sealed), sealContext(record.kid)) } : record)
 
   /** Unseal what changed since the last read (a state change alone reuses the key objects). */
   const load = (ring: StoredRing): boolean => {

@@ -53,7 +53,11 @@ export function readStoredRing(value: unknown, algorithm: JwtAlgorithm, where: s
   const record = value as Partial<StoredRing> & Partial<LegacyRecord>
   if (record.version === undefined && typeof record.kid === 'string' && typeof record.sealed === 'string') {
     const createdAt = typeof record.createdAt === 'number' ? record.createdAt : 0
-    return checked({ version: 2, legacy: true, algorithm: record.algorithm ?? algorithm, keys: [{ kid: record.kid, state: 'active', createdAt, changedAt: createdAt, sealed: record.sealed }] }, algorithm, where)
+    return checked(
+      { version: 2, legacy: true, algorithm: record.algorithm ?? algorithm, keys: [{ kid: record.kid, state: 'active', createdAt, changedAt: createdAt, sealed: record.sealed }] },
+      algorithm,
+      where,
+    )
   }
   if (record.version !== 2 || !Array.isArray(record.keys)) throw new KeyInvalid(`${where}: the stored key ring is not in a format this version reads`)
   // Rebuilt field by field: nothing else a record holds (a `legacy` flag) is taken from the store.
