@@ -6,6 +6,7 @@ import { EXAMPLE_MASTER_KEY, type ServerConfig } from './load-config.js'
 import type { DialectMount } from './context.js'
 import { errorAnswer, notFound } from './json-fallback.js'
 import { createServerLogger } from './logging.js'
+import { keyRefreshMs } from './key-refresh.js'
 
 export interface ExampleServer {
   app: express.Express
@@ -37,6 +38,7 @@ export async function createExampleServer(config: ServerConfig, env: NodeJS.Proc
     masterKey: config.masterKey,
     cache: config.cache,
     startup: config.startup,
+    ...keyRefreshMs(env),
     logger,
     // Behind a proxy, what the router serves about its own URL (sagrada's discovery) agrees with the notes printed.
     ...(env.POLYTOKEN_BASE_URL ? { publicUrl: env.POLYTOKEN_BASE_URL } : {}),

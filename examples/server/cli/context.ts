@@ -4,6 +4,7 @@ import { loadConfig, type ServerConfig } from '../load-config.js'
 import type { DialectMount } from '../context.js'
 import type { CliIo } from './command.js'
 import { UsageError } from './command.js'
+import { keyRefreshMs } from '../key-refresh.js'
 
 /** What a command that works on the store gets: the server's configuration, its dialects and a runtime on its store. */
 export interface AdminContext {
@@ -29,6 +30,7 @@ export async function openAdminContext(io: CliIo): Promise<AdminContext> {
     store: config.store,
     masterKey: config.masterKey,
     cache: config.cache,
+    ...keyRefreshMs(io.env),
     // The CLI's own lines go to stderr; the runtime speaks only of trouble.
     logger: quietLogger(io),
   })

@@ -26,6 +26,8 @@ export interface KeyRingAdmin {
   readonly dialect: string
   readonly name: string
   readonly algorithm: JwtAlgorithm
+  /** How often every instance re-reads the ring (the runtime's keyRefreshMs): the wait between generate and promote. */
+  readonly refreshMs: number
   /** False when the ring signs with a configured key: generate, promote and retire refuse it. */
   readonly rotatable: boolean
   /** Every key, read fresh from the store: active first. */
@@ -61,6 +63,7 @@ export function createKeyRingAdmin(dialect: string, opened: OpenedKeyRing, refre
     dialect,
     name: ring.name,
     algorithm: ring.algorithm,
+    refreshMs,
     rotatable: stored !== undefined,
     async list() {
       if (stored) await stored.refresh()
