@@ -6,7 +6,7 @@ import type { StoredKeys } from './stored-keys.js'
 export const DEFAULT_KEY_REFRESH_MS = 10_000
 
 export interface RefreshedRing {
-  /** `zazz ring "access"`, for log lines. */
+  /** `zazz/access`, for log lines. */
   label: string
   stored: StoredKeys
 }
@@ -40,7 +40,7 @@ export function startKeyRefresher(rings: readonly RefreshedRing[], options: { in
         const after = new Set(stored.current.map((loaded) => loaded.record.kid))
         const retired = [...before].filter((kid) => !after.has(kid))
         const active = stored.current[0]?.record.kid
-        options.logger.info({ ring: label, activeKid: active, kids: [...after], retiredKids: retired }, `key ring ${label} changed: active key "${active}"`)
+        options.logger.info({ ring: label, activeKid: active, kids: [...after], retiredKids: retired }, `key ring ${label} changed: active key ${active}`)
         if (retired.length > 0) options.onRetired()
       }
       if (failing.delete(label)) options.logger.info({ ring: label }, `key ring ${label} is read again`)

@@ -128,7 +128,7 @@ export async function createRuntime(options: PolytokenOptions): Promise<Runtime>
         keyRing: async (ringOptions) => {
           const opened = await openKeyRing({ path: `${dialect.name}.keys`, ...ringOptions }, { store: namespace, masterKey: options.masterKey, now: clock })
           rings.push(createKeyRingAdmin(dialect.name, opened, keyRefreshMs))
-          if (opened.stored) refreshed.push({ label: `${dialect.name} ring "${opened.ring.name}"`, stored: opened.stored })
+          if (opened.stored) refreshed.push({ label: `${dialect.name}/${opened.ring.name}`, stored: opened.stored })
           jwksRings.push(opened.ring)
           return opened.ring
         },
