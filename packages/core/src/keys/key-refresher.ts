@@ -28,21 +28,13 @@ export function checkKeyRefreshMs(value: unknown): number {
 /**
  * Re-reads the stored rings every `intervalMs`, so a rotation made by the CLI (or another instance) reaches this
  * process within that bound. A read that fails keeps the keys this process has and is logged once until a read
- * works again. When a key leaves a ring, `onRetired` runs (the runtime empties its verification cache there, so no
- * cached verification of a retired key's token outlives the refresh).
+ * works again. What a changed ring does (log, empty the verification cache) is the runtime's: see watchKeyRing.
  */
-export function startKeyRefresher(rings: readonly RefreshedRing[], options: { intervalMs: number; logger: Logger; onRetired: () => void }): KeyRefresher {
+export function startKeyRefresher(rings: readonly RefreshedRing[], options: { intervalMs: number; logger: Logger }): KeyRefresher {
   const failing = new Set<string>()
   const refreshOne = async ({ label, stored }: RefreshedRing) => {
-    const before = new Set(stored.current.map((loaded) => loaded.record.kid))
     try {
-      if (await stored.refresh()) {
-        const after = new Set(stored.current.map((loaded) => loaded.record.kid))
-        const retired = [...before].filter((kid) => !after.has(kid))
-        const active = stored.current[0]?.record.kid
-        options.logger.info({ ring: label, activeKid: active, kids: [...after], retiredKids: retired }, `key ring ${label} changed: active key ${active}`)
-        if (retired.length > 0) options.onRetired()
-      }
+      await stored.refresh()
       if (failing.delete(label)) options.logger.info({ ring: label }, `key ring ${label} is read again`)
     } catch (error) {
       if (failing.has(label)) return
@@ -66,4 +58,16 @@ export function startKeyRefresher(rings: readonly RefreshedRing[], options: { in
     refresh,
     stop: () => clearInterval(timer),
   }
+}
+
+/**
+ * Logs each change of a ring, and runs `onRetired` when a key left it (the runtime empties its verification cache
+ * there, so no cached verification of a retired key's token outlives the moment this process knows).
+ */
+export function watchKeyRing({ label, stored }: RefreshedRing, options: { logger: Logger; onRetired: () => void }): void {
+  stored.onChange(({ retired }) => {
+    const kids = stored.current.map((loaded) => loaded.record.kid)
+    options.logger.info({ ring: label, activeKid: kids[0], kids, retiredKids: retired }, `key ring ${label} changed: active key ${kids[0]}`)
+    if (retired.length > 0) options.onRetired()
+  })
 }

@@ -27,8 +27,8 @@ export interface StoredKeys {
   promote(kid: string, options: Omit<PromoteOptions, 'now'>): Promise<StoredKey>
   /** Remove a key that is not active; returns its last record. */
   retire(kid: string): Promise<StoredKey>
-  /** Called after `current` changed (a refresh or a write of this process). */
-  onChange(listener: () => void): void
+  /** Called after `current` changed (a refresh, or a write of this process), with the kids that left the ring. */
+  onChange(listener: (change: { retired: string[] }) => void): void
 }
 
 export interface StoredKeysOptions {
@@ -50,7 +50,7 @@ export async function openStoredKeys(options: StoredKeysOptions): Promise<Stored
   const masterKey = options.masterKey
   if (!masterKey) throw new ConfigInvalid(`masterKey: required to seal the generated ${algorithm} key for "${options.name}" (or configure ${where} keys)`)
   const recordKey = storedRingKey(options.name, algorithm)
-  const listeners: Array<() => void> = []
+  const listeners: Array<(change: { retired: string[] }) => void> = []
   let current: LoadedKey[] = []
 
   // What a sealed key is bound to: moved to another ring or kid, it no longer unseals.
@@ -87,8 +87,12 @@ export async function openStoredKeys(options: StoredKeysOptions): Promise<Stored
   const apply = (value: unknown): boolean => {
     const ring = readStoredRing(value, algorithm, where)
     if (!ring) throw new KeyInvalid(`${where}: the stored key ring vanished from the store`)
+    const before = current.map((loaded) => loaded.record.kid)
     const changed = load(ring)
-    if (changed) for (const listener of listeners) listener()
+    if (changed) {
+      const retired = before.filter((kid) => !current.some((loaded) => loaded.record.kid === kid))
+      for (const listener of listeners) listener({ retired })
+    }
     return changed
   }
   /** One compare-and-set on the record; `change` sees the live ring and may refuse by throwing. */

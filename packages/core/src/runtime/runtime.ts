@@ -8,7 +8,7 @@ import type { StoreBackend } from '../storage/store.js'
 import { createVerificationCache, type VerificationCache, type VerificationCacheOptions } from '../cache/verification-cache.js'
 import { openKeyRing, type KeyRing } from '../keys/keyring.js'
 import { createKeyRingAdmin, type KeyRingAdmin } from '../keys/key-admin.js'
-import { checkKeyRefreshMs, startKeyRefresher, type RefreshedRing } from '../keys/key-refresher.js'
+import { checkKeyRefreshMs, startKeyRefresher, watchKeyRing, type RefreshedRing } from '../keys/key-refresher.js'
 import { createDeploymentKeys } from '../keys/deployment-key.js'
 import { createPasswordHasher, type PasswordHasher, type PasswordHasherOptions } from '../util/password-hasher.js'
 import { MIN_MASTER_KEY_BYTES, assertStrongSecret } from '../keys/secret-strength.js'
@@ -128,7 +128,12 @@ export async function createRuntime(options: PolytokenOptions): Promise<Runtime>
         keyRing: async (ringOptions) => {
           const opened = await openKeyRing({ path: `${dialect.name}.keys`, ...ringOptions }, { store: namespace, masterKey: options.masterKey, now: clock })
           rings.push(createKeyRingAdmin(dialect.name, opened, keyRefreshMs))
-          if (opened.stored) refreshed.push({ label: `${dialect.name}/${opened.ring.name}`, stored: opened.stored })
+          if (opened.stored) {
+            const watched = { label: `${dialect.name}/${opened.ring.name}`, stored: opened.stored }
+            // Retiring a key empties the cache: a token it signed is not answered from there once this instance knows.
+            watchKeyRing(watched, { logger, onRetired: () => cache.clear() })
+            refreshed.push(watched)
+          }
           jwksRings.push(opened.ring)
           return opened.ring
         },
@@ -147,8 +152,7 @@ export async function createRuntime(options: PolytokenOptions): Promise<Runtime>
     throw error
   }
 
-  // Retiring a key empties the cache: a token it signed is not answered from there once this instance knows.
-  const keyRefresher = startKeyRefresher(refreshed, { intervalMs: keyRefreshMs, logger, onRetired: () => cache.clear() })
+  const keyRefresher = startKeyRefresher(refreshed, { intervalMs: keyRefreshMs, logger })
   const routes = registered.map((reg) => compile(reg, servicesByDialect.get(reg.mount.dialect)!, limits, logger, events))
   const instances = new Map(setUp.map(({ dialect, instance }) => [dialect, instance]))
   return {
