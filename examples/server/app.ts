@@ -39,6 +39,7 @@ export async function createExampleServer(config: ServerConfig, env: NodeJS.Proc
     masterKey: config.masterKey,
     cache: config.cache,
     startup: config.startup,
+    ...(config.keyRefreshMs === undefined ? {} : { keyRefreshMs: config.keyRefreshMs }),
     logger,
     // Behind a proxy, what the router serves about its own URL (sagrada's discovery) agrees with the notes printed.
     ...(env.POLYTOKEN_BASE_URL ? { publicUrl: env.POLYTOKEN_BASE_URL } : {}),

@@ -105,6 +105,13 @@ export const SERVER_SETTINGS: Record<string, JsonSchema> = {
   masterKey: { type: 'string', description: 'Seals generated keys in the store (env POLYTOKEN_MASTER_KEY).' },
   dataDir: { type: 'string', description: 'Where the server keeps its files (env POLYTOKEN_DATA_DIR). Default `data`.' },
   docs: { type: 'boolean', description: 'Serve the interactive API docs page at GET /docs (env POLYTOKEN_DOCS, `true` or `false`). Default true.' },
+  keyRefreshMs: {
+    type: 'integer',
+    minimum: 50,
+    maximum: 3_600_000,
+    description:
+      'How often each instance re-reads its generated key rings from the store, ms (env POLYTOKEN_KEY_REFRESH_MS); the CLI uses it too, so `keys promote` waits for the interval the servers use. Default 10000.',
+  },
   cache: {
     type: 'object',
     description: 'The verification cache.',

@@ -32,6 +32,8 @@ export interface ServerConfig {
   shutdown: ShutdownSettings
   /** GET /docs, the interactive API page: config key `docs`, env POLYTOKEN_DOCS. Default true. */
   docs: boolean
+  /** How often generated key rings are re-read from the store (the runtime's keyRefreshMs): config key `keyRefreshMs`, env POLYTOKEN_KEY_REFRESH_MS. */
+  keyRefreshMs?: number
 }
 
 /** config.json as serverConfigSchema lets it be written: every key optional; the rest are dialect sections (objects). */
@@ -41,6 +43,7 @@ interface ConfigFile {
   masterKey?: string
   dataDir?: string
   docs?: boolean
+  keyRefreshMs?: number
   cache?: { maxTtlMs?: number; max?: number }
   http?: Record<string, unknown>
   [section: string]: unknown
@@ -64,7 +67,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const merged = applyEnvironment(read, schema, env, Object.keys(SECTIONS))
   const raw = checkMerged(merged, schema, packages)
   const dataDir = resolve(raw.dataDir ?? 'data')
-  const { port, store, masterKey, dataDir: _ignored, cache, http, docs, ...sections } = raw
+  const { port, store, masterKey, dataDir: _ignored, cache, http, docs, keyRefreshMs, ...sections } = raw
   return {
     port: port ?? 8080,
     store: (store ?? 'sqlite://${dataDir}/polytoken.db').replace('${dataDir}', dataDir),
@@ -78,6 +81,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     shutdown: readShutdownSettings(env),
     // POLYTOKEN_DOCS is the environment's name for the top-level key (env-overrides.ts), already applied.
     docs: docs ?? true,
+    ...(keyRefreshMs === undefined ? {} : { keyRefreshMs }),
   }
 }
 

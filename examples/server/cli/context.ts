@@ -29,6 +29,7 @@ export async function openAdminContext(io: CliIo): Promise<AdminContext> {
     store: config.store,
     masterKey: config.masterKey,
     cache: config.cache,
+    ...(config.keyRefreshMs === undefined ? {} : { keyRefreshMs: config.keyRefreshMs }),
     // The CLI's own lines go to stderr; the runtime speaks only of trouble.
     logger: quietLogger(io),
   })

@@ -20,7 +20,9 @@ export async function runCli(argv: readonly string[], io: CliIo, commands: reado
   try {
     parsed = parseArgs({ args: [...rest], options: { ...COMMON_OPTIONS, ...command.options }, allowPositionals: true, strict: true })
   } catch (error) {
-    io.stderr.write(`polytoken ${command.name}: ${(error as Error).message}\n\n${command.help}\n`)
+    // parseArgs quotes the argument it refused: that may be a password typed in the wrong place, so it is not repeated.
+    const what = (error as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? 'an unknown option' : 'an option without its value, or a value where none is taken'
+    io.stderr.write(`polytoken ${command.name}: ${what} (not repeated here: it may be a secret typed in the wrong place)\n\n${command.help}\n`)
     return ExitCode.usage
   }
   if (parsed.values.help) {

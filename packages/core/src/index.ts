@@ -53,6 +53,9 @@ export { anonymous, type AnonymousPrincipal } from './auth/anonymous.js'
 export { hkdfSha256 } from './keys/hkdf.js'
 export { createJwtSigner, createJwtVerifier, type JwtClaims, type JwtSigner, type JwtVerifyOptions, type VerificationKey } from './tokens/jwt.js'
 export { loadKeyRing, secretKeyMaterial, JWT_ALGORITHMS, type JwtAlgorithm, type KeyRing, type KeyRingOptions, type KeySource, type KidFunction, type RingKey } from './keys/keyring.js'
+export type { KeyRingAdmin, KeyInfo, KeyState } from './keys/key-admin.js'
+export { KeyRotationRefused } from './keys/key-rotation-refused.js'
+export { DEFAULT_KEY_REFRESH_MS } from './keys/key-refresher.js'
 export { assertStrongHs256Key, assertStrongSecret, MIN_HS256_KEY_BYTES, MIN_MASTER_KEY_BYTES, MIN_SHARED_SECRET_LENGTH } from './keys/secret-strength.js'
 
 // Storage: the contract, memory://, and the URL → store package step.

@@ -1,5 +1,6 @@
 import type { Command } from '../command.js'
 import { hashPasswordCommand } from './hash-password.js'
+import { keysCommand } from './keys.js'
 import { serveCommand } from './serve.js'
 import { usersCommand } from './users.js'
 import { checkConfigCommand } from './check-config.js'
@@ -8,4 +9,4 @@ import { tokensCommand } from './tokens.js'
 import { sagradaCommand } from './sagrada.js'
 
 /** Every `polytoken` command, in the order `polytoken --help` lists them. */
-export const commands: readonly Command[] = [serveCommand, usersCommand, tokensCommand, sagradaCommand, purgeCommand, checkConfigCommand, hashPasswordCommand]
+export const commands: readonly Command[] = [serveCommand, keysCommand, usersCommand, tokensCommand, sagradaCommand, purgeCommand, checkConfigCommand, hashPasswordCommand]

@@ -1,10 +1,11 @@
-import { createPrivateKey, createPublicKey, createSecretKey, generateKeyPairSync, randomBytes, X509Certificate, type KeyObject, type JsonWebKey } from 'node:crypto'
+import { createPrivateKey, createPublicKey, createSecretKey, X509Certificate, type KeyObject, type JsonWebKey } from 'node:crypto'
 import { readFileSync } from 'node:fs'
-import { calculateJwkThumbprint, type JWK } from 'jose'
+import type { JWK } from 'jose'
 import { ConfigInvalid, KeyInvalid } from '../errors.js'
 import type { Store } from '../storage/store.js'
-import { seal, unseal } from './seal.js'
+import { buildRingKey, checkKeyFitsAlgorithm } from './ring-key.js'
 import { assertStrongHs256Key } from './secret-strength.js'
+import { openStoredKeys, type StoredKeys } from './stored-keys.js'
 
 export type JwtAlgorithm = 'HS256' | 'ES256' | 'RS256' | 'EdDSA'
 export const JWT_ALGORITHMS: readonly JwtAlgorithm[] = ['HS256', 'ES256', 'RS256', 'EdDSA']
@@ -56,22 +57,21 @@ export interface RingKey {
   readonly x5c: string[] | undefined
 }
 
+/**
+ * A dialect's keys. Live: when the ring's stored keys rotate (polytoken keys generate|promote|retire), `active`,
+ * `keys`, `find` and `publicJwks` answer with the new keys once this process has re-read the store (the runtime's
+ * keyRefreshMs), so read them per request rather than keeping what they returned at setup.
+ */
 export interface KeyRing {
   readonly name: string
   readonly algorithm: JwtAlgorithm
   /** The key that signs new tokens. */
   readonly active: RingKey
+  /** Every key a token may be verified with: the active key first. The same array until the ring changes. */
   readonly keys: readonly RingKey[]
   find(kid: string | undefined): RingKey | undefined
-  /** Public JWKs of every asymmetric key (signing and verify-only). */
+  /** Public JWKs of every asymmetric key (signing, next and verify-only). */
   publicJwks(): JWK[]
-}
-
-interface SealedKeyRecord {
-  kid: string
-  algorithm: JwtAlgorithm
-  createdAt: number
-  sealed: string
 }
 
 export interface KeyRingContext {
@@ -79,34 +79,83 @@ export interface KeyRingContext {
   store: Store
   /** Seals generated private keys in the store; required to generate. */
   masterKey: string | undefined
+  /** "Now" for the dates of generated keys. Default Date.now. */
+  now?: () => number
+}
+
+/** A ring and what the runtime needs to refresh and administer it. */
+export interface OpenedKeyRing {
+  readonly ring: KeyRing
+  readonly options: KeyRingOptions
+  /** Keys from the configuration: never rotated by the CLI. */
+  readonly configured: readonly RingKey[]
+  /** The generated keys kept in the store; undefined when a signing key is configured. */
+  readonly stored: StoredKeys | undefined
 }
 
 export async function loadKeyRing(options: KeyRingOptions, context: KeyRingContext): Promise<KeyRing> {
+  return (await openKeyRing(options, context)).ring
+}
+
+export async function openKeyRing(options: KeyRingOptions, context: KeyRingContext): Promise<OpenedKeyRing> {
   const where = options.path ?? `keys.${options.name}`
-  const keys: RingKey[] = []
+  const configured: RingKey[] = []
   for (const [index, source] of (options.keys ?? []).entries()) {
-    keys.push(await loadSource(source, options, `${where}[${index}]`))
-  }
-  if (!keys.some((key) => key.use === 'sign')) {
-    if (options.generate === false) {
-      throw new ConfigInvalid(`${where}: no signing key configured and generation is off`)
-    }
-    keys.unshift(await loadOrGenerate(options, context))
+    configured.push(await loadSource(source, options, `${where}[${index}]`))
   }
   const kids = new Set<string>()
-  for (const key of keys) {
+  for (const key of configured) {
     if (kids.has(key.kid)) throw new KeyInvalid(`${where}: two keys share kid "${key.kid}"; give each its own kid`)
     kids.add(key.kid)
   }
-  const active = keys.find((key) => key.use === 'sign')!
-  const byKid = new Map(keys.map((key) => [key.kid, key]))
+  let stored: StoredKeys | undefined
+  if (!configured.some((key) => key.use === 'sign')) {
+    if (options.generate === false) throw new ConfigInvalid(`${where}: no signing key configured and generation is off`)
+    stored = await openStoredKeys({
+      name: options.name,
+      algorithm: options.algorithm,
+      kid: options.kid,
+      store: context.store,
+      masterKey: context.masterKey,
+      reservedKids: kids,
+      now: context.now ?? Date.now,
+      where,
+    })
+  }
+  return { ring: createLiveRing(options, configured, stored), options, configured, stored }
+}
+
+interface RingSnapshot {
+  active: RingKey
+  keys: readonly RingKey[]
+  byKid: ReadonlyMap<string, RingKey>
+  jwks: JWK[]
+}
+
+/** One object for the dialect's lifetime, answering from the latest snapshot of its keys. */
+function createLiveRing(options: KeyRingOptions, configured: readonly RingKey[], stored: StoredKeys | undefined): KeyRing {
+  const build = (): RingSnapshot => {
+    const keys = [...(stored?.current.map((loaded) => loaded.key) ?? []), ...configured]
+    return {
+      active: keys.find((key) => key.use === 'sign')!,
+      keys,
+      byKid: new Map(keys.map((key) => [key.kid, key])),
+      jwks: keys.flatMap((key) => (key.publicJwk ? [key.publicJwk] : [])),
+    }
+  }
+  let snapshot = build()
+  stored?.onChange(() => (snapshot = build()))
   return {
     name: options.name,
     algorithm: options.algorithm,
-    active,
-    keys,
-    find: (kid) => (kid === undefined ? undefined : byKid.get(kid)),
-    publicJwks: () => keys.flatMap((key) => (key.publicJwk ? [key.publicJwk] : [])),
+    get active() {
+      return snapshot.active
+    },
+    get keys() {
+      return snapshot.keys
+    },
+    find: (kid) => (kid === undefined ? undefined : snapshot.byKid.get(kid)),
+    publicJwks: () => [...snapshot.jwks],
   }
 }
 
@@ -171,88 +220,4 @@ export function secretKeyMaterial(source: KeySource): Buffer | undefined {
 
 function readJwk(jwk: JWK | string): JWK {
   return typeof jwk === 'string' ? (JSON.parse(readFileSync(jwk, 'utf8')) as JWK) : jwk
-}
-
-async function loadOrGenerate(options: KeyRingOptions, context: KeyRingContext): Promise<RingKey> {
-  const where = `keys.${options.name}`
-  if (!context.masterKey) {
-    throw new ConfigInvalid(`masterKey: required to seal the generated ${options.algorithm} key for "${options.name}" (or configure ${where} keys)`)
-  }
-  const recordKey = `keyring:${options.name}:${options.algorithm}`
-  let record = await context.store.get<SealedKeyRecord>(recordKey)
-  if (!record) {
-    const fresh = generate(options.algorithm)
-    const ringKey = await buildRingKey({ ...fresh, algorithm: options.algorithm, use: 'sign', kid: undefined, deriveKid: options.kid, x5c: undefined, where })
-    const candidate: SealedKeyRecord = {
-      kid: ringKey.kid,
-      algorithm: options.algorithm,
-      createdAt: Date.now(),
-      sealed: seal(context.masterKey, JSON.stringify(fresh.signingKey.export({ format: 'jwk' }))),
-    }
-    // Several instances may start at once: the first writer wins, the rest load its key.
-    if (await context.store.add(recordKey, candidate)) return ringKey
-    record = await context.store.get<SealedKeyRecord>(recordKey)
-    if (!record) throw new KeyInvalid(`${where}: generated key record vanished from the store`)
-  }
-  const jwk = JSON.parse(unseal(context.masterKey, record.sealed)) as JsonWebKey
-  const signingKey = jwk.kty === 'oct' ? createSecretKey(Buffer.from(jwk.k ?? '', 'base64url')) : createPrivateKey({ key: jwk, format: 'jwk' })
-  const verifyKey = signingKey.type === 'secret' ? signingKey : createPublicKey(signingKey)
-  return buildRingKey({ algorithm: record.algorithm, use: 'sign', signingKey, verifyKey, kid: record.kid, deriveKid: options.kid, x5c: undefined, where })
-}
-
-function generate(algorithm: JwtAlgorithm): { signingKey: KeyObject; verifyKey: KeyObject } {
-  switch (algorithm) {
-    case 'HS256': {
-      const secret = createSecretKey(randomBytes(32))
-      return { signingKey: secret, verifyKey: secret }
-    }
-    case 'ES256': {
-      const pair = generateKeyPairSync('ec', { namedCurve: 'P-256' })
-      return { signingKey: pair.privateKey, verifyKey: pair.publicKey }
-    }
-    case 'RS256': {
-      const pair = generateKeyPairSync('rsa', { modulusLength: 2048 })
-      return { signingKey: pair.privateKey, verifyKey: pair.publicKey }
-    }
-    case 'EdDSA': {
-      const pair = generateKeyPairSync('ed25519')
-      return { signingKey: pair.privateKey, verifyKey: pair.publicKey }
-    }
-  }
-}
-
-function checkKeyFitsAlgorithm(key: KeyObject, algorithm: JwtAlgorithm, where: string): void {
-  const ok =
-    (algorithm === 'HS256' && key.type === 'secret') ||
-    (algorithm === 'ES256' && key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'prime256v1') ||
-    (algorithm === 'RS256' && key.asymmetricKeyType === 'rsa' && (key.asymmetricKeyDetails?.modulusLength ?? 0) >= 2048) ||
-    (algorithm === 'EdDSA' && key.asymmetricKeyType === 'ed25519')
-  if (!ok) throw new KeyInvalid(`${where}: the key does not fit ${algorithm}`)
-}
-
-interface BuildInput {
-  algorithm: JwtAlgorithm
-  use: 'sign' | 'verify'
-  signingKey: KeyObject | undefined
-  verifyKey: KeyObject
-  kid: string | undefined
-  deriveKid: KidFunction | undefined
-  x5c: string[] | undefined
-  where: string
-}
-
-async function buildRingKey(input: BuildInput): Promise<RingKey> {
-  const { algorithm, verifyKey } = input
-  let publicJwk: JWK | undefined
-  let kid = input.kid
-  if (verifyKey.type === 'public') {
-    const exported = verifyKey.export({ format: 'jwk' }) as JWK
-    kid ??= input.deriveKid ? await input.deriveKid(verifyKey, exported) : await calculateJwkThumbprint(exported)
-    if (typeof kid !== 'string' || kid === '') throw new KeyInvalid(`${input.where}: the kid function gave no kid`)
-    publicJwk = { ...exported, kid, alg: algorithm, use: 'sig' }
-  } else {
-    // A derived kid would let anyone test guesses of a weak secret offline, so HS256 kids are random or configured.
-    kid ??= randomBytes(12).toString('base64url')
-  }
-  return { kid, algorithm, use: input.use, signingKey: input.signingKey, verifyKey, publicJwk, x5c: input.x5c }
 }

@@ -6,7 +6,9 @@ import { checkDialects, registerInstances, type Mount, type RegisteredRoute, typ
 import { openStore, type StoreOptions } from '../storage/create-store.js'
 import type { StoreBackend } from '../storage/store.js'
 import { createVerificationCache, type VerificationCache, type VerificationCacheOptions } from '../cache/verification-cache.js'
-import { loadKeyRing, type KeyRing } from '../keys/keyring.js'
+import { openKeyRing, type KeyRing } from '../keys/keyring.js'
+import { createKeyRingAdmin, type KeyRingAdmin } from '../keys/key-admin.js'
+import { checkKeyRefreshMs, startKeyRefresher, watchKeyRing, type RefreshedRing } from '../keys/key-refresher.js'
 import { createDeploymentKeys } from '../keys/deployment-key.js'
 import { createPasswordHasher, type PasswordHasher, type PasswordHasherOptions } from '../util/password-hasher.js'
 import { MIN_MASTER_KEY_BYTES, assertStrongSecret } from '../keys/secret-strength.js'
@@ -39,6 +41,12 @@ export interface PolytokenOptions {
   clock?: Clock
   /** The emitter of router.events, when the host (or @polytoken/express, across start-up retries) made it first. */
   events?: PolytokenEvents
+  /**
+   * How often (ms) the generated key rings are re-read from the store, so a rotation made with `polytoken keys`
+   * reaches this instance within that time; also the least age of a `next` key before it may be promoted. Default
+   * 10 000 (docs/operations.md#rotating-keys).
+   */
+  keyRefreshMs?: number
 }
 
 export const DEFAULT_LIMITS: BodyLimits = { bytes: 64 * 1024, fields: 64, fieldBytes: 16 * 1024, parts: 64 }
@@ -74,6 +82,10 @@ export interface Runtime {
   /** What `dialect`'s setup() returned on this router (its routes, renderError and any extras, e.g. an admin API). */
   instance<D extends DialectDefinition>(dialect: D): InstanceOf<D>
   jwks(): { keys: JWK[] }
+  /** Every key ring the dialects opened, for `polytoken keys` (list, generate, promote, retire). */
+  keyRings(): KeyRingAdmin[]
+  /** Re-read the stored key rings now rather than at the next keyRefreshMs tick. */
+  refreshKeys(): Promise<void>
   health(): Promise<{ status: 'ok' | 'unavailable'; store: string }>
   close(): Promise<void>
 }
@@ -88,12 +100,15 @@ export async function createRuntime(options: PolytokenOptions): Promise<Runtime>
   )
   // The master key seals every generated private key; checked even when nothing is generated yet.
   if (options.masterKey !== undefined) assertStrongSecret('masterKey', options.masterKey, MIN_MASTER_KEY_BYTES)
+  const keyRefreshMs = checkKeyRefreshMs(options.keyRefreshMs)
   // Definitions first: a broken dialect fails before any store is opened or key generated.
   checkDialects(mounts)
   const events = options.events ?? createEvents()
   const store = observeStore(await openStore(options.store, logger), events)
   const cache = hasMethod<VerificationCache>(options.cache, 'verify') ? options.cache : createVerificationCache({ clock, ...options.cache })
-  const rings: KeyRing[] = []
+  const rings: KeyRingAdmin[] = []
+  const refreshed: RefreshedRing[] = []
+  const jwksRings: KeyRing[] = []
   const limits = { ...DEFAULT_LIMITS, ...options.limits }
   const passwords = hasMethod<PasswordHasher>(options.passwordHashing, 'admit') ? options.passwordHashing : createPasswordHasher(options.passwordHashing)
   const deploymentKey = createDeploymentKeys(options.masterKey, store.namespace('polytoken'))
@@ -111,9 +126,16 @@ export async function createRuntime(options: PolytokenOptions): Promise<Runtime>
         clock,
         logger,
         keyRing: async (ringOptions) => {
-          const ring = await loadKeyRing({ path: `${dialect.name}.keys`, ...ringOptions }, { store: namespace, masterKey: options.masterKey })
-          rings.push(ring)
-          return ring
+          const opened = await openKeyRing({ path: `${dialect.name}.keys`, ...ringOptions }, { store: namespace, masterKey: options.masterKey, now: clock })
+          rings.push(createKeyRingAdmin(dialect.name, opened, keyRefreshMs))
+          if (opened.stored) {
+            const watched = { label: `${dialect.name}/${opened.ring.name}`, stored: opened.stored }
+            // Retiring a key empties the cache: a token it signed is not answered from there once this instance knows.
+            watchKeyRing(watched, { logger, onRetired: () => cache.clear() })
+            refreshed.push(watched)
+          }
+          jwksRings.push(opened.ring)
+          return opened.ring
         },
         passwords,
         deploymentKey,
@@ -130,6 +152,7 @@ export async function createRuntime(options: PolytokenOptions): Promise<Runtime>
     throw error
   }
 
+  const keyRefresher = startKeyRefresher(refreshed, { intervalMs: keyRefreshMs, logger })
   const routes = registered.map((reg) => compile(reg, servicesByDialect.get(reg.mount.dialect)!, limits, logger, events))
   const instances = new Map(setUp.map(({ dialect, instance }) => [dialect, instance]))
   return {
@@ -144,7 +167,9 @@ export async function createRuntime(options: PolytokenOptions): Promise<Runtime>
       if (!instance) throw new ConfigInvalid(`dialect "${String(dialect?.name)}" is not mounted on this router`)
       return instance as InstanceOf<D>
     },
-    jwks: () => ({ keys: rings.flatMap((ring) => ring.publicJwks()) }),
+    jwks: () => ({ keys: jwksRings.flatMap((ring) => ring.publicJwks()) }),
+    keyRings: () => [...rings],
+    refreshKeys: () => keyRefresher.refresh(),
     async health() {
       try {
         await store.ping()
@@ -153,7 +178,10 @@ export async function createRuntime(options: PolytokenOptions): Promise<Runtime>
         return { status: 'unavailable', store: store.kind }
       }
     },
-    close: () => store.close(),
+    close: () => {
+      keyRefresher.stop()
+      return store.close()
+    },
   }
 }
 

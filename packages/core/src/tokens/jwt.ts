@@ -21,9 +21,37 @@ export interface JwtSigner {
 /**
  * Signs with node:crypto directly. jose signs through WebCrypto, which costs an order of magnitude more per token
  * (about 5 000 vs 110 000 HS256/s on one core); the header is encoded once per key, not once per token.
+ *
+ * Follows the ring: after a rotation promoted another key, the next token is signed with it (the header is
+ * re-encoded once, when the active key changes). `extraHeader` may be a function of the signing key (crew's x5c
+ * names the certificate of the key that signs).
  */
-export function createJwtSigner(ring: KeyRing, extraHeader: Record<string, unknown> = {}): JwtSigner {
-  const key = ring.active
+export function createJwtSigner(ring: KeyRing, extraHeader: Record<string, unknown> | ((key: RingKey) => Record<string, unknown>) = {}): JwtSigner {
+  let current: KeySigner | undefined
+  const forActive = (): KeySigner => {
+    const key = ring.active
+    if (current?.key !== key) current = keySigner(key, typeof extraHeader === 'function' ? extraHeader(key) : extraHeader)
+    return current
+  }
+  return {
+    get algorithm() {
+      return ring.active.algorithm
+    },
+    get kid() {
+      return ring.active.kid
+    },
+    sign: (claims) => forActive().sign(claims),
+    signAsync: (claims) => forActive().signAsync(claims),
+  }
+}
+
+interface KeySigner {
+  key: RingKey
+  sign(claims: JwtClaims): string
+  signAsync(claims: JwtClaims): Promise<string>
+}
+
+function keySigner(key: RingKey, extraHeader: Record<string, unknown>): KeySigner {
   const header: Record<string, unknown> = { typ: 'JWT', alg: key.algorithm, kid: key.kid, ...extraHeader }
   if (key.x5c) header.x5c = key.x5c
   const encodedHeader = Buffer.from(JSON.stringify(header)).toString('base64url')
@@ -32,8 +60,7 @@ export function createJwtSigner(ring: KeyRing, extraHeader: Record<string, unkno
   const signingInput = (claims: JwtClaims) => `${encodedHeader}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`
   const span = { 'polytoken.jwt.alg': key.algorithm }
   return {
-    algorithm: key.algorithm,
-    kid: key.kid,
+    key,
     sign(claims) {
       const input = signingInput(claims)
       return `${input}.${tracedLeaf('polytoken.sign', span, () => signature(input))}`
@@ -99,7 +126,8 @@ export interface VerificationKey {
  * keys (an external issuer's JWKS): the kid picks the key; a token without kid is tried against every key of its
  * algorithm. Each key verifies only its own algorithm, so the token's `alg` can never choose how a key is used (alg
  * none, HS/RS confusion). jose refuses what RFC 8725 says to refuse (unknown crit, b64 false) and never follows jku,
- * x5u, x5c or an embedded jwk. Every failure is a coded token error.
+ * x5u, x5c or an embedded jwk. Every failure is a coded token error. Follows a ring's rotations: a retired key stops
+ * verifying as soon as this process has re-read the ring.
  */
 export function createJwtVerifier(keyring: KeyRing | { readonly keys: readonly VerificationKey[] }, options: JwtVerifyOptions = {}): (token: string) => Promise<JwtClaims> {
   const required = ['exp', ...(options.requiredClaims ?? [])]
@@ -109,14 +137,20 @@ export function createJwtVerifier(keyring: KeyRing | { readonly keys: readonly V
   }
   if (options.issuer !== undefined) base.issuer = options.issuer
   if (options.audience !== undefined) base.audience = options.audience
-  const keys = keyring.keys
-  const byKid = new Map(keys.flatMap((key) => (key.kid === undefined ? [] : [[key.kid, key] as const])))
+  // A ring's `keys` is a new array after each rotation: the kid index is rebuilt then, not per token.
+  let indexed: { keys: readonly VerificationKey[]; byKid: Map<string, VerificationKey> } | undefined
+  const currentKeys = () => {
+    const keys = keyring.keys
+    if (indexed?.keys !== keys) indexed = { keys, byKid: new Map(keys.flatMap((key) => (key.kid === undefined ? [] : [[key.kid, key] as const]))) }
+    return indexed
+  }
 
   return async (token) => {
     if (typeof token !== 'string' || token.length === 0 || token.length > 16_384) throw new TokenInvalid('token is malformed')
     if (!hasCanonicalSignature(token)) throw new TokenInvalid('token is malformed')
     const verifyOptions = options.now ? { ...base, currentDate: new Date(options.now()) } : base
     const { kid, alg } = readHeader(token)
+    const { keys, byKid } = currentKeys()
     const byKidOrAll = kid === undefined ? keys : [byKid.get(kid)].filter((key) => key !== undefined)
     if (byKidOrAll.length === 0) throw new TokenInvalid('token was signed by an unknown key')
     const candidates = byKidOrAll.filter((key) => key.algorithm === alg)

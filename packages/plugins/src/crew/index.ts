@@ -1,4 +1,4 @@
-import { createJwtSigner, defineDialect } from '@polytoken/core'
+import { defineDialect, type RingKey } from '@polytoken/core'
 import { createAddressGuard } from '@polytoken/login-throttle'
 import { libtrustKeyId } from './libtrust-kid.js'
 import { resolveOptions, type CrewOptions } from './options.js'
@@ -6,6 +6,7 @@ import { errorSchema, renderError } from './envelope.js'
 import { loadCertificate } from './certificate.js'
 import { createCrewUsers, createDirectory } from './users.js'
 import { createCrewAdminUsers } from './admin-users.js'
+import { createRotatingSigner } from './rotating-signer.js'
 import { createRefreshTokens } from './refresh-tokens.js'
 import type { CrewParts } from './issue.js'
 import { getTokenRoute } from './get-route.js'
@@ -33,16 +34,13 @@ export function crew(options: CrewOptions) {
     errorSchema,
     async setup(services) {
       const ring = await services.keyRing({ name: 'signing', algorithm: resolved.algorithm, kid: libtrustKeyId, keys: resolved.keys })
-      const certificate = await loadCertificate(ring.active, {
-        store: services.store,
-        subject: resolved.certificateSubject,
-        lifetimeDays: resolved.certificateLifetimeDays,
-        now: services.clock(),
-      })
+      const certificateOf = (key: RingKey) =>
+        loadCertificate(key, { store: services.store, subject: resolved.certificateSubject, lifetimeDays: resolved.certificateLifetimeDays, now: services.clock() })
+      const certificate = await certificateOf(ring.active)
       const throttleSecret = () => services.deploymentKey('throttle-keys')
       const parts: CrewParts = {
         certificate,
-        signer: createJwtSigner(ring, resolved.x5c && !ring.active.x5c ? { x5c: [certificate.der] } : {}),
+        signer: createRotatingSigner(ring, { x5c: resolved.x5c, certificate: certificateOf }),
         directory: await createDirectory(resolved.users, services, { hashing: resolved.passwordHashing, loginAttempts: resolved.loginAttempts, throttleSecret }),
         revokeGuard: createAddressGuard(services.store, services.clock, {
           secret: throttleSecret,
