@@ -138,7 +138,10 @@ test('variables the server reads elsewhere, the test suites’ own and everythin
 test('a variable naming no key fails, naming the variable and what is known, never the value', () => {
   const secret = 'do-not-echo-this-value'
   const cases: Array<[Record<string, string>, RegExp]> = [
-    [{ POLYTOKEN_PROT: secret }, /^POLYTOKEN_PROT: the configuration has no key PROT \(known: PORT, STORE, MASTER_KEY, DATA_DIR, CACHE, HTTP, PRODMANAGER, TOKEN_GENERATOR, CREW/],
+    [
+      { POLYTOKEN_PROT: secret },
+      /^POLYTOKEN_PROT: the configuration has no key PROT \(known: PORT, STORE, MASTER_KEY, DATA_DIR, DOCS, KEY_REFRESH_MS, CACHE, HTTP, PRODMANAGER, TOKEN_GENERATOR, CREW/,
+    ],
     [{ POLYTOKEN_CREW__TOKEN_LIFETIME: secret }, /^POLYTOKEN_CREW__TOKEN_LIFETIME: crew has no key TOKEN_LIFETIME \(known: .*TOKEN_LIFETIME_SEC/],
     [{ POLYTOKEN_CREW__USERS__ALICE__PASSWORD: secret }, /^POLYTOKEN_CREW__USERS__ALICE__PASSWORD: crew\.users has no entry named ALICE in the file/],
     [{ POLYTOKEN_ZAZZ__CLIENTS__5__SECRET: secret }, /^POLYTOKEN_ZAZZ__CLIENTS__5__SECRET: zazz\.clients has 2 entries: index 5 would leave a gap/],
