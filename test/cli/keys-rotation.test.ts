@@ -54,7 +54,9 @@ function polytoken(configFile: string, dataDir: string, ...args: string[]): Prom
 }
 
 async function cliJson<T>(configFile: string, dataDir: string, ...args: string[]): Promise<T> {
-  const result = await polytoken(configFile, dataDir, ...args, '--json')
+  // --json before the arguments: a kid (a base64url thumbprint) may start with '-', so it goes after `--`.
+  const [command, sub, ...rest] = args
+  const result = await polytoken(configFile, dataDir, command!, sub!, '--json', ...rest)
   assert.equal(result.code, 0, `polytoken ${args.join(' ')}: ${result.stderr}`)
   return JSON.parse(result.stdout) as T
 }
@@ -146,8 +148,8 @@ describe('polytoken keys: rotation across two running servers on one Redis', () 
       // From here on every instance has re-read the rings: both crew keys in every JWKS, until the retirement.
       const overlapFrom = Date.now() + REFRESH_MS + 500
       await sleep(REFRESH_MS * 2)
-      assert.equal((await cliJson<KeyRow>(configFile, dir.path, 'keys', 'promote', 'crew', generatedCrew.kid)).state, 'active')
-      assert.equal((await cliJson<KeyRow>(configFile, dir.path, 'keys', 'promote', 'prodmanager', generatedProd.kid)).state, 'active')
+      assert.equal((await cliJson<KeyRow>(configFile, dir.path, 'keys', 'promote', 'crew', '--', generatedCrew.kid)).state, 'active')
+      assert.equal((await cliJson<KeyRow>(configFile, dir.path, 'keys', 'promote', 'prodmanager', '--', generatedProd.kid)).state, 'active')
       // The traffic's tokens live a moment; the longest lifetime to wait out here is the refresh interval.
       await sleep(REFRESH_MS * 2)
       const newTokens = [await prodToken(a, 'new-key-token'), await crewToken(b)]
@@ -158,9 +160,9 @@ describe('polytoken keys: rotation across two running servers on one Redis', () 
       )
 
       const overlapUntil = Date.now()
-      const retiredCrew = await polytoken(configFile, dir.path, 'keys', 'retire', 'crew', oldCrew)
+      const retiredCrew = await polytoken(configFile, dir.path, 'keys', 'retire', 'crew', '--', oldCrew)
       assert.equal(retiredCrew.code, 0, retiredCrew.stderr)
-      const retiredProd = await polytoken(configFile, dir.path, 'keys', 'retire', 'prodmanager', oldProd)
+      const retiredProd = await polytoken(configFile, dir.path, 'keys', 'retire', 'prodmanager', '--', oldProd)
       assert.equal(retiredProd.code, 0, retiredProd.stderr)
       await sleep(REFRESH_MS + 1000)
 

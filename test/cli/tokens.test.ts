@@ -48,7 +48,7 @@ for (const kind of STORES) {
       assert.equal(family.client, 'zazz-web')
       assert.equal(family.scope, 'full')
       assert.deepEqual(rowsOf(await world.cli(['tokens', 'list', 'zazz', '--json', '--subject', 'nobody'])), [])
-      const revoked = await world.cli(['tokens', 'revoke', 'zazz', String(family.id)])
+      const revoked = await world.cli(['tokens', 'revoke', 'zazz', '--', String(family.id)])
       assert.equal(revoked.code, 0, revoked.stderr)
       const refreshed = await zazzRefresh(world, login.refresh_token)
       assert.equal(refreshed.status, 400)
@@ -56,7 +56,7 @@ for (const kind of STORES) {
       await sleep(CACHE_MAX_TTL_MS + 250)
       assert.equal((await zazzMe(world, login.access_token)).status, 401)
       assert.deepEqual(rowsOf(await world.cli(['tokens', 'list', 'zazz', '--json'])), [], 'a revoked family is no longer listed')
-      assert.equal((await world.cli(['tokens', 'revoke', 'zazz', String(family.id)])).code, 1)
+      assert.equal((await world.cli(['tokens', 'revoke', 'zazz', '--', String(family.id)])).code, 1)
       for (const result of [listed, revoked]) assertNoSecrets(result, world.secrets)
     })
 
@@ -70,7 +70,8 @@ for (const kind of STORES) {
       assert.equal(rows[0]!.client, 'cli-test')
       assert.equal(rows[0]!.service, 'registry.local')
       assert.notEqual(rows[0]!.id, refreshToken)
-      const revoked = await world.cli(['tokens', 'revoke', 'crew', String(rows[0]!.id), '--json'])
+      // A fingerprint is base64url and may start with '-': after `--` it is an argument, never an option.
+      const revoked = await world.cli(['tokens', 'revoke', 'crew', '--json', '--', String(rows[0]!.id)])
       assert.equal(revoked.code, 0, revoked.stderr)
       assert.equal((await crewRefresh(world, refreshToken)).status, 401)
       assert.deepEqual(rowsOf(await world.cli(['tokens', 'list', 'crew', '--json'])), [])

@@ -22,7 +22,7 @@ export async function runCli(argv: readonly string[], io: CliIo, commands: reado
   } catch (error) {
     // parseArgs quotes the argument it refused: that may be a password typed in the wrong place, so it is not repeated.
     const what = (error as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? 'an unknown option' : 'an option without its value, or a value where none is taken'
-    io.stderr.write(`polytoken ${command.name}: ${what} (not repeated here: it may be a secret typed in the wrong place)\n\n${command.help}\n`)
+    io.stderr.write(`polytoken ${command.name}: ${what} (not repeated here: it may be a secret typed in the wrong place); an argument that starts with '-' goes after \`--\`\n\n${command.help}\n`)
     return ExitCode.usage
   }
   if (parsed.values.help) {

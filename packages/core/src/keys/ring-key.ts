@@ -56,7 +56,8 @@ export async function buildRingKey(input: BuildInput): Promise<RingKey> {
     publicJwk = { ...exported, kid, alg: algorithm, use: 'sig' }
   } else {
     // A derived kid would let anyone test guesses of a weak secret offline, so HS256 kids are random or configured.
-    kid ??= randomBytes(12).toString('base64url')
+    // Hex, not base64url: a kid is typed as a command argument (`polytoken keys promote`), where a leading '-' reads as an option.
+    kid ??= randomBytes(12).toString('hex')
   }
   return { kid, algorithm, use: input.use, signingKey: input.signingKey, verifyKey, publicJwk, x5c: input.x5c }
 }
