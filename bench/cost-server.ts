@@ -32,6 +32,14 @@ const router = (prefix: string, tracing: boolean) =>
 const off = express().use(await router('/off', false))
 const onRouter = await router('/on', true)
 const on = express().get('/cost/metrics', polytokenMetrics(onRouter).handler).use(onRouter)
+// A full collection before each measured window (the runner starts this process with --expose-gc): a create stores a
+// record, so the heap grows, and a major collection landing in one window and not another would swamp the difference.
+off.post('/cost/gc', (_req, res) => {
+  const gc = (globalThis as { gc?: () => void }).gc
+  gc?.()
+  gc?.()
+  res.end(gc ? 'collected' : 'no gc')
+})
 const listen = (app: express.Express) =>
   new Promise<Server>((resolve) => {
     const server = app.listen(0, '127.0.0.1', () => resolve(server))
