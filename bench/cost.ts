@@ -1,15 +1,19 @@
 /**
- * Instructions per request, counted by valgrind's callgrind in the server process (bench/cost-server.ts): what
- * metrics and tracing cost, measured both ways in one run. Wall-clock throughput on a shared 2-core machine swings by
- * ±25 % between runs of the same code; an instruction count repeats to about 1 %, so a 5 % bound can be shown.
+ * What metrics and tracing cost per request, measured both ways in one run, in the server process alone
+ * (bench/cost-server.ts: the same prodmanager with nothing observed and with metrics + tracing, on two ports).
+ * Throughput on a shared 2-core machine swings by ±25 % between runs of the same code, so this counts the server's
+ * own work instead:
+ *   COST_METHOD=cpu (default): CPU time of every server thread (GC and compiler included) from /proc, Linux only.
+ *   COST_METHOD=callgrind: instructions under valgrind; no tick rounding, but 50-100× slower, and one window's count
+ *     still moves by tens of percent with V8's background work: use many requests.
  *
- *   npm run build && npx tsx bench/cost.ts     (20 to 40 minutes; writes bench/cost-last-run.json)
- *   COST_REQUESTS=300 COST_WARMUP=2000 COST_ROUNDS=2 COST_SAMPLING=0,0.1,1 npx tsx bench/cost.ts
+ *   npm run build && npx tsx bench/cost.ts     (about 5 minutes on a quiet machine; writes bench/cost-last-run.json)
+ *   COST_REQUESTS=4000 COST_WARMUP=1000 COST_ROUNDS=6 COST_SAMPLING=0,0.1,1 npx tsx bench/cost.ts
  * It runs the packages' dist/ (build first). COST_SAMPLING: the OpenTelemetry SDK's sampling ratio per server, 0 = no SDK.
  *
- * Each round, per scenario, per variant: warm-up requests (V8 tiers the hot path up), zero the counters, N sequential
- * requests on one keep-alive connection (after a full collection: see cost-server.ts), dump: the dump's total over N is one request's cost, every thread included
- * (GC and compiler threads too). Variants alternate within a round so drift falls on both sides.
+ * Each round, per scenario, per variant: warm-up requests (V8 tiers the hot path up), a full collection, then N
+ * sequential requests on one keep-alive connection; the server's cost over N is one request's. Variants alternate
+ * within a round so drift falls on both sides; the least round of each is kept (noise only adds).
  */
 import { spawn, spawnSync } from 'node:child_process'
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
@@ -18,9 +22,13 @@ import { join } from 'node:path'
 import { root } from './spawn.js'
 import { FIX } from './fixtures.js'
 
-const N = Number(process.env.COST_REQUESTS ?? 300)
-const WARMUP = Number(process.env.COST_WARMUP ?? 2000)
-const ROUNDS = Number(process.env.COST_ROUNDS ?? 2)
+/** `cpu`: the server's CPU time (every thread: /proc/<pid>/stat, Linux). `callgrind`: its instructions, under valgrind. */
+const METHOD = process.env.COST_METHOD === 'callgrind' ? 'callgrind' : 'cpu'
+const callgrind = METHOD === 'callgrind'
+const N = Number(process.env.COST_REQUESTS ?? (callgrind ? 300 : 4000))
+const WARMUP = Number(process.env.COST_WARMUP ?? (callgrind ? 2000 : 1000))
+const ROUNDS = Number(process.env.COST_ROUNDS ?? (callgrind ? 2 : 6))
+const UNIT = callgrind ? 'instructions' : 'CPU µs'
 /** The OpenTelemetry SDK's sampling in each server: none registered, one request in ten, every request. */
 const SAMPLING = (process.env.COST_SAMPLING ?? '0,1').split(',').map(Number)
 
@@ -44,26 +52,13 @@ interface CostServer {
   stop(): Promise<void>
 }
 
-async function startUnderCallgrind(sampling: number): Promise<CostServer> {
+async function startServer(sampling: number): Promise<CostServer> {
   const outDir = mkdtempSync(join(tmpdir(), 'polytoken-cost-'))
-  const child = spawn(
-    'valgrind',
-    // Counting starts off (start-up and warm-up run faster) and is switched on around each measurement.
-    [
-      '--tool=callgrind',
-      '--instr-atstart=no',
-      '--smc-check=all-non-file',
-      '--cache-sim=no',
-      '--branch-sim=no',
-      `--callgrind-out-file=${outDir}/cg.out.%p`,
-      process.execPath,
-      '--expose-gc',
-      '--import',
-      'tsx',
-      'bench/cost-server.ts',
-    ],
-    { cwd: root, env: { ...process.env, COST_OTEL: String(sampling) }, stdio: ['ignore', 'pipe', 'pipe'] },
-  )
+  const node = [process.execPath, '--expose-gc', '--import', 'tsx', 'bench/cost-server.ts']
+  // Under callgrind, counting starts off (start-up and warm-up run faster) and is switched on around each measurement.
+  const valgrind = ['--tool=callgrind', '--instr-atstart=no', '--smc-check=all-non-file', '--cache-sim=no', '--branch-sim=no', `--callgrind-out-file=${outDir}/cg.out.%p`]
+  const [command, ...args] = callgrind ? ['valgrind', ...valgrind, ...node] : node
+  const child = spawn(command!, args, { cwd: root, env: { ...process.env, COST_OTEL: String(sampling) }, stdio: ['ignore', 'pipe', 'pipe'] })
   let errors = ''
   child.stderr.on('data', (chunk) => (errors = (errors + chunk).slice(-5000)))
   const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()))
@@ -94,10 +89,15 @@ async function send(url: string, init: RequestInit): Promise<string> {
   return text
 }
 
-/** Instructions in the server between zeroing and dumping the counters, over `count` requests. */
+/** One request's cost in the server: instructions (callgrind) or CPU µs (every thread), over `count` requests. */
 async function measure(server: CostServer, count: number, request: () => Promise<unknown>): Promise<number> {
   for (let i = 0; i < WARMUP; i++) await request()
   if ((await send(`${server.base.off}/cost/gc`, { method: 'POST' })) !== 'collected') throw new Error('the cost server has no gc (--expose-gc)')
+  if (!callgrind) {
+    const before = cpuMicroseconds(server.pid)
+    for (let i = 0; i < count; i++) await request()
+    return (cpuMicroseconds(server.pid) - before) / count
+  }
   control(server, ['-i', 'on'])
   control(server, ['-z'])
   for (let i = 0; i < count; i++) await request()
@@ -111,6 +111,12 @@ async function measure(server: CostServer, count: number, request: () => Promise
   return Number(totals[1]) / count
 }
 
+/** User and system time of every thread of the process, from /proc (clock ticks of 10 ms). */
+function cpuMicroseconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
+  return (Number(fields[11]) + Number(fields[12])) * 10_000
+}
+
 function control(server: CostServer, args: string[]): void {
   const result = spawnSync('callgrind_control', [...args, String(server.pid)], { encoding: 'utf8' })
   if (result.status !== 0) throw new Error(`callgrind_control ${args.join(' ')}: ${result.stderr || result.stdout}`)
@@ -120,7 +126,7 @@ type Variant = 'off' | 'on'
 const results: Record<string, number[]> = {}
 
 for (const sampling of SAMPLING) {
-  const server = await startUnderCallgrind(sampling)
+  const server = await startServer(sampling)
   try {
     const tokens: Record<Variant, string> = {
       off: await send(`${server.base.off}/off/token/create`, { method: 'POST', headers: createHeaders, body: createBody }),
@@ -136,7 +142,7 @@ for (const sampling of SAMPLING) {
           const key = `sampling=${sampling}:${scenario}:${variant}`
           const perRequest = await measure(server, N, request)
           ;(results[key] ??= []).push(perRequest)
-          console.log(`${key} round ${round + 1}: ${Math.round(perRequest)} instructions per request`)
+          console.log(`${key} round ${round + 1}: ${Math.round(perRequest)} ${UNIT} per request`)
         }
       }
     }
@@ -160,5 +166,8 @@ for (const sampling of SAMPLING) {
 }
 console.table(ratios)
 const out = process.env.COST_OUT ?? join(root, 'bench', 'cost-last-run.json')
-writeFileSync(out, `${JSON.stringify({ date: new Date().toISOString(), node: process.version, requests: N, warmup: WARMUP, rounds: ROUNDS, sampling: SAMPLING, summary, ratios }, null, 2)}\n`)
+writeFileSync(
+  out,
+  `${JSON.stringify({ date: new Date().toISOString(), node: process.version, method: METHOD, unit: UNIT, requests: N, warmup: WARMUP, rounds: ROUNDS, sampling: SAMPLING, summary, ratios }, null, 2)}\n`,
+)
 console.log(`written: ${out}`)
