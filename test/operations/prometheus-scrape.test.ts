@@ -125,7 +125,7 @@ describe('examples server metrics, --workers 2, scraped by Prometheus', { skip: 
 
   it('the primary answers the sum of both workers: every request, token and refusal counted once', async () => {
     const { status, body } = await fresh(metricsUrl)
-    assert.equal(status, 200)
+    assert.equal(status, 200, `${body}\nserver: ${server.output()}`)
     assert.equal(sample(body, 'polytoken_tokens_issued_total', { dialect: 'prodmanager', token_type: 'access' }), CREATED)
     assert.equal(sample(body, 'polytoken_tokens_revoked_total', { dialect: 'prodmanager', token_type: 'access', reason: 'admin' }), 1)
     assert.equal(sample(body, 'polytoken_request_duration_seconds_count', { dialect: 'prodmanager', route: '/api/token/create', method: 'POST', status: '200', code: '' }), CREATED)

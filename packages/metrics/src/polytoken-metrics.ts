@@ -189,18 +189,18 @@ export function polytokenMetrics(router: MeasuredRouter, options: PolytokenMetri
 }
 
 /** A GET/HEAD handler that answers what `read` renders (one registry, or a cluster's aggregate). */
-export function metricsHandler(read: () => Promise<string>, contentType: string) {
+export function metricsHandler(read: (req: IncomingMessage) => Promise<string>, contentType: string) {
   return (req: IncomingMessage, res: ServerResponse): void => {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { Allow: 'GET, HEAD', 'Content-Type': 'text/plain; charset=utf-8' }).end('method not allowed\n')
       return
     }
-    read().then(
+    read(req).then(
       (text) => {
         res.writeHead(200, { 'Content-Type': contentType, 'Cache-Control': 'no-store' }).end(req.method === 'HEAD' ? undefined : text)
       },
       (error: unknown) => {
-        // prom-client's own failure (a worker that did not answer in time): no request data in it.
+        // A collection failure (in a cluster, a worker that did not answer in time): no request data in it.
         res.writeHead(503, { 'Content-Type': 'text/plain; charset=utf-8' }).end(`metrics unavailable: ${(error as Error)?.message ?? 'unknown error'}\n`)
       },
     )
