@@ -7,13 +7,15 @@
  *   COST_METHOD=callgrind: instructions under valgrind; no tick rounding, but 50-100× slower, and one window's count
  *     still moves by tens of percent with V8's background work: use many requests.
  *
- *   npm run build && npx tsx bench/cost.ts     (about 5 minutes on a quiet machine; writes bench/cost-last-run.json)
- *   COST_REQUESTS=4000 COST_WARMUP=1000 COST_ROUNDS=6 COST_SAMPLING=0,0.1,1 npx tsx bench/cost.ts
+ *   npm run build && npx tsx bench/cost.ts     (about 8 minutes on a quiet machine; writes bench/cost-last-run.json)
+ *   COST_REQUESTS=2000 COST_WARMUP=2000 COST_ROUNDS=30 COST_SAMPLING=0,0.1,1 npx tsx bench/cost.ts
  * It runs the packages' dist/ (build first). COST_SAMPLING: the OpenTelemetry SDK's sampling ratio per server, 0 = no SDK.
  *
- * Each round, per scenario, per variant: warm-up requests (V8 tiers the hot path up), a full collection, then N
- * sequential requests on one keep-alive connection; the server's cost over N is one request's. Variants alternate
- * within a round so drift falls on both sides; the least round of each is kept (noise only adds).
+ * Each round, per scenario, per variant: a full collection, then N sequential requests on one keep-alive connection;
+ * the server's cost over N is one request's (warm-up requests before the first round: V8 tiers the hot path up, and
+ * both variants run the same functions). Variants alternate within a round; on this machine one window's cost moves by
+ * ±15 % from the next (the load generator shares the cores), so the result is the median of the per-round ratios of
+ * the two sides, with their quartiles: many short paired rounds rather than a few long ones.
  */
 import { spawn, spawnSync } from 'node:child_process'
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
@@ -25,9 +27,9 @@ import { FIX } from './fixtures.js'
 /** `cpu`: the server's CPU time (every thread: /proc/<pid>/stat, Linux). `callgrind`: its instructions, under valgrind. */
 const METHOD = process.env.COST_METHOD === 'callgrind' ? 'callgrind' : 'cpu'
 const callgrind = METHOD === 'callgrind'
-const N = Number(process.env.COST_REQUESTS ?? (callgrind ? 300 : 4000))
-const WARMUP = Number(process.env.COST_WARMUP ?? (callgrind ? 2000 : 1000))
-const ROUNDS = Number(process.env.COST_ROUNDS ?? (callgrind ? 2 : 6))
+const N = Number(process.env.COST_REQUESTS ?? (callgrind ? 300 : 2000))
+const WARMUP = Number(process.env.COST_WARMUP ?? 2000)
+const ROUNDS = Number(process.env.COST_ROUNDS ?? (callgrind ? 2 : 30))
 const UNIT = callgrind ? 'instructions' : 'CPU µs'
 /** The OpenTelemetry SDK's sampling in each server: none registered, one request in ten, every request. */
 const SAMPLING = (process.env.COST_SAMPLING ?? '0,1').split(',').map(Number)
@@ -90,8 +92,8 @@ async function send(url: string, init: RequestInit): Promise<string> {
 }
 
 /** One request's cost in the server: instructions (callgrind) or CPU µs (every thread), over `count` requests. */
-async function measure(server: CostServer, count: number, request: () => Promise<unknown>): Promise<number> {
-  for (let i = 0; i < WARMUP; i++) await request()
+async function measure(server: CostServer, count: number, warmup: number, request: () => Promise<unknown>): Promise<number> {
+  for (let i = 0; i < warmup; i++) await request()
   if ((await send(`${server.base.off}/cost/gc`, { method: 'POST' })) !== 'collected') throw new Error('the cost server has no gc (--expose-gc)')
   if (!callgrind) {
     const before = cpuMicroseconds(server.pid)
@@ -140,7 +142,7 @@ for (const sampling of SAMPLING) {
               ? () => send(`${server.base[variant]}/${variant}/token/create`, { method: 'POST', headers: createHeaders, body: createBody })
               : () => send(`${server.base[variant]}/${variant}/token/whoami`, { headers: { authorization: `Bearer ${tokens[variant]}` } })
           const key = `sampling=${sampling}:${scenario}:${variant}`
-          const perRequest = await measure(server, N, request)
+          const perRequest = await measure(server, N, round === 0 ? WARMUP : 0, request)
           ;(results[key] ??= []).push(perRequest)
           console.log(`${key} round ${round + 1}: ${Math.round(perRequest)} ${UNIT} per request`)
         }
@@ -151,20 +153,27 @@ for (const sampling of SAMPLING) {
   }
 }
 
-// The least of the rounds: V8 keeps optimising for a while, and noise (a GC, a late compile) only ever adds.
+// Per round, the two sides measured back to back: their ratio is what drift cancels out of. The median and quartiles of
+// those; the least of each side's rounds is kept too (noise only adds), for reference.
 const least = (values: number[]) => Math.min(...values)
+const quantile = (values: number[], q: number) => {
+  const sorted = [...values].sort((a, b) => a - b)
+  const at = (sorted.length - 1) * q
+  return sorted[Math.floor(at)]! + (sorted[Math.ceil(at)]! - sorted[Math.floor(at)]!) * (at - Math.floor(at))
+}
 const summary = Object.fromEntries(Object.entries(results).map(([key, values]) => [key, { least: Math.round(least(values)), runs: values.map(Math.round) }]))
-// Cost as instructions of "on" over "off" in the same process: the throughput ratio is its inverse (CPU-bound requests).
-const ratio = (a: string, b: string) => (results[a] && results[b] ? Number((least(results[a]) / least(results[b])).toFixed(3)) : undefined)
-const ratios: Record<string, number | undefined> = {}
+/** a ÷ b per round: with a = "off" and b = "on", the throughput of "on" relative to "off" (CPU-bound requests). */
+const paired = (a: string, b: string) => (results[a] && results[b] ? results[a].map((value, i) => value / results[b]![i]!) : undefined)
+const ratios: Record<string, { median: number; q1: number; q3: number } | undefined> = {}
+const described = (values: number[] | undefined) =>
+  values && { median: Number(quantile(values, 0.5).toFixed(3)), q1: Number(quantile(values, 0.25).toFixed(3)), q3: Number(quantile(values, 0.75).toFixed(3)) }
 for (const sampling of SAMPLING) {
   for (const scenario of ['create', 'whoami']) {
     const label = sampling === 0 ? 'no SDK' : `SDK sampling ${sampling * 100} %`
-    ratios[`${scenario}, ${label}: metrics + tracing / neither`] = ratio(`sampling=${sampling}:${scenario}:on`, `sampling=${sampling}:${scenario}:off`)
-    if (sampling !== 0) ratios[`${scenario}, ${label}, SDK alone / no SDK`] = ratio(`sampling=${sampling}:${scenario}:off`, `sampling=0:${scenario}:off`)
+    ratios[`${scenario}, ${label}: throughput with metrics + tracing / neither`] = described(paired(`sampling=${sampling}:${scenario}:off`, `sampling=${sampling}:${scenario}:on`))
   }
 }
-console.table(ratios)
+console.table(Object.fromEntries(Object.entries(ratios).map(([key, value]) => [key, value && `${value.median} (${value.q1}–${value.q3})`])))
 const out = process.env.COST_OUT ?? join(root, 'bench', 'cost-last-run.json')
 writeFileSync(
   out,

@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks'
 import type { Request, Response } from 'express'
 import type { Logger } from '@polytoken/core'
 import type { RouteHandler } from '../fast-dispatch.js'
+import type { Span } from '@opentelemetry/api'
 import { endRequestSpan, startRequestSpan, withSpan } from './open-telemetry.js'
 import { assignRequestId } from './request-id.js'
 import { withRequestId } from './audit-log.js'
@@ -39,10 +40,9 @@ export function observeRoute(handler: RouteHandler, route: string, options: Obse
   // The id is given at the router's entry (installRequestIds): nothing to add per request.
   if (!accessLog && !tracing && !audit) return handler
   const run: RouteHandler = audit ? (req, res, path, params) => withRequestId(assignRequestId(req, res), () => handler(req, res, path, params)) : handler
-  return async (req, res, path, params) => {
+  const observed = async (req: Request, res: Response, path: string, params: Record<string, string>, span: Span | undefined) => {
     const requestId = assignRequestId(req, res)
     const started = accessLog ? performance.now() : 0
-    const span = tracing ? startRequestSpan(req, route) : undefined
     let threw = false
     try {
       await (span ? withSpan(span, () => run(req, res, path, params)) : run(req, res, path, params))
@@ -58,6 +58,11 @@ export function observeRoute(handler: RouteHandler, route: string, options: Obse
       if (span) endRequestSpan(span, status, dialect, errorCode)
       if (accessLog) accessLog.info(accessLine(req, route, requestId, status, dialect, errorCode, performance.now() - started), 'request')
     }
+  }
+  return (req, res, path, params) => {
+    const span = tracing ? startRequestSpan(req, route) : undefined
+    // Untraced (no SDK, or not sampled) and no access line: nothing to do after the handler, so no async frame around it.
+    return span || accessLog ? observed(req, res, path, params, span) : run(req, res, path, params)
   }
 }
 
