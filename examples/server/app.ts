@@ -1,6 +1,6 @@
 import express from 'express'
 import { polytoken, type PolytokenRouter } from '@polytoken/express'
-import type { Logger } from '@polytoken/core'
+import type { Logger, PolytokenOptions } from '@polytoken/core'
 import { dialects } from './dialects/index.js'
 import { packageMount } from './dialect-packages.js'
 import { EXAMPLE_MASTER_KEY, type ServerConfig } from './load-config.js'
@@ -13,6 +13,22 @@ export interface ExampleServer {
   router: PolytokenRouter
   mounts: Array<DialectMount & { key: string }>
   warnings: string[]
+}
+
+/** Where the server says it is (banner, realms, discovery): POLYTOKEN_BASE_URL, else http://localhost:<port>; no trailing slash. */
+export function baseUrlOf(config: ServerConfig, env: NodeJS.ProcessEnv): string {
+  return (env.POLYTOKEN_BASE_URL ?? `http://localhost:${config.port}`).replace(/\/+$/, '')
+}
+
+/** The runtime every process of the server opens (the server's router, each CLI command): its dialects, store, key, cache and key refresh. */
+export function runtimeOptions(config: ServerConfig, mounts: DialectMount[]): Omit<PolytokenOptions, 'logger'> {
+  return {
+    dialects: mounts.map(({ dialect, prefix }) => ({ dialect, prefix: prefix ?? '' })),
+    store: config.store,
+    masterKey: config.masterKey,
+    cache: config.cache,
+    ...(config.keyRefreshMs === undefined ? {} : { keyRefreshMs: config.keyRefreshMs }),
+  }
 }
 
 /** The configured dialects, built from their sections as the server mounts them (the CLI builds the same). */
@@ -34,12 +50,8 @@ export async function buildMounts(config: ServerConfig, env: NodeJS.ProcessEnv, 
 export async function createExampleServer(config: ServerConfig, env: NodeJS.ProcessEnv, baseUrl: string, logger: Logger = createServerLogger(env)): Promise<ExampleServer> {
   const { mounts, warnings } = await buildMounts(config, env, baseUrl)
   const router = await polytoken({
-    dialects: mounts.map(({ dialect, prefix }) => ({ dialect, prefix: prefix ?? '' })),
-    store: config.store,
-    masterKey: config.masterKey,
-    cache: config.cache,
+    ...runtimeOptions(config, mounts),
     startup: config.startup,
-    ...(config.keyRefreshMs === undefined ? {} : { keyRefreshMs: config.keyRefreshMs }),
     logger,
     // Behind a proxy, what the router serves about its own URL (sagrada's discovery) agrees with the notes printed.
     ...(env.POLYTOKEN_BASE_URL ? { publicUrl: env.POLYTOKEN_BASE_URL } : {}),

@@ -1,6 +1,6 @@
 import cluster from 'node:cluster'
 import { createServer } from 'node:http'
-import { createExampleServer } from './app.js'
+import { baseUrlOf, createExampleServer } from './app.js'
 import { ConfigInvalid } from '@polytoken/core'
 import { loadConfigOrExit } from './load-config.js'
 import { applyConnectionLimit, serverOptions } from './http-limits.js'
@@ -96,7 +96,7 @@ function runPrimary(count: number): void {
 }
 
 async function runServer(): Promise<void> {
-  const baseUrl = (process.env.POLYTOKEN_BASE_URL ?? `http://localhost:${config.port}`).replace(/\/+$/, '')
+  const baseUrl = baseUrlOf(config, process.env)
   const logger = createServerLogger()
   // Listening before the store answers: /livez says alive, /readyz 503 until set up (a store not up yet is retried).
   const { app, router, mounts, warnings } = await createExampleServer({ ...config, startup: { ...config.startup, mode: 'background' } }, process.env, baseUrl, logger).catch(exitOnConfigError)

@@ -1,5 +1,5 @@
 import { createRuntime, type DialectDefinition, type Logger, type LogFields, type Runtime } from '@polytoken/core'
-import { buildMounts } from '../app.js'
+import { baseUrlOf, buildMounts, runtimeOptions } from '../app.js'
 import { loadConfig, type ServerConfig } from '../load-config.js'
 import type { DialectMount } from '../context.js'
 import type { CliIo } from './command.js'
@@ -22,14 +22,9 @@ export interface AdminContext {
  */
 export async function openAdminContext(io: CliIo): Promise<AdminContext> {
   const config = loadConfig(io.env)
-  const baseUrl = (io.env.POLYTOKEN_BASE_URL ?? `http://localhost:${config.port}`).replace(/\/+$/, '')
-  const { mounts } = await buildMounts(config, io.env, baseUrl)
+  const { mounts } = await buildMounts(config, io.env, baseUrlOf(config, io.env))
   const runtime = await createRuntime({
-    dialects: mounts.map(({ dialect, prefix }) => ({ dialect, prefix: prefix ?? '' })),
-    store: config.store,
-    masterKey: config.masterKey,
-    cache: config.cache,
-    ...(config.keyRefreshMs === undefined ? {} : { keyRefreshMs: config.keyRefreshMs }),
+    ...runtimeOptions(config, mounts),
     // The CLI's own lines go to stderr; the runtime speaks only of trouble.
     logger: quietLogger(io),
   })

@@ -1,5 +1,5 @@
 import { ConfigInvalid, storePackageFor } from '@polytoken/core'
-import { buildMounts } from '../../app.js'
+import { baseUrlOf, buildMounts } from '../../app.js'
 import { loadConfig } from '../../load-config.js'
 import { ExitCode, type CliIo, type Command } from '../command.js'
 
@@ -38,9 +38,8 @@ async function check(io: CliIo): Promise<{ dialects: string[]; exampleSecrets: s
   const config = loadConfig(io.env)
   // The scheme only, and whether its package is installed is left to start-up: the URL may carry a password.
   storePackageFor({ url: config.store })
-  const baseUrl = (io.env.POLYTOKEN_BASE_URL ?? `http://localhost:${config.port}`).replace(/\/+$/, '')
   // Building a dialect validates its options (each dialect's factory throws ConfigInvalid naming the key).
-  const { mounts, warnings } = await buildMounts(config, io.env, baseUrl)
+  const { mounts, warnings } = await buildMounts(config, io.env, baseUrlOf(config, io.env))
   return { dialects: mounts.map((mount) => mount.key), exampleSecrets: warnings, store: config.store.slice(0, config.store.indexOf(':') + 1) || config.store }
 }
 
