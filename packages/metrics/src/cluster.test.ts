@@ -90,6 +90,15 @@ else
       await Promise.all([answering, silent].map(stopWorker))
     })
 
+    it('a scraper’s timeout longer than the configured one does not lengthen the wait', { timeout: 20_000 }, async () => {
+      handler = clusterMetricsHandler({ timeoutMs: 300 })
+      const [answering, silent] = [await startWorker('answer', 1), await startWorker('silent', 1)]
+      const answer = await fetch(url, { headers: { 'X-Prometheus-Scrape-Timeout-Seconds': '3600' } })
+      assert.equal(answer.status, 503)
+      assert.match(await answer.text(), /no answer within 300 ms/)
+      await Promise.all([answering, silent].map(stopWorker))
+    })
+
     it('a worker that exits while asked fails the scrape at once, not at the timeout', async () => {
       handler = clusterMetricsHandler({ timeoutMs: 30_000 })
       const started = [await startWorker('answer', 1), await startWorker('exit-when-asked', 1)]

@@ -1,5 +1,5 @@
 import cluster, { type Worker } from 'node:cluster'
-import { AggregatorRegistry, type MetricObjectWithValues, type MetricValue, type Registry } from 'prom-client'
+import { AggregatorRegistry, prometheusContentType, type MetricObjectWithValues, type MetricValue, type Registry } from 'prom-client'
 import { metricsHandler } from './polytoken-metrics.js'
 
 /** Our own IPC messages (not prom-client's): the primary's timeout and its wait for answers already received are ours to set. */
@@ -39,8 +39,8 @@ export function shareWithClusterPrimary(registry: Registry): void {
 
 export interface ClusterMetricsOptions {
   /**
-   * How long the primary waits for every worker, in ms, when the scraper does not say (default 10 000, Prometheus's own
-   * default scrape_timeout). Prometheus sends X-Prometheus-Scrape-Timeout-Seconds; the wait is then that, less 250 ms.
+   * How long the primary waits for every worker at most, in ms (default 10 000, Prometheus's own default
+   * scrape_timeout). Prometheus sends X-Prometheus-Scrape-Timeout-Seconds: a shorter timeout there, less 250 ms, wins.
    */
   timeoutMs?: number
 }
@@ -54,7 +54,7 @@ const DEFAULT_TIMEOUT_MS = 10_000
  */
 export function clusterMetricsHandler(options: ClusterMetricsOptions = {}) {
   const collector = new ClusterCollector(options.timeoutMs ?? DEFAULT_TIMEOUT_MS)
-  return metricsHandler((req) => collector.collect(collector.timeoutFor(req.headers['x-prometheus-scrape-timeout-seconds'])), new AggregatorRegistry().contentType)
+  return metricsHandler((req) => collector.collect(collector.timeoutFor(req.headers['x-prometheus-scrape-timeout-seconds'])), prometheusContentType)
 }
 
 interface Pending {
@@ -80,9 +80,10 @@ class ClusterCollector {
     })
   }
 
+  /** The scraper's timeout can only shorten the wait: whoever reaches the port cannot make the primary hold requests open longer. */
   timeoutFor(header: string | string[] | undefined): number {
     const seconds = Number(Array.isArray(header) ? header[0] : header)
-    return Number.isFinite(seconds) && seconds > 0 ? Math.max(100, seconds * 1000 - 250) : this.defaultTimeoutMs
+    return Number.isFinite(seconds) && seconds > 0 ? Math.min(this.defaultTimeoutMs, Math.max(100, seconds * 1000 - 250)) : this.defaultTimeoutMs
   }
 
   collect(timeoutMs: number): Promise<string> {
