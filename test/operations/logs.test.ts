@@ -67,6 +67,7 @@ describe('the access log', () => {
         await request(app).post('/auth/probe/store').set('X-Request-Id', 'a-2').auth('probe', PROBE_PASSWORD).send({ value: 'v' }).expect(200)
         await request(app).post('/auth/probe/store').set('X-Request-Id', 'a-3').auth('probe', 'not-the-password').send({ value: 'v' }).expect(401)
         await request(app).post('/auth/probe/store').set('X-Request-Id', 'a-4').auth('probe', PROBE_PASSWORD).send({}).expect(400)
+        await request(app).put('/auth/probe/store').set('X-Request-Id', 'a-5').send({}).expect(405)
         const access = lines().filter((line) => line.msg === 'request')
         assert.deepEqual(
           access.map(({ requestId, method, route, status, dialect, errorCode }) => ({ requestId, method, route, status, dialect, errorCode })),
@@ -75,6 +76,7 @@ describe('the access log', () => {
             { requestId: 'a-2', method: 'POST', route: '/auth/probe/store', status: 200, dialect: 'probe', errorCode: undefined },
             { requestId: 'a-3', method: 'POST', route: '/auth/probe/store', status: 401, dialect: 'probe', errorCode: 'ERR_AUTH_INVALID' },
             { requestId: 'a-4', method: 'POST', route: '/auth/probe/store', status: 400, dialect: 'probe', errorCode: 'ERR_REQUEST_INVALID' },
+            { requestId: 'a-5', method: 'PUT', route: '/auth/probe/store', status: 405, dialect: 'probe', errorCode: 'ERR_ROUTE_METHOD_NOT_ALLOWED' },
           ],
         )
         for (const line of access) {

@@ -76,6 +76,8 @@ describe('examples server metrics, --workers 2, scraped by Prometheus', { skip: 
     for (const token of tokens) assert.equal((await fresh(`${server.url}/api/token/whoami`, { headers: { authorization: `Bearer ${token}` } })).status, 200)
     // Refused: a forged token (auth.failed) and a wrong secret; one token revoked by the admin route.
     assert.equal((await fresh(`${server.url}/api/token/whoami`, { headers: { authorization: `Bearer ${tokens[0]!.slice(0, -4)}AAAA` } })).status, 401)
+    // A method the path does not serve: counted with its status and code like any answer.
+    assert.equal((await fresh(`${server.url}/api/token/create`, { method: 'PUT', headers: FORM, body: '' })).status, 405)
     const revoked = await fresh(`${server.url}/api/token/revoke`, { method: 'POST', headers: FORM, body: new URLSearchParams({ secret: PRODMANAGER_SECRET, jti: jtiOf(tokens[1]!) }).toString() })
     assert.equal(revoked.status, 200, revoked.body)
 
@@ -131,6 +133,10 @@ describe('examples server metrics, --workers 2, scraped by Prometheus', { skip: 
     assert.equal(sample(body, 'polytoken_request_duration_seconds_count', { dialect: 'prodmanager', route: '/api/token/create', method: 'POST', status: '200', code: '' }), CREATED)
     assert.equal(sample(body, 'polytoken_request_duration_seconds_count', { dialect: 'prodmanager', route: '/api/token/whoami', method: 'GET', status: '200', code: '' }), CREATED)
     assert.equal(sample(body, 'polytoken_auth_failures_total', { dialect: 'prodmanager', route: '/api/token/whoami', code: 'ERR_TOKEN_INVALID' }), 1)
+    assert.equal(
+      sample(body, 'polytoken_request_duration_seconds_count', { dialect: 'prodmanager', route: '/api/token/create', method: 'PUT', status: '405', code: 'ERR_ROUTE_METHOD_NOT_ALLOWED' }),
+      1,
+    )
     assert.equal(sample(body, 'polytoken_store_up', { backend: 'sqlite' }), 1)
     assert.ok((sample(body, 'polytoken_store_operation_duration_seconds_count', { backend: 'sqlite', operation: 'set' }) ?? 0) >= CREATED)
     // Each worker counted only what it served: the whoamis were spread over both (fresh connections, round robin), so a sum of CREATED proves aggregation.

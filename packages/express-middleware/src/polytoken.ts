@@ -117,11 +117,11 @@ function buildRouter(runtime: Runtime, lifecycle: Lifecycle, { fastDispatch, tit
   }
   for (const [path, routes] of groupBy(runtime.routes, (route) => route.fullPath)) {
     const allow = [...new Set(routes.flatMap((route) => (route.method === 'GET' ? ['GET', 'HEAD'] : [route.method])))].join(', ')
+    const refuse = observeRoute(methodNotAllowed(routes[0]!, allow, runtime.events), path, observe)
     router.all(path, (req: Request, res: Response, next: NextFunction) => {
       // OPTIONS is the host's (CORS); a method a later host route serves is that route's.
       if (req.method === 'OPTIONS' || laterRouteTakes(req, router)) return next()
-      const error = new MethodNotAllowed(`method ${req.method} is not allowed here`, { headers: { Allow: allow } })
-      send(res, withHeaders(routes[0]!.fail(error, toPolyRequest(req, req.path, req.params as Record<string, string>, NO_BODY, Date.now())), error.headers))
+      refuse(req, res, req.path, req.params as Record<string, string>).catch(next)
     })
   }
   router.get('/.well-known/jwks.json', (_req, res) => {
@@ -149,6 +149,22 @@ function buildRouter(runtime: Runtime, lifecycle: Lifecycle, { fastDispatch, tit
   if (publicUrl !== undefined) announcePublicUrl(router, publicUrl)
   installRequestIds(router)
   return router
+}
+
+/**
+ * The 405 of a dialect's path, in its envelope, reported like any answer: the request event (so metrics count it), and
+ * through observeRoute the access line and the span. The method is the client's, from Node's fixed list of methods.
+ */
+function methodNotAllowed(route: CompiledRoute, allow: string, events: PolytokenEvents): RouteHandler {
+  return (req, res, path, params) => {
+    const startedAt = performance.now()
+    noteDialect(res, route.dialect.name)
+    const error = new MethodNotAllowed(`method ${req.method} is not allowed here`, { headers: { Allow: allow } })
+    const response = withHeaders(route.fail(error, toPolyRequest(req, path, params, NO_BODY, Date.now())), error.headers)
+    send(res, response)
+    requestReporter(events, route, req.method)(response, startedAt)
+    return Promise.resolve()
+  }
 }
 
 function routeHandler(route: CompiledRoute, events: PolytokenEvents): RouteHandler {
@@ -239,6 +255,8 @@ export function ownerOf(routes: readonly CompiledRoute[], path: string): Compile
   return best
 }
 
+/** `fail()` gives a fresh response: set on it, not on a spread copy, which would drop its non-enumerable `code`. */
 function withHeaders(response: ReturnType<CompiledRoute['fail']>, headers: Record<string, string | string[]>) {
-  return { ...response, headers: { ...headers, ...response.headers } }
+  response.headers = { ...headers, ...response.headers }
+  return response
 }
