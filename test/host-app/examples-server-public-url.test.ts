@@ -1,7 +1,8 @@
 /**
  * The examples server behind a proxy that serves it under a path (POLYTOKEN_BASE_URL=https://id.example.com/tokens/):
  * what it prints (crew's registry realm) and what it serves (sagrada's discovery document) name the same public
- * URL, path included, and sagrada accepts assertions for that URL's origin.
+ * URL, path included, and sagrada accepts assertions for that URL's origin. /openapi.json's server is that URL too, so
+ * a generated client (or the docs page's "try it") sends to the prefix the proxy strips.
  */
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
@@ -51,4 +52,10 @@ test("sagrada's discovery document names the same URL whatever Host the request 
     .set('Authorization', `BrowserID ${assertion}`)
   assert.equal(token.status, 200, token.text)
   assert.ok(token.body.id)
+})
+
+test('/openapi.json names the public URL, path included, as its server', async () => {
+  const openapi = await request(server.app).get('/openapi.json').set('Host', 'attacker.example')
+  assert.equal(openapi.status, 200)
+  assert.deepEqual(openapi.body.servers, [{ url: PUBLIC }])
 })

@@ -134,8 +134,9 @@ function buildRouter(runtime: Runtime, lifecycle: Lifecycle, { fastDispatch, tit
   installProbes(router, lifecycle)
   const openapi = buildOpenApi(runtime.routes, title)
   router.get('/openapi.json', (req, res) => {
-    // Paths are relative to the router; the mount point is known only per request.
-    send(res, { status: 200, headers: { 'Cache-Control': 'public, max-age=60' }, body: { ...openapi, servers: [{ url: req.baseUrl || '/' }] } })
+    // Paths are relative to the router: its configured public URL (behind a proxy that strips a prefix, the mount
+    // path alone would be wrong), else the mount point, known only per request.
+    send(res, { status: 200, headers: { 'Cache-Control': 'public, max-age=60' }, body: { ...openapi, servers: [{ url: publicUrl ?? (req.baseUrl || '/') }] } })
   })
   if (docs) installDocs(router, docs, title)
   // The extras are the router's own: another method is its 405, not the host's (HTML) 404. A GET here is one its
