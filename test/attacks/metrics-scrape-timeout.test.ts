@@ -7,8 +7,8 @@
 import { describe, it, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { request } from 'node:http'
-import { join } from 'node:path'
-import { PRODMANAGER_SECRET, freePort, prodmanagerConfig, startServer, tempDir, type ServerProcess } from '../scale-out/harness.js'
+import { PRODMANAGER_SECRET, tempDir, type ServerProcess } from '../scale-out/harness.js'
+import { startClusterMetricsServer } from '../helpers/cluster-metrics-server.js'
 
 /** GET /metrics on a connection of its own (an array value sends the header once per element). */
 function scrape(url: string, headers: Record<string, string | string[]> = {}): Promise<{ status: number; body: string; ms: number }> {
@@ -34,15 +34,7 @@ describe('forged scrape timeouts and a scrape flood on the cluster metrics port'
   const CREATED = 4
 
   before(async () => {
-    const metricsPort = await freePort()
-    metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`
-    server = await startServer({
-      store: `sqlite://${join(dir.path, 'tokens.db')}`,
-      config: prodmanagerConfig(),
-      args: ['--workers', '2'],
-      startTimeoutMs: 90_000,
-      env: { POLYTOKEN_METRICS_PORT: String(metricsPort), POLYTOKEN_METRICS_HOST: '127.0.0.1' },
-    })
+    ;({ server, metricsUrl } = await startClusterMetricsServer(dir.path))
     for (let i = 0; i < CREATED; i++) {
       const body = new URLSearchParams({ secret: PRODMANAGER_SECRET, name: `metrics-attack-${i}`, description: 'metrics attack test', permission: 'read_api' })
       const created = await fetch(`${server.url}/api/token/create`, { method: 'POST', body, headers: { connection: 'close' } })

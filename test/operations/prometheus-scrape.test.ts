@@ -10,7 +10,8 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { request } from 'node:http'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { PRODMANAGER_SECRET, freePort, prodmanagerConfig, startServer, tempDir, type ServerProcess } from '../scale-out/harness.js'
+import { PRODMANAGER_SECRET, freePort, tempDir, type ServerProcess } from '../scale-out/harness.js'
+import { startClusterMetricsServer } from '../helpers/cluster-metrics-server.js'
 
 const MASTER_KEY = 'scale-out-test-master-key-0123456789abcdef'
 const ensure = spawnSync('sh', [new URL('./ensure-prometheus.sh', import.meta.url).pathname], { encoding: 'utf8', timeout: 600_000 })
@@ -58,15 +59,7 @@ describe('examples server metrics, --workers 2, scraped by Prometheus', { skip: 
   const CREATED = 6
 
   before(async () => {
-    const metricsPort = await freePort()
-    metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`
-    server = await startServer({
-      store: `sqlite://${join(dir.path, 'tokens.db')}`,
-      config: prodmanagerConfig(),
-      args: ['--workers', '2'],
-      startTimeoutMs: 90_000,
-      env: { POLYTOKEN_METRICS_PORT: String(metricsPort), POLYTOKEN_METRICS_HOST: '127.0.0.1' },
-    })
+    ;({ server, metricsUrl } = await startClusterMetricsServer(dir.path))
     for (let i = 0; i < CREATED; i++) {
       const body = new URLSearchParams({ secret: PRODMANAGER_SECRET, name: `metrics-${i}`, description: 'metrics test', permission: 'read_api' }).toString()
       const created = await fresh(`${server.url}/api/token/create`, { method: 'POST', headers: FORM, body })
@@ -86,7 +79,7 @@ describe('examples server metrics, --workers 2, scraped by Prometheus', { skip: 
     const configFile = join(dir.path, 'prometheus.yml')
     writeFileSync(
       configFile,
-      ['global:', '  scrape_interval: 1s', '  scrape_timeout: 900ms', 'scrape_configs:', '  - job_name: polytoken', '    static_configs:', `      - targets: ['127.0.0.1:${metricsPort}']`, ''].join(
+      ['global:', '  scrape_interval: 1s', '  scrape_timeout: 900ms', 'scrape_configs:', '  - job_name: polytoken', '    static_configs:', `      - targets: ['${new URL(metricsUrl).host}']`, ''].join(
         '\n',
       ),
     )

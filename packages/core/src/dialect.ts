@@ -151,6 +151,11 @@ export interface DialectAdmin {
   tokens?: AdminTokens
   /** Delete records whose own expiry has passed (beyond what the store expires by itself); returns how many. */
   purge?(): Promise<number>
+  /**
+   * The PEM certificate a verifier outside polytoken trusts for signing key `kid` (crew: the registry's
+   * rootcertbundle, needed before a `next` key is promoted); undefined when the dialect has no such key.
+   */
+  certificate?(kid: string): Promise<string | undefined>
 }
 
 export interface DialectInstance {

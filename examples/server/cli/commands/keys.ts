@@ -7,6 +7,7 @@ const HELP = `usage: polytoken keys list [dialect] [--json]
        polytoken keys generate <dialect> [ring]
        polytoken keys promote <dialect> <kid> [--force]
        polytoken keys retire <dialect> <kid>
+       polytoken keys certificate <dialect> <kid> [--json]
 
 Rotates the signing keys polytoken generated and keeps in the store, while the servers run: every instance
 re-reads its key rings every POLYTOKEN_KEY_REFRESH_MS (default 10 s). A key is next (published in the JWKS and
@@ -20,6 +21,8 @@ are listed as configured and are rotated by changing the configuration, not here
             refresh interval (an instance may not accept its tokens yet) unless --force
   retire    remove a key that is not active: instances stop publishing and accepting it within the refresh
             interval. Wait the longest token lifetime after promote first, or its tokens fail early
+  certificate  print the PEM certificate a verifier outside polytoken trusts for a key (crew: add a next key's to
+            the registry's rootcertbundle before promoting it)
 
 Safe rotation: generate, wait the refresh interval (and the JWKS max-age of 300 s if others verify with it),
 promote, wait the longest token lifetime, retire the old kid (docs/operations.md#rotating-keys).
@@ -27,7 +30,7 @@ promote, wait the longest token lifetime, retire the old kid (docs/operations.md
   --force   promote a next key younger than the refresh interval
   --json    print JSON`
 
-/** `polytoken keys list|generate|promote|retire`: key rotation without restarts. */
+/** `polytoken keys list|generate|promote|retire|certificate`: key rotation without restarts. */
 export const keysCommand: Command = {
   name: 'keys',
   summary: 'list, generate, promote and retire signing keys (rotation without restarts)',
@@ -49,10 +52,13 @@ export const keysCommand: Command = {
       case 'retire':
         if (!dialect || !third) throw new UsageError(`${action} needs a dialect and a kid`)
         return withAdminContext(io, (context) => change(context, io, json, action, dialect, third, values.force === true))
+      case 'certificate':
+        if (!dialect || !third) throw new UsageError('certificate needs a dialect and a kid')
+        return withAdminContext(io, (context) => certificate(context, io, json, dialect, third))
       case undefined:
-        throw new UsageError('which action: list, generate, promote or retire?')
+        throw new UsageError('which action: list, generate, promote, retire or certificate?')
       default:
-        throw new UsageError(`unknown action "${printable(action)}" (list, generate, promote, retire)`)
+        throw new UsageError(`unknown action "${printable(action)}" (list, generate, promote, retire, certificate)`)
     }
   },
 }
@@ -116,6 +122,22 @@ async function change(context: AdminContext, io: CliIo, json: boolean, action: '
       state: 'retired',
     })
   }
+  return ExitCode.ok
+}
+
+/** The certificate of one key, for a verifier's trust bundle: only from a dialect that hands one out (crew). */
+async function certificate(context: AdminContext, io: CliIo, json: boolean, key: string, kid: string): Promise<ExitCode> {
+  const admin = context.dialect(key).instance.admin
+  if (!admin?.certificate) {
+    io.stderr.write(`polytoken keys certificate: ${key} hands no certificate to verifiers (crew does, for its registry's rootcertbundle)\n`)
+    return ExitCode.failed
+  }
+  const pem = await admin.certificate(kid)
+  if (pem === undefined) {
+    io.stderr.write(`polytoken keys certificate: ${key} has no key "${printable(kid)}" (polytoken keys list ${key})\n`)
+    return ExitCode.failed
+  }
+  io.stdout.write(json ? `${JSON.stringify({ dialect: key, kid, certificate: pem })}\n` : pem.endsWith('\n') ? pem : `${pem}\n`)
   return ExitCode.ok
 }
 

@@ -56,11 +56,17 @@ export function crew(options: CrewOptions) {
         renderError: (error, request) => renderError(error, request, resolved.realm),
         /**
          * `polytoken users` (docs/cli.md): the store users, hashed at this dialect's cost; configured ones are listed,
-         * never changed. `polytoken tokens`: refresh tokens by fingerprint.
+         * never changed. `polytoken tokens`: refresh tokens by fingerprint. `polytoken keys certificate`: a key's
+         * certificate for the registry's bundle.
          */
         admin: {
           users: createCrewAdminUsers(createCrewUsers(services.store, resolved.passwordHashing), Object.keys(resolved.users)),
           tokens: createAdminTokens(parts.refresh, services),
+          // `polytoken keys certificate`: made and stored on first use, so tokens with x5c carry this same certificate.
+          certificate: async (kid) => {
+            const key = ring.find(kid)
+            return key === undefined ? undefined : (await certificateOf(key)).pem
+          },
         },
       }
     },
