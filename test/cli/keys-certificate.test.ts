@@ -42,7 +42,7 @@ test('keys certificate: a next key’s certificate for the registry, made once, 
     assert.deepEqual(JSON.parse(again.stdout), { dialect: 'crew', kid, certificate: first.stdout }, 'the certificate changed after promotion')
 
     const none = await polytoken(['keys', 'certificate', 'prodmanager', 'any-kid'], env)
-    assert.equal(none.status, 1)
+    assert.equal(none.status, 2, 'a dialect without certificates is a usage error, as users and tokens are')
     assert.equal(none.stdout, '')
     assert.match(none.stderr, /prodmanager hands no certificate/)
     const usage = await polytoken(['keys', 'certificate', 'crew'], env)

@@ -128,10 +128,7 @@ async function change(context: AdminContext, io: CliIo, json: boolean, action: '
 /** The certificate of one key, for a verifier's trust bundle: only from a dialect that hands one out (crew). */
 async function certificate(context: AdminContext, io: CliIo, json: boolean, key: string, kid: string): Promise<ExitCode> {
   const admin = context.dialect(key).instance.admin
-  if (!admin?.certificate) {
-    io.stderr.write(`polytoken keys certificate: ${key} hands no certificate to verifiers (crew does, for its registry's rootcertbundle)\n`)
-    return ExitCode.failed
-  }
+  if (!admin?.certificate) throw new UsageError(`${key} hands no certificate to verifiers (crew does, for its registry's rootcertbundle)`)
   const pem = await admin.certificate(kid)
   if (pem === undefined) {
     io.stderr.write(`polytoken keys certificate: ${key} has no key "${printable(kid)}" (polytoken keys list ${key})\n`)
