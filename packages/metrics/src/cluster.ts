@@ -1,5 +1,6 @@
 import cluster, { type Worker } from 'node:cluster'
 import { AggregatorRegistry, prometheusContentType, type MetricObjectWithValues, type MetricValue, type Registry } from 'prom-client'
+import { ioDeadline } from '@polytoken/core'
 import { metricsHandler } from './polytoken-metrics.js'
 
 /** Our own IPC messages (not prom-client's): the primary's timeout and its wait for answers already received are ours to set. */
@@ -102,12 +103,9 @@ class ClusterCollector {
         },
       }
       this.pending.set(id, request)
-      // When the timer fires, answers that arrived during the same stall (a paused process, a busy event loop) are still
-      // unread: timers run before I/O. setImmediate runs after the next poll, so they are counted before giving up.
-      const timer = setTimeout(
-        () => setImmediate(() => request.settle(new Error(`no answer within ${timeoutMs} ms from worker ${[...request.waiting.values()].map((worker) => worker.process.pid).join(', ')}`))),
-        timeoutMs,
-      )
+      // Answers that arrived while this process stalled past the deadline still count (ioDeadline).
+      const silent = () => [...request.waiting.values()].map((worker) => worker.process.pid).join(', ')
+      const timer = ioDeadline(() => request.settle(new Error(`no answer within ${timeoutMs} ms from worker ${silent()}`)), timeoutMs)
       for (const worker of workers) worker.send({ type: REQUEST, id } satisfies MetricsRequest)
     })
   }

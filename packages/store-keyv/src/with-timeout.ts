@@ -1,18 +1,14 @@
-import { StoreUnavailable } from '@polytoken/core'
+import { StoreUnavailable, ioDeadline } from '@polytoken/core'
 
 /**
- * Run a store operation; any failure or a reply slower than timeoutMs is a StoreUnavailable.
- *
- * When the timer fires, the verdict waits for the end of that turn of the event loop (setImmediate runs after the
- * I/O poll): after the process was busy for longer than timeoutMs (start-up compiling modules, a long synchronous
- * job), timers run before the loop reads its sockets, and a reply that arrived in the meantime would otherwise be
- * reported as a store that did not answer.
+ * Run a store operation; any failure or a reply slower than timeoutMs is a StoreUnavailable. The deadline counts a
+ * reply that arrived while the process was busy past it (start-up compiling modules, a long synchronous job): ioDeadline.
  */
 export async function withTimeout<T>(operation: string, timeoutMs: number, work: () => Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined
   const timeout = new Promise<never>((_, reject) => {
     const expire = () => reject(new StoreUnavailable(`store did not answer ${operation} within ${timeoutMs} ms`))
-    timer = setTimeout(() => setImmediate(expire), timeoutMs)
+    timer = ioDeadline(expire, timeoutMs)
     timer.unref()
   })
   try {
